@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { InvalidArgumentError } from '../common/errors.js';
+
+/** berthd's configuration, with dockerd's daemon.json key names. */
+export interface DaemonConfig {
+  hosts: string[];
+  'data-root': string;
+  'exec-root': string;
+  'insecure-registries': string[];
+  'registry-mirrors': string[];
+  'log-level': string;
+  'default-runtime': string;
+  runtimes: Record<string, { path: string; runtimeArgs?: string[] }>;
+  'log-driver': string;
+  'log-opts': Record<string, string>;
+  'max-concurrent-downloads': number;
+  /** Name of the default bridge device; berth0 so it never collides with docker0. */
+  bridge: string;
+  /** CIDR of the default bridge (gateway address/prefix), like dockerd's bip. */
+  bip: string;
+  'default-address-pools': { base: string; size: number }[];
+  /** Group that owns the API socket when it exists. */
+  group: string;
+  pidfile?: string;
+}
+
+export const DEFAULT_CONFIG_FILE = '/etc/berth/daemon.json';
+
+export function defaultConfig(): DaemonConfig {
+  return {
+    hosts: ['unix:///run/berth/berth.sock'],
+    'data-root': '/var/lib/berth',
+    'exec-root': '/run/berth',
+    'insecure-registries': [],
+    'registry-mirrors': [],
+    'log-level': 'info',
+    'default-runtime': 'crun',
+    runtimes: {
+      crun: { path: '/usr/bin/crun' },
+      runc: { path: '/usr/sbin/runc' },
+    },
+    'log-driver': 'k8s-file',
+    'log-opts': {},
+    'max-concurrent-downloads': 3,
+    bridge: 'berth0',
+    bip: '172.17.0.1/16',
+    'default-address-pools': [
+      { base: '172.17.0.0/16', size: 16 },
+      { base: '172.18.0.0/16', size: 16 },
+      { base: '172.19.0.0/16', size: 16 },
+      { base: '172.20.0.0/14', size: 16 },
+      { base: '172.24.0.0/14', size: 16 },
+      { base: '172.28.0.0/14', size: 16 },
+      { base: '192.168.0.0/16', size: 20 },
+    ],
+    group: 'berth',
+  };
+}
+
+const KNOWN_KEYS = new Set(Object.keys(defaultConfig()).concat(['pidfile', 'debug']));
+
+/** Merges daemon.json over the defaults; unknown keys are an error, as in dockerd. */
+export function parseConfigFile(text: string, file = DEFAULT_CONFIG_FILE): Partial<DaemonConfig> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new InvalidArgumentError(`unable to configure the daemon with file ${file}: ${(err as Error).message}`);
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new InvalidArgumentError(`unable to configure the daemon with file ${file}: not a JSON object`);
+  }
+  const obj = raw as Record<string, unknown>;
+  const unknown = Object.keys(obj).filter((k) => !KNOWN_KEYS.has(k));
+  if (unknown.length) {
+    throw new InvalidArgumentError(
+      `unable to configure the daemon with file ${file}: the following directives don't match any configuration option: ${unknown.join(', ')}`,
+    );
+  }
+  if (obj.debug === true) obj['log-level'] = 'debug';
+  delete obj.debug;
+  return obj as Partial<DaemonConfig>;
+}
+
+export interface LoadedConfig {
+  config: DaemonConfig;
+  configFile: string;
+}
+
+/** Defaults, then the config file, then command-line flags (flags win, as in dockerd). */
+export function loadConfig(argv: string[]): LoadedConfig {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'config-file': { type: 'string' },
+      host: { type: 'string', short: 'H', multiple: true },
+      'data-root': { type: 'string' },
+      'exec-root': { type: 'string' },
+      'log-level': { type: 'string', short: 'l' },
+      debug: { type: 'boolean', short: 'D' },
+      'insecure-registry': { type: 'string', multiple: true },
+      'registry-mirror': { type: 'string', multiple: true },
+      'default-runtime': { type: 'string' },
+      'max-concurrent-downloads': { type: 'string' },
+      bridge: { type: 'string', short: 'b' },
+      bip: { type: 'string' },
+      group: { type: 'string', short: 'G' },
+      pidfile: { type: 'string', short: 'p' },
+    },
+    strict: true,
+  });
+  const configFile = values['config-file'] ?? process.env.BERTH_CONFIG ?? DEFAULT_CONFIG_FILE;
+  const config = defaultConfig();
+  let text: string | undefined;
+  try {
+    text = readFileSync(configFile, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || values['config-file']) throw err;
+  }
+  if (text !== undefined && text.trim() !== '') Object.assign(config, parseConfigFile(text, configFile));
+  if (values.host?.length) config.hosts = values.host;
+  if (values['data-root']) config['data-root'] = values['data-root'];
+  if (values['exec-root']) config['exec-root'] = values['exec-root'];
+  if (values['log-level']) config['log-level'] = values['log-level'];
+  if (values.debug) config['log-level'] = 'debug';
+  if (values['insecure-registry']) config['insecure-registries'] = values['insecure-registry'];
+  if (values['registry-mirror']) config['registry-mirrors'] = values['registry-mirror'];
+  if (values['default-runtime']) config['default-runtime'] = values['default-runtime'];
+  if (values['max-concurrent-downloads']) {
+    config['max-concurrent-downloads'] = Number(values['max-concurrent-downloads']);
+  }
+  if (values.bridge) config.bridge = values.bridge;
+  if (values.bip) config.bip = values.bip;
+  if (values.group) config.group = values.group;
+  if (values.pidfile) config.pidfile = values.pidfile;
+  validate(config);
+  return { config, configFile };
+}
+
+function validate(c: DaemonConfig): void {
+  if (!Number.isInteger(c['max-concurrent-downloads']) || c['max-concurrent-downloads'] < 1) {
+    throw new InvalidArgumentError(`invalid max-concurrent-downloads: ${c['max-concurrent-downloads']}`);
+  }
+  if (!c.runtimes[c['default-runtime']]) {
+    throw new InvalidArgumentError(`default runtime ${c['default-runtime']} is not among the configured runtimes`);
+  }
+  for (const h of c.hosts) {
+    if (!/^(unix|tcp|fd):\/\//.test(h)) throw new InvalidArgumentError(`invalid host: ${h}`);
+  }
+}
