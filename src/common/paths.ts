@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+
+// Where berth keeps things on disk, drawn in one place (as distribution's paths.go does).
+//
+// /var/lib/berth/              data-root
+//   berth.db                   SQLite: images, tags, containers, networks, volumes, image history
+//   content/blobs/sha256/<hex> verified blobs (manifests, configs, compressed layers)
+//   content/ingest/<key>       partial downloads, resumed with HTTP Range
+//   overlay/<chain-hex>/diff   each unpacked layer once, shared by every image that has it
+//   overlay/l/<short>          short symlinks -> ../<chain-hex>/diff, keep overlay option strings small
+//   containers/<id>/           upper/, work/, merged/, bundle/config.json, hostname, hosts, resolv.conf
+//   volumes/<name>/_data
+// /run/berth/                  exec-root
+//   berth.sock, berthd.pid     API socket, pid file
+//   containers/<id>/           conmon pid, exit dir, attach socket links
+//   netns/<id>                 network namespaces of containers
+export class BerthPaths {
+  constructor(
+    readonly dataRoot: string,
+    readonly execRoot: string,
+  ) {}
+
+  get database(): string {
+    return join(this.dataRoot, 'berth.db');
+  }
+  get contentRoot(): string {
+    return join(this.dataRoot, 'content');
+  }
+  blob(digest: string): string {
+    const [alg, hex] = digest.split(':');
+    return join(this.contentRoot, 'blobs', alg!, hex!);
+  }
+  get ingestDir(): string {
+    return join(this.contentRoot, 'ingest');
+  }
+  get overlayRoot(): string {
+    return join(this.dataRoot, 'overlay');
+  }
+  layerDir(chainId: string): string {
+    return join(this.overlayRoot, chainId.replace(/^sha256:/, ''));
+  }
+  layerDiff(chainId: string): string {
+    return join(this.layerDir(chainId), 'diff');
+  }
+  get shortLinks(): string {
+    return join(this.overlayRoot, 'l');
+  }
+  containerDir(id: string): string {
+    return join(this.dataRoot, 'containers', id);
+  }
+  get volumesRoot(): string {
+    return join(this.dataRoot, 'volumes');
+  }
+  volumeData(name: string): string {
+    return join(this.volumesRoot, name, '_data');
+  }
+  get pidFile(): string {
+    return join(this.execRoot, 'berthd.pid');
+  }
+  containerRunDir(id: string): string {
+    return join(this.execRoot, 'containers', id);
+  }
+  netns(id: string): string {
+    return join(this.execRoot, 'netns', id);
+  }
+}
