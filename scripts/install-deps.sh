@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages berthd and its tests need. Idempotent; quick when all are present.
+set -euo pipefail
+PKGS=(
+  # runtime
+  crun runc conmon catatonit tini iproute2 iptables nftables containernetworking-plugins attr
+  # images and test fixtures
+  skopeo umoci docker-registry debootstrap busybox-static apache2-utils jq
+  # real clients used by the tests
+  python3-docker
+)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
