@@ -1,0 +1,95 @@
+import { UnavailableError, NotImplementedError } from '../../common/errors.js';
+import { matchesEventFilters, type BerthEvent, type EventBus } from '../../engine/events/event-bus.js';
+import type { RequestContext } from '../request-context.js';
+import type { Router } from '../router.js';
+import { NdjsonStream } from '../streams/ndjson.js';
+import { parseTimeParam } from '../time-param.js';
+import { API_VERSION, MIN_API_VERSION } from '../version.js';
+
+/** What the system routes need from the engine. */
+export interface SystemBackend {
+  version(): Record<string, unknown>;
+  info(): Promise<Record<string, unknown>>;
+  diskUsage?(ctx: { types: string[] }): Promise<Record<string, unknown>>;
+  events: EventBus;
+}
+
+const SWARM_INACTIVE =
+  'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.';
+
+export function registerSystemRoutes(router: Router, b: SystemBackend): void {
+  const ping = (ctx: RequestContext) => {
+    ctx.handled = true;
+    const res = ctx.res!;
+    res.writeHead(200, {
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Content-Length': 2,
+      'Api-Version': API_VERSION,
+      'Builder-Version': '1',
+      Swarm: 'inactive',
+      'Cache-Control': 'no-cache, no-store, must-revalidate',
+      Pragma: 'no-cache',
+    });
+    res.end(ctx.req.method === 'HEAD' ? undefined : 'OK');
+  };
+  router.get('/_ping', ping).head('/_ping', ping);
+  router.get('/version', () => b.version());
+  router.get('/info', () => b.info());
+  router.get('/events', (ctx) => streamEvents(ctx, b.events));
+  if (b.diskUsage) {
+    const du = b.diskUsage.bind(b);
+    router.get('/system/df', (ctx) => du({ types: ctx.query.getAll('type') }));
+  }
+
+  // Swarm is never active in berth: answer as an unjoined dockerd does.
+  const swarmOff = () => {
+    throw new UnavailableError(SWARM_INACTIVE);
+  };
+  for (const p of ['/swarm', '/services', '/services/{id}', '/nodes', '/nodes/{id}', '/tasks', '/tasks/{id}', '/secrets', '/secrets/{id}', '/configs', '/configs/{id}']) {
+    router.get(p, swarmOff);
+  }
+  for (const p of ['/swarm/init', '/swarm/join', '/swarm/leave', '/swarm/update', '/swarm/unlock', '/services/create', '/secrets/create', '/configs/create']) {
+    router.post(p, swarmOff);
+  }
+  router.get('/swarm/unlockkey', swarmOff);
+  router.get('/plugins', () => []);
+  router.get('/plugins/privileges', () => []);
+  const notImplemented = () => {
+    throw new NotImplementedError('not implemented: berth has no BuildKit session support');
+  };
+  router.post('/session', notImplemented).post('/grpc', notImplemented);
+}
+
+export const VERSION_FIELDS = { ApiVersion: API_VERSION, MinAPIVersion: MIN_API_VERSION };
+
+async function streamEvents(ctx: RequestContext, bus: EventBus): Promise<void> {
+  const since = parseTimeParam(ctx.str('since'), 'since');
+  const until = parseTimeParam(ctx.str('until'), 'until');
+  const filters = ctx.filters();
+  const out = new NdjsonStream(ctx.res!);
+  ctx.handled = true;
+  const send = (e: BerthEvent) => {
+    if (matchesEventFilters(e, filters)) out.write(e);
+  };
+  out.start();
+  if (since !== undefined) for (const e of bus.history(since, until)) send(e);
+  const nowNano = Date.now() * 1e6;
+  if (until !== undefined && until <= nowNano) {
+    out.end();
+    return;
+  }
+  await new Promise<void>((resolve) => {
+    const unsubscribe = bus.subscribe((e) => {
+      if (until !== undefined && e.timeNano > until) return;
+      send(e);
+    });
+    const finish = () => {
+      unsubscribe();
+      clearTimeout(timer);
+      out.end();
+      resolve();
+    };
+    const timer = until !== undefined ? setTimeout(finish, (until - nowNano) / 1e6) : undefined;
+    ctx.res!.on('close', finish);
+  });
+}

@@ -1,0 +1,114 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { errorMessage, NotModifiedError } from '../common/errors.js';
+import type { Logger } from '../common/logger.js';
+import { HttpError, statusOf } from './error-status.js';
+import { RequestContext } from './request-context.js';
+import type { Router } from './router.js';
+import { API_VERSION, BERTH_VERSION, negotiatePath } from './version.js';
+
+export const SERVER_HEADER = `berth/${BERTH_VERSION} (linux)`;
+
+/** Sends a JSON body with a status; the helper handlers use for anything but a plain 200. */
+export function reply(ctx: RequestContext, status: number, body?: unknown): void {
+  ctx.handled = true;
+  const res = ctx.res!;
+  if (body === undefined) {
+    res.writeHead(status).end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(ctx.req.method === 'HEAD' ? undefined : text);
+}
+
+function baseHeaders(res: ServerResponse, version: string): void {
+  res.setHeader('Server', SERVER_HEADER);
+  res.setHeader('Api-Version', version);
+  res.setHeader('Ostype', 'linux');
+  res.setHeader('Docker-Experimental', 'false');
+}
+
+/**
+ * The HTTP front: version negotiation, routing, error → status. Handlers never see a request with
+ * an unsupported version, and no error from a handler takes the daemon down.
+ */
+export function createApiServer(router: Router, logger: Logger): Server {
+  const server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000 }, (req, res) => {
+    void dispatch(router, logger, req, res, undefined);
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    void dispatch(router, logger, req, undefined, { socket, head });
+  });
+  server.on('clientError', (err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    logger.debug({ err: errorMessage(err) }, 'client error');
+  });
+  return server;
+}
+
+async function dispatch(
+  router: Router,
+  logger: Logger,
+  req: IncomingMessage,
+  res: ServerResponse | undefined,
+  upgrade: { socket: Duplex; head: Buffer } | undefined,
+): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://berth');
+  const method = req.method ?? 'GET';
+  let ctx: RequestContext | undefined;
+  try {
+    if (res) baseHeaders(res, API_VERSION);
+    const { version, path } = negotiatePath(url.pathname);
+    if (res) res.setHeader('Api-Version', API_VERSION);
+    const match = router.match(method, path);
+    if (!match) throw new HttpError(404, 'page not found');
+    ctx = new RequestContext(req, res, path, match.params, url.searchParams, version, upgrade);
+    logger.debug({ method, path: url.pathname }, 'request');
+    const result = await match.handler(ctx);
+    if (ctx.handled) return;
+    if (!res) {
+      // An upgrade request to an endpoint that does not hijack: answer it as plain HTTP.
+      writeRaw(upgrade!.socket, 200, result);
+      return;
+    }
+    if (result === undefined) res.writeHead(204).end();
+    else reply(ctx, 200, result);
+  } catch (err) {
+    const status = statusOf(err);
+    if (status >= 500) logger.error({ err, method, path: url.pathname }, 'request failed');
+    else logger.debug({ method, path: url.pathname, status, msg: errorMessage(err) }, 'request refused');
+    if (ctx?.handled && res?.headersSent) {
+      res.destroy();
+      return;
+    }
+    // Internal errors keep their message (Docker shows them too) but never a stack trace.
+    const message = errorMessage(err);
+    if (res) {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (err instanceof NotModifiedError) {
+        res.writeHead(304).end();
+        return;
+      }
+      const text = JSON.stringify({ message });
+      res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+      res.end(text);
+    } else if (upgrade && !ctx?.handled) {
+      writeRaw(upgrade.socket, status, err instanceof NotModifiedError ? undefined : { message });
+    } else {
+      upgrade?.socket.destroy();
+    }
+  }
+}
+
+function writeRaw(socket: Duplex, status: number, body: unknown): void {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 200 ? 'OK' : 'Error'}\r\nContent-Type: application/json\r\n` +
+      `Server: ${SERVER_HEADER}\r\nApi-Version: ${API_VERSION}\r\nOstype: linux\r\n` +
+      `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+  );
+}

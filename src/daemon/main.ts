@@ -1,0 +1,76 @@
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { buildRouter } from '../api/build-router.js';
+import { createApiServer } from '../api/server.js';
+import { errorMessage } from '../common/errors.js';
+import { createLogger } from '../common/logger.js';
+import { loadConfig } from './config.js';
+import { listenAll } from './listeners.js';
+import { claimPidFile } from './pid-file.js';
+import { createServices } from './services.js';
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--version') || argv.includes('-v')) {
+    const { BERTH_VERSION } = await import('../api/version.js');
+    console.log(`berthd version ${BERTH_VERSION}`);
+    return;
+  }
+  let loaded;
+  try {
+    loaded = loadConfig(argv);
+  } catch (err) {
+    console.error(`berthd: ${errorMessage(err)}`);
+    process.exit(1);
+  }
+  const { config } = loaded;
+  const logger = createLogger(config['log-level']);
+  mkdirSync(config['exec-root'], { recursive: true, mode: 0o711 });
+  let releasePid: () => void;
+  try {
+    releasePid = claimPidFile(config.pidfile ?? `${config['exec-root']}/berthd.pid`);
+  } catch (err) {
+    console.error(`berthd: ${errorMessage(err)}`);
+    process.exit(1);
+  }
+
+  // A failed request must never take the daemon down; anything that slips through is logged.
+  process.on('uncaughtException', (err) => logger.error({ err }, 'uncaught exception'));
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
+
+  const services = await createServices(config, logger);
+  const router = buildRouter({
+    system: { version: () => services.system.version(), info: () => services.system.info(), events: services.events },
+  });
+  let servers: Server[];
+  try {
+    servers = await listenAll(() => createApiServer(router, logger), config.hosts, config.group, logger);
+  } catch (err) {
+    console.error(`berthd: ${errorMessage(err)}`);
+    releasePid();
+    process.exit(1);
+  }
+  logger.info({ dataRoot: config['data-root'], execRoot: config['exec-root'] }, 'berthd started');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down; containers keep running');
+    await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    for (const s of servers) s.closeAllConnections();
+    for (const close of services.closers.reverse()) {
+      try {
+        await close();
+      } catch (err) {
+        logger.warn({ err }, 'error during shutdown');
+      }
+    }
+    releasePid();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+void main();
