@@ -66,4 +66,19 @@ export const migrations: readonly string[] = [
     doc          TEXT NOT NULL
   );
   `,
+  // 2: network endpoints (one per container per network) and sandboxes (a container's netns,
+  // published ports, DNS settings), so berthd can rebuild bridges and firewall rules after a restart.
+  `
+  CREATE TABLE network_endpoints (
+    network_id   TEXT NOT NULL,
+    container_id TEXT NOT NULL,
+    doc          TEXT NOT NULL,              -- JSON: endpoint id, names, address, MAC, host veth
+    PRIMARY KEY (network_id, container_id)
+  );
+  CREATE INDEX network_endpoints_container ON network_endpoints(container_id);
+  CREATE TABLE network_sandboxes (
+    container_id TEXT PRIMARY KEY,
+    doc          TEXT NOT NULL               -- JSON: netns path, mode, published ports, dns settings
+  );
+  `,
 ];
