@@ -1,0 +1,65 @@
+import { Command, CommanderError } from 'commander';
+import { ApiError, ConnectionError } from '../client/api-client.js';
+import { CliExit, createEnv, type CliEnv, type GlobalOptions } from './cli-env.js';
+import { registerSystemCommands } from './commands/system.js';
+
+import { BERTH_CLI_VERSION } from './version.js';
+
+/** Builds the `berth` program; each command group adds itself. */
+export function buildProgram(getEnv: () => CliEnv): Command {
+  const program = new Command('berth')
+    .description('A self-sufficient runtime for containers')
+    .usage('[OPTIONS] COMMAND')
+    .option('-H, --host <host>', 'Daemon socket to connect to', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--config <dir>', 'Location of client config files')
+    .option('-D, --debug', 'Enable debug mode')
+    .option('-l, --log-level <level>', 'Set the logging level ("debug", "info", "warn", "error", "fatal")', 'info')
+    .option('--tls', 'Use TLS; implied by --tlsverify')
+    .option('--tlscacert <file>', 'Trust certs signed only by this CA')
+    .option('--tlscert <file>', 'Path to TLS certificate file')
+    .option('--tlskey <file>', 'Path to TLS key file')
+    .option('--tlsverify', 'Use TLS and verify the remote')
+    .option('-c, --context <name>', 'Name of the context to use')
+    .version(`Berth version ${BERTH_CLI_VERSION}`, '-v, --version', 'Print version information and quit')
+    .enablePositionalOptions()
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerSystemCommands(program, getEnv);
+  return program;
+}
+
+/** Docker's error wording and exit codes for whatever a command threw. */
+export function reportError(err: unknown, env: Pick<CliEnv, 'err'>): number {
+  if (err instanceof CliExit) {
+    if (err.message) env.err.write(err.message.endsWith('\n') ? err.message : `${err.message}\n`);
+    return err.code;
+  }
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    return 125;
+  }
+  if (err instanceof ApiError) {
+    env.err.write(`Error response from daemon: ${err.message}\n`);
+    return 1;
+  }
+  if (err instanceof ConnectionError) {
+    env.err.write(`${err.message}\n`);
+    return 1;
+  }
+  env.err.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  return 1;
+}
+
+async function main(): Promise<void> {
+  let env: CliEnv | undefined;
+  const program = buildProgram(() => (env ??= createEnv(program.opts<GlobalOptions>())));
+  try {
+    await program.parseAsync(process.argv);
+    process.exitCode = process.exitCode ?? 0;
+  } catch (err) {
+    process.exitCode = reportError(err, env ?? { err: process.stderr });
+  }
+}
+
+void main();

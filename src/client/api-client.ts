@@ -1,0 +1,163 @@
+import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import type { Duplex } from 'node:stream';
+
+// A small Docker Engine API client on node:http (already loaded by Node, so the CLI starts fast).
+// The CLI and the tests use it; it speaks to berthd or to any Docker-compatible daemon.
+
+export const DEFAULT_HOST = 'unix:///run/berth/berth.sock';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The daemon could not be reached at all (socket missing, connection refused). */
+export class ConnectionError extends Error {
+  constructor(
+    readonly host: string,
+    override readonly cause: Error,
+  ) {
+    super(`Cannot connect to the berth daemon at ${host}. Is the berth daemon running?`);
+  }
+}
+
+export type Query = Record<string, string | number | boolean | undefined | null | object>;
+
+export interface RequestOpts {
+  query?: Query;
+  body?: unknown;
+  /** Raw body (a tar stream, for example) instead of JSON. */
+  rawBody?: NodeJS.ReadableStream | Buffer;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export function encodeQuery(q: Query | undefined): string {
+  if (!q) return '';
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(q)) {
+    if (v === undefined || v === null) continue;
+    const s = typeof v === 'object' ? JSON.stringify(v) : typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
+    parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(s)}`);
+  }
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+export class ApiClient {
+  private readonly base: Pick<RequestOptions, 'socketPath' | 'host' | 'port'>;
+
+  constructor(
+    readonly host: string = DEFAULT_HOST,
+    readonly version?: string,
+  ) {
+    const url = new URL(host.includes('://') ? host : `tcp://${host}`);
+    if (url.protocol === 'unix:') this.base = { socketPath: url.pathname };
+    else this.base = { host: url.hostname, port: Number(url.port || 2375) };
+  }
+
+  private path(p: string, q?: Query): string {
+    return `${this.version ? `/v${this.version}` : ''}${p}${encodeQuery(q)}`;
+  }
+
+  /** Sends a request; resolves with the response stream whatever its status. */
+  request(method: string, path: string, opts: RequestOpts = {}): Promise<IncomingMessage> {
+    const headers: Record<string, string> = { ...opts.headers };
+    let payload: Buffer | undefined;
+    if (opts.body !== undefined) {
+      payload = Buffer.from(JSON.stringify(opts.body));
+      headers['Content-Type'] = 'application/json';
+    } else if (Buffer.isBuffer(opts.rawBody)) {
+      payload = opts.rawBody;
+    }
+    if (payload) headers['Content-Length'] = String(payload.length);
+    return new Promise((resolve, reject) => {
+      const req = httpRequest({ ...this.base, method, path: this.path(path, opts.query), headers, signal: opts.signal }, resolve);
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (['ENOENT', 'ECONNREFUSED', 'EACCES', 'ENOTFOUND'].includes(err.code ?? '')) reject(new ConnectionError(this.host, err));
+        else reject(err);
+      });
+      if (opts.rawBody && !Buffer.isBuffer(opts.rawBody)) opts.rawBody.pipe(req);
+      else req.end(payload);
+    });
+  }
+
+  /** A request whose answer is JSON (or empty); a status ≥ 400 throws ApiError with the daemon's message. */
+  async call<T = any>(method: string, path: string, opts: RequestOpts = {}): Promise<T> {
+    const res = await this.request(method, path, opts);
+    const text = await readAll(res);
+    if ((res.statusCode ?? 500) >= 400) throw new ApiError(res.statusCode ?? 500, messageOf(text));
+    if (text.length === 0) return undefined as T;
+    const type = String(res.headers['content-type'] ?? '');
+    return (type.includes('json') ? JSON.parse(text.toString('utf8')) : text.toString('utf8')) as T;
+  }
+
+  /** A streaming request: throws on error status, otherwise hands back the open response. */
+  async stream(method: string, path: string, opts: RequestOpts = {}): Promise<IncomingMessage> {
+    const res = await this.request(method, path, opts);
+    if ((res.statusCode ?? 500) >= 400) throw new ApiError(res.statusCode ?? 500, messageOf(await readAll(res)));
+    return res;
+  }
+
+  /** Upgrades the connection (attach, exec start): resolves with the raw two-way socket. */
+  hijack(path: string, opts: { query?: Query; body?: unknown } = {}): Promise<{ socket: Duplex; contentType: string }> {
+    const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
+    const headers: Record<string, string> = { Connection: 'Upgrade', Upgrade: 'tcp' };
+    if (payload) {
+      headers['Content-Type'] = 'application/json';
+      headers['Content-Length'] = String(payload.length);
+    }
+    return new Promise((resolve, reject) => {
+      const req = httpRequest({ ...this.base, method: 'POST', path: this.path(path, opts.query), headers });
+      req.on('upgrade', (res, socket, head) => {
+        if (head.length) socket.unshift(head);
+        resolve({ socket, contentType: String(res.headers['content-type'] ?? '') });
+      });
+      req.on('response', async (res) => {
+        const text = await readAll(res);
+        if ((res.statusCode ?? 500) >= 400) reject(new ApiError(res.statusCode ?? 500, messageOf(text)));
+        else reject(new ApiError(res.statusCode ?? 500, `unexpected response to upgrade: ${res.statusCode}`));
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (['ENOENT', 'ECONNREFUSED', 'EACCES'].includes(err.code ?? '')) reject(new ConnectionError(this.host, err));
+        else reject(err);
+      });
+      req.end(payload);
+    });
+  }
+}
+
+export async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
+  return Buffer.concat(chunks);
+}
+
+function messageOf(body: Buffer): string {
+  const text = body.toString('utf8').trim();
+  try {
+    const parsed = JSON.parse(text);
+    if (parsed && typeof parsed.message === 'string') return parsed.message;
+  } catch {
+    /* not JSON */
+  }
+  return text;
+}
+
+/** Parses a newline-delimited JSON response stream (progress, events). */
+export async function* readJsonLines(stream: NodeJS.ReadableStream): AsyncGenerator<any> {
+  let pending = '';
+  for await (const chunk of stream) {
+    pending += chunk.toString();
+    let nl;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, nl).trim();
+      pending = pending.slice(nl + 1);
+      if (line) yield JSON.parse(line);
+    }
+  }
+  if (pending.trim()) yield JSON.parse(pending);
+}

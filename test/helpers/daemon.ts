@@ -1,0 +1,48 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ApiClient } from '../../src/client/api-client.js';
+
+// The one berthd a test run shares (started by scripts/test.sh), and ways to drive it.
+
+export const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..');
+export const TEST_HOST = process.env.BERTH_TEST_HOST ?? 'unix:///run/berth-test/berth.sock';
+export const TEST_SOCKET = new URL(TEST_HOST).pathname;
+
+export function api(version?: string): ApiClient {
+  return new ApiClient(TEST_HOST, version);
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a program to completion, feeding `input` to its stdin. */
+export function run(cmd: string, args: string[], opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** The berth CLI as built in dist/, pointed at the test daemon. */
+export function berth(...args: string[]): Promise<RunResult> {
+  return run(process.execPath, [join(ROOT, 'dist', 'berth.mjs'), '-H', TEST_HOST, ...args]);
+}
+
+/** The real Docker CLI v28, pointed at the test daemon. */
+export function docker(...args: string[]): Promise<RunResult> {
+  return run('/usr/local/bin/docker', ['-H', TEST_HOST, ...args], { env: { DOCKER_CONFIG: '/tmp/berth-test-docker-config' } });
+}
