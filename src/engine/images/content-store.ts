@@ -1,0 +1,155 @@
+import { createHash, type Hash } from 'node:crypto';
+import {
+  closeSync,
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+import { InvalidArgumentError, SystemError } from '../../common/errors.js';
+import type { BerthPaths } from '../../common/paths.js';
+
+// Verified blobs addressed by digest. Everything arrives through an ingest file that is hashed
+// while written and renamed into place only when its digest matches; a mismatch leaves no trace.
+
+const DIGEST_RE = /^sha256:[a-f0-9]{64}$/;
+
+export function assertDigest(digest: string): void {
+  if (!DIGEST_RE.test(digest)) throw new InvalidArgumentError(`invalid digest: ${digest}`);
+}
+
+export function sha256Digest(data: Buffer | string): string {
+  return 'sha256:' + createHash('sha256').update(data).digest('hex');
+}
+
+export class ContentStore {
+  constructor(private readonly paths: BerthPaths) {}
+
+  has(digest: string): boolean {
+    assertDigest(digest);
+    return existsSync(this.paths.blob(digest));
+  }
+
+  path(digest: string): string {
+    assertDigest(digest);
+    return this.paths.blob(digest);
+  }
+
+  size(digest: string): number {
+    return statSync(this.path(digest)).size;
+  }
+
+  read(digest: string): Buffer {
+    return readFileSync(this.path(digest));
+  }
+
+  /** Streams a stored blob in chunks. */
+  stream(digest: string): AsyncIterable<Buffer> {
+    return createReadStream(this.path(digest), { highWaterMark: 1 << 20 });
+  }
+
+  /** Stores a small blob held in memory, verifying it first. */
+  writeBuffer(digest: string, data: Buffer): void {
+    assertDigest(digest);
+    if (sha256Digest(data) !== digest) throw new SystemError(`digest mismatch for ${digest}`);
+    const target = this.paths.blob(digest);
+    if (existsSync(target)) return;
+    mkdirSync(dirname(target), { recursive: true });
+    const tmp = `${target}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    writeFileSync(tmp, data);
+    renameSync(tmp, target);
+  }
+
+  /**
+   * Opens the ingest file of a blob. Bytes a previous attempt left there are kept: `offset`
+   * says how many, and `replay()` hashes and yields them so a reader can resume with Range.
+   */
+  ingest(digest: string): BlobIngest {
+    assertDigest(digest);
+    mkdirSync(this.paths.ingestDir, { recursive: true });
+    return new BlobIngest(digest, join(this.paths.ingestDir, digest.replace(':', '-')), this.paths.blob(digest));
+  }
+}
+
+export class BlobIngest {
+  private readonly hash: Hash = createHash('sha256');
+  private fd: number | undefined;
+  /** Bytes already on disk from an earlier, interrupted attempt. */
+  readonly offset: number;
+  private written = 0;
+
+  constructor(
+    readonly digest: string,
+    private readonly file: string,
+    private readonly target: string,
+  ) {
+    let size = 0;
+    try {
+      size = statSync(file).size;
+    } catch {
+      size = 0;
+    }
+    this.offset = size;
+  }
+
+  get bytes(): number {
+    return this.written;
+  }
+
+  /** Yields (and hashes) the bytes kept from an earlier attempt. */
+  async *replay(): AsyncGenerator<Buffer> {
+    if (this.offset === 0) return;
+    for await (const chunk of createReadStream(this.file, { end: this.offset - 1, highWaterMark: 1 << 20 })) {
+      const b = chunk as Buffer;
+      this.hash.update(b);
+      this.written += b.length;
+      yield b;
+    }
+  }
+
+  write(chunk: Buffer): void {
+    if (this.fd === undefined) this.fd = openSync(this.file, 'a');
+    this.hash.update(chunk);
+    let off = 0;
+    while (off < chunk.length) off += writeSync(this.fd, chunk, off);
+    this.written += chunk.length;
+  }
+
+  /** Verifies the digest and moves the blob into place. On mismatch the partial file is deleted. */
+  commit(): void {
+    this.close();
+    const actual = 'sha256:' + this.hash.digest('hex');
+    if (actual !== this.digest) {
+      rmSync(this.file, { force: true });
+      throw new SystemError(`filesystem layer verification failed for digest ${this.digest}`);
+    }
+    mkdirSync(dirname(this.target), { recursive: true });
+    if (this.written === 0 && !existsSync(this.file)) writeFileSync(this.file, '');
+    renameSync(this.file, this.target);
+  }
+
+  /** Stops writing but keeps the partial file, so the next attempt resumes. */
+  abort(): void {
+    this.close();
+  }
+
+  /** Stops writing and removes the partial file. */
+  discard(): void {
+    this.close();
+    rmSync(this.file, { force: true });
+  }
+
+  private close(): void {
+    if (this.fd !== undefined) {
+      closeSync(this.fd);
+      this.fd = undefined;
+    }
+  }
+}
