@@ -1,0 +1,875 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  ConflictError,
+  ForbiddenError,
+  InvalidArgumentError,
+  NotFoundError,
+  SystemError,
+} from '../../common/errors.js';
+import { newId, shortId } from '../../common/ids.js';
+import type { Logger } from '../../common/logger.js';
+import type { BerthPaths } from '../../common/paths.js';
+import type { DaemonConfig } from '../../daemon/config.js';
+import type { Db } from '../../store/database.js';
+import { NetworkRepository } from '../../store/network-repository.js';
+import type { EventSink } from '../events/event-bus.js';
+import { BridgeDriver, type EndpointLink } from './bridge-driver.js';
+import { buildHostsFile, buildResolvConf, readHostResolvConf } from './container-files.js';
+import { DnsServer } from './dns-server.js';
+import { Firewall, type FirewallNetwork } from './firewall.js';
+import { Ipam, type AddressSpace } from './ipam.js';
+import { formatIPv4, formatSubnet, macForIPv4, parseAddressWithPrefix, parseIPv4, parseSubnet, subnetContains, subnetsOverlap } from './ipv4.js';
+import type { EndpointRecord, IPAMConfigEntry, NetworkDoc, NetworkInspect, SandboxRecord } from './network-types.js';
+import { PortPublisher, type ExposedPorts, type PortBindings } from './port-publisher.js';
+
+export interface NetworkServiceDeps {
+  db: Db;
+  paths: BerthPaths;
+  config: DaemonConfig;
+  logger: Logger;
+  events: EventSink;
+  /** Name of berth's nftables table and prefix of its iptables chains (tests use their own). */
+  firewallName?: string;
+}
+
+export interface NetworkCreateRequest {
+  Name: string;
+  Driver?: string;
+  Internal?: boolean;
+  Attachable?: boolean;
+  Ingress?: boolean;
+  EnableIPv4?: boolean;
+  EnableIPv6?: boolean;
+  CheckDuplicate?: boolean;
+  IPAM?: { Driver?: string; Config?: IPAMConfigEntry[] | null; Options?: Record<string, string> | null } | null;
+  Options?: Record<string, string> | null;
+  Labels?: Record<string, string> | null;
+}
+
+/** Docker's EndpointSettings (NetworkSettings.Networks[name]). */
+export interface EndpointSettings {
+  IPAMConfig: { IPv4Address?: string; IPv6Address?: string } | null;
+  Links: string[] | null;
+  Aliases: string[] | null;
+  MacAddress: string;
+  DriverOpts: Record<string, string> | null;
+  GwPriority: number;
+  NetworkID: string;
+  EndpointID: string;
+  Gateway: string;
+  IPAddress: string;
+  IPPrefixLen: number;
+  IPv6Gateway: string;
+  GlobalIPv6Address: string;
+  GlobalIPv6PrefixLen: number;
+  DNSNames: string[] | null;
+}
+
+/** Docker's NetworkSettings of a container. */
+export interface NetworkSettings {
+  Bridge: string;
+  SandboxID: string;
+  SandboxKey: string;
+  HairpinMode: boolean;
+  LinkLocalIPv6Address: string;
+  LinkLocalIPv6PrefixLen: number;
+  Ports: Record<string, { HostIp: string; HostPort: string }[] | null>;
+  SecondaryIPAddresses: null;
+  SecondaryIPv6Addresses: null;
+  EndpointID: string;
+  Gateway: string;
+  GlobalIPv6Address: string;
+  GlobalIPv6PrefixLen: number;
+  IPAddress: string;
+  IPPrefixLen: number;
+  IPv6Gateway: string;
+  MacAddress: string;
+  Networks: Record<string, EndpointSettings>;
+}
+
+/** What the container service passes in for one network of a container. */
+export interface EndpointRequest {
+  Aliases?: string[] | null;
+  IPAMConfig?: { IPv4Address?: string } | null;
+  MacAddress?: string;
+}
+
+export interface ContainerNetworkRequest {
+  id: string;
+  name: string;
+  hostname: string;
+  /** HostConfig.NetworkMode: default, bridge, host, none, container:<full id>, or a network name/id. */
+  networkMode: string;
+  /** NetworkingConfig.EndpointsConfig. */
+  networks?: Record<string, EndpointRequest>;
+  portBindings?: PortBindings | null;
+  exposedPorts?: ExposedPorts | null;
+  publishAll?: boolean;
+  dns?: string[] | null;
+  dnsSearch?: string[] | null;
+  dnsOptions?: string[] | null;
+  extraHosts?: string[] | null;
+}
+
+export interface ContainerNetworkSetup {
+  /** The namespace to put into the OCI spec; undefined for host mode. */
+  netnsPath?: string;
+  settings: NetworkSettings;
+  hostsFile: string;
+  resolvConf: string;
+}
+
+const PREDEFINED = ['bridge', 'host', 'none'];
+const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+/**
+ * Networks of berth, Docker's way: the default `bridge` plus `host` and `none`, user-defined
+ * bridge networks with an embedded DNS server, and each container's sandbox (its network
+ * namespace, endpoints, published ports, hosts and resolv.conf).
+ */
+export class NetworkService {
+  private readonly repo: NetworkRepository;
+  private readonly ipam: Ipam;
+  private readonly driver: BridgeDriver;
+  private readonly firewall: Firewall;
+  private readonly ports = new PortPublisher();
+  private readonly dns: DnsServer;
+  private readonly logger: Logger;
+
+  constructor(private readonly deps: NetworkServiceDeps) {
+    this.logger = deps.logger;
+    this.repo = new NetworkRepository(deps.db);
+    this.ipam = new Ipam(this.repo);
+    this.driver = new BridgeDriver(deps.logger);
+    this.firewall = new Firewall(deps.logger, deps.firewallName);
+    this.dns = new DnsServer(
+      {
+        lookup: (networkId, name) => this.dnsLookup(networkId, name),
+        upstreams: (networkId, clientIp) => this.dnsUpstreams(networkId, clientIp),
+      },
+      deps.logger,
+    );
+  }
+
+  /**
+   * Ensures the predefined networks exist, recreates every bridge, the firewall (with every
+   * published port of known containers) and the DNS listeners: after a reboot nothing is left.
+   */
+  async init(): Promise<void> {
+    mkdirSync(dirname(this.deps.paths.netns('x')), { recursive: true });
+    const byName = new Map(this.repo.listNetworks().map((n) => [n.Name, n]));
+    for (const [name, driver] of [
+      ['host', 'host'],
+      ['none', 'null'],
+    ] as const) {
+      if (!byName.has(name)) this.repo.putNetwork(this.newDoc(name, driver, [], {}, {}, false));
+    }
+    this.ensureDefaultBridge(byName.get('bridge'));
+    const bridges = this.bridgeNetworks();
+    for (const n of bridges) {
+      const { gateway, subnet } = this.addressing(n);
+      await this.driver.ensureBridge(n.BridgeName!, gateway, subnet.prefix);
+    }
+    await this.firewall.reset(
+      bridges.map((n) => this.firewallNetwork(n)),
+      this.repo.allSandboxes().flatMap((s) => s.ports),
+    );
+    for (const n of bridges) if (!this.isDefaultBridge(n)) await this.listenDns(n);
+  }
+
+  /** Stops the DNS listeners and releases held ports (berthd shutdown). Rules stay for live containers. */
+  close(): void {
+    this.dns.closeAll();
+    this.ports.releaseAll();
+  }
+
+  /** Removes every bridge, rule and listener of berth (tests, uninstall). */
+  async destroyAll(): Promise<void> {
+    for (const sb of this.repo.allSandboxes()) await this.teardownContainer(sb.containerId);
+    this.close();
+    for (const n of this.bridgeNetworks()) await this.driver.deleteBridge(n.BridgeName!);
+    await this.firewall.removeAll();
+  }
+
+  // --- networks -----------------------------------------------------------------------------
+
+  async create(req: NetworkCreateRequest): Promise<{ Id: string; Warning: string }> {
+    const name = req.Name ?? '';
+    if (!NAME_RE.test(name)) throw new InvalidArgumentError(`invalid name "${name}": must match [a-zA-Z0-9][a-zA-Z0-9_.-]*`);
+    const driver = req.Driver || 'bridge';
+    if (this.repo.listNetworks().some((n) => n.Name === name)) {
+      throw new ConflictError(`network with name ${name} already exists`);
+    }
+    if (driver === 'host' || driver === 'null') throw new ForbiddenError(`only one instance of "${driver}" network is allowed`);
+    if (driver !== 'bridge') throw new NotFoundError(`plugin "${driver}" not found`);
+    if (req.IPAM?.Driver && req.IPAM.Driver !== 'default') throw new NotFoundError(`plugin "${req.IPAM.Driver}" not found`);
+    const options = { ...(req.Options ?? {}) };
+    const configs = (req.IPAM?.Config ?? []).filter((c) => !c.Subnet?.includes(':'));
+    const existing = this.bridgeNetworks().map((n) => this.addressing(n).subnet);
+    let ipamConfig: IPAMConfigEntry;
+    if (configs.length && configs[0]!.Subnet) {
+      const c = configs[0]!;
+      const subnet = parseSubnet(c.Subnet!);
+      if (existing.some((e) => subnetsOverlap(e, subnet))) throw new ForbiddenError('Pool overlaps with other one on this address space');
+      const gateway = c.Gateway ?? formatIPv4(subnet.base + 1);
+      if (!subnetContains(subnet, parseIPv4(gateway))) {
+        throw new InvalidArgumentError(`no matching subnet for gateway ${gateway}`);
+      }
+      if (c.IPRange && !subnetContains(subnet, parseSubnet(c.IPRange).base)) {
+        throw new InvalidArgumentError(`no matching subnet for range ${c.IPRange}`);
+      }
+      ipamConfig = { Subnet: formatSubnet(subnet), Gateway: gateway, ...(c.IPRange ? { IPRange: c.IPRange } : {}) };
+    } else {
+      const subnet = this.ipam.pickSubnet(this.deps.config['default-address-pools'], existing, this.bridgeDevices());
+      ipamConfig = { Subnet: formatSubnet(subnet), Gateway: formatIPv4(subnet.base + 1) };
+    }
+    const doc = this.newDoc(name, 'bridge', [ipamConfig], options, req.Labels ?? {}, !!req.Internal);
+    doc.Attachable = !!req.Attachable;
+    doc.EnableIPv6 = !!req.EnableIPv6;
+    doc.BridgeName = options['com.docker.network.bridge.name'] || `br-${doc.Id.slice(0, 12)}`;
+    if (this.bridgeNetworks().some((n) => n.BridgeName === doc.BridgeName)) {
+      throw new ConflictError(`bridge name ${doc.BridgeName} is already in use`);
+    }
+    const { gateway, subnet } = this.addressing(doc);
+    this.repo.putNetwork(doc);
+    try {
+      this.ipam.reserve(this.space(doc), gateway, 'gateway');
+      await this.driver.ensureBridge(doc.BridgeName, gateway, subnet.prefix);
+      await this.firewall.applyNetworks(this.bridgeNetworks().map((n) => this.firewallNetwork(n)));
+      await this.listenDns(doc);
+    } catch (err) {
+      this.repo.deleteNetwork(doc.Id);
+      this.dns.close(doc.Id);
+      await this.driver.deleteBridge(doc.BridgeName).catch(() => {});
+      await this.firewall.applyNetworks(this.bridgeNetworks().map((n) => this.firewallNetwork(n))).catch(() => {});
+      throw err;
+    }
+    this.deps.events.emit({ Type: 'network', Action: 'create', Actor: { ID: doc.Id, Attributes: { name, type: 'bridge' } } });
+    return { Id: doc.Id, Warning: '' };
+  }
+
+  /** GET /networks: filters driver, id, label, name, scope, type (custom|builtin), dangling. */
+  list(filters: Record<string, string[]> = {}): NetworkInspect[] {
+    return this.repo
+      .listNetworks()
+      .filter((n) => this.matches(n, filters))
+      .map((n) => this.toInspect(n, false));
+  }
+
+  inspect(idOrName: string): NetworkInspect {
+    return this.toInspect(this.find(idOrName), true);
+  }
+
+  async remove(idOrName: string): Promise<void> {
+    const n = this.find(idOrName);
+    if (PREDEFINED.includes(n.Name)) throw new ForbiddenError(`${n.Name} is a pre-defined network and cannot be removed`);
+    if (this.repo.endpointsOfNetwork(n.Id).length) {
+      throw new ConflictError(`error while removing network: network ${n.Name} id ${n.Id} has active endpoints`);
+    }
+    this.dns.close(n.Id);
+    this.repo.deleteNetwork(n.Id);
+    await this.driver.deleteBridge(n.BridgeName!);
+    await this.firewall.applyNetworks(this.bridgeNetworks().map((x) => this.firewallNetwork(x)));
+    this.deps.events.emit({ Type: 'network', Action: 'destroy', Actor: { ID: n.Id, Attributes: { name: n.Name, type: n.Driver } } });
+  }
+
+  /** POST /networks/prune: user networks without endpoints; filters until, label, label!. */
+  async prune(filters: Record<string, string[]> = {}): Promise<{ NetworksDeleted: string[] }> {
+    const deleted: string[] = [];
+    for (const n of this.repo.listNetworks()) {
+      if (PREDEFINED.includes(n.Name) || this.repo.endpointsOfNetwork(n.Id).length) continue;
+      if (filters.until?.length && !filters.until.every((u) => Date.parse(n.Created) < untilTime(u))) continue;
+      if (!this.matchesLabels(n, filters)) continue;
+      await this.remove(n.Id);
+      deleted.push(n.Name);
+    }
+    return { NetworksDeleted: deleted };
+  }
+
+  // --- containers ---------------------------------------------------------------------------
+
+  /**
+   * Creates the container's network sandbox, to be called between create and start: the
+   * namespace file (put it into the OCI spec), endpoints with addresses, published ports,
+   * and the hosts/resolv.conf contents to bind-mount. All or nothing.
+   */
+  async setupContainer(c: ContainerNetworkRequest): Promise<ContainerNetworkSetup> {
+    if (this.repo.getSandbox(c.id)) throw new ConflictError(`container ${c.id} already has a network sandbox`);
+    const mode = c.networkMode === 'default' || !c.networkMode ? 'bridge' : c.networkMode;
+    const hostConf = readHostResolvConf();
+    const dns = { dns: c.dns ?? [], dnsSearch: c.dnsSearch ?? [], dnsOptions: c.dnsOptions ?? [] };
+
+    if (mode === 'host') {
+      const net = this.find('host');
+      if (c.portBindings && Object.keys(c.portBindings).length) {
+        this.logger.warn({ container: c.id }, 'published ports are discarded when using host network mode');
+      }
+      this.repo.putSandbox({ containerId: c.id, containerName: c.name, mode: 'host', ports: [], dnsUpstreams: [], hostname: c.hostname });
+      const settings = this.emptySettings('', '');
+      settings.Networks.host = this.endpointSettings(net, undefined);
+      let hosts = '';
+      try {
+        hosts = readFileSync('/etc/hosts', 'utf8');
+      } catch {
+        hosts = buildHostsFile({ hostname: c.hostname, extraHosts: [] });
+      }
+      const extra = buildHostsFile({ hostname: c.hostname, extraHosts: c.extraHosts ?? [] }).split('\n').slice(6).join('\n');
+      let resolv = '';
+      try {
+        resolv = readFileSync('/etc/resolv.conf', 'utf8');
+      } catch {
+        resolv = buildResolvConf({ host: hostConf, ...dns }).content;
+      }
+      if (dns.dns.length || dns.dnsSearch.length || dns.dnsOptions.length) resolv = buildResolvConf({ host: hostConf, ...dns }).content;
+      return { settings, hostsFile: hosts + (extra.trim() ? extra : ''), resolvConf: resolv };
+    }
+
+    if (mode.startsWith('container:')) {
+      const otherId = mode.slice('container:'.length);
+      const other = this.repo.getSandbox(otherId);
+      if (!other || (!other.netnsPath && other.mode !== 'host')) {
+        throw new ConflictError(`cannot join network namespace of a non running container: ${otherId}`);
+      }
+      this.repo.putSandbox({
+        containerId: c.id,
+        containerName: c.name,
+        mode: 'container',
+        sharedWith: otherId,
+        ports: [],
+        dnsUpstreams: other.dnsUpstreams,
+        hostname: c.hostname,
+      });
+      const eps = this.repo.endpointsOfContainer(otherId);
+      const settings = this.emptySettings(other.netnsPath ?? '', '');
+      const resolv = buildResolvConf({
+        host: hostConf,
+        ...dns,
+        embeddedServer: eps.find((e) => !this.isDefaultBridge(this.repo.getNetwork(e.networkId)))?.gateway,
+      });
+      return {
+        netnsPath: other.netnsPath,
+        settings,
+        hostsFile: buildHostsFile({ hostname: c.hostname, address: eps[0]?.ipAddress, extraHosts: c.extraHosts ?? [] }),
+        resolvConf: resolv.content,
+      };
+    }
+
+    const netnsPath = this.deps.paths.netns(c.id);
+    if (mode === 'none') {
+      this.repo.putSandbox({ containerId: c.id, containerName: c.name, mode: 'none', netnsPath, ports: [], dnsUpstreams: [], hostname: c.hostname });
+      try {
+        await this.driver.createNamespace(netnsPath);
+      } catch (err) {
+        this.repo.deleteContainer(c.id);
+        throw err;
+      }
+      const settings = this.emptySettings(netnsPath, c.id);
+      settings.Networks.none = this.endpointSettings(this.find('none'), undefined);
+      return {
+        netnsPath,
+        settings,
+        hostsFile: buildHostsFile({ hostname: c.hostname, extraHosts: c.extraHosts ?? [] }),
+        resolvConf: buildResolvConf({ host: hostConf, ...dns }).content,
+      };
+    }
+
+    // Bridge networks: the mode's network first (it gets the default route and the ports).
+    const primary = this.find(mode);
+    if (primary.Driver !== 'bridge') throw new InvalidArgumentError(`container cannot be connected to network ${primary.Name}`);
+    const requests: [NetworkDoc, EndpointRequest][] = [[primary, {}]];
+    for (const [key, req] of Object.entries(c.networks ?? {})) {
+      const n = this.find(key);
+      if (n.Id === primary.Id) requests[0] = [primary, req ?? {}];
+      else if (n.Driver === 'bridge') requests.push([n, req ?? {}]);
+      else throw new InvalidArgumentError(`container cannot be disconnected from host network or connected to host network`);
+    }
+    const sandbox: SandboxRecord = {
+      containerId: c.id,
+      containerName: c.name,
+      mode: 'bridge',
+      netnsPath,
+      ports: [],
+      dnsUpstreams: [],
+      hostname: c.hostname,
+    };
+    const embedded = requests.some(([n]) => !this.isDefaultBridge(n));
+    const resolv = buildResolvConf({
+      host: hostConf,
+      ...dns,
+      embeddedServer: embedded ? this.addressing(requests.find(([n]) => !this.isDefaultBridge(n))![0]).gateway : undefined,
+    });
+    sandbox.dnsUpstreams = resolv.upstreams;
+    this.repo.putSandbox(sandbox);
+    const endpoints: EndpointRecord[] = [];
+    try {
+      requests.forEach(([n, req], i) => endpoints.push(this.allocateEndpoint(n, c, req, i)));
+      const links = endpoints.map((ep, i) => this.link(ep, netnsPath, i === 0));
+      await this.driver.createNamespace(netnsPath, links[0]);
+      for (const l of links.slice(1)) await this.driver.addEndpoint(l);
+      const first = endpoints[0]!;
+      sandbox.ports = await this.ports.reserve({
+        owner: c.id,
+        endpointName: c.name,
+        endpointId: first.endpointId,
+        containerIp: first.ipAddress,
+        portBindings: c.portBindings ?? {},
+        exposedPorts: c.exposedPorts ?? {},
+        publishAll: !!c.publishAll,
+      });
+      this.repo.putSandbox(sandbox);
+      await this.firewall.addPorts(sandbox.ports);
+    } catch (err) {
+      await this.teardownContainer(c.id).catch((e: unknown) => this.logger.warn({ err: e }, 'rollback of network setup failed'));
+      throw err;
+    }
+    for (const ep of endpoints) this.emitConnect(ep);
+    const settings = this.settingsFor(c.id, c.exposedPorts ?? {});
+    return {
+      netnsPath,
+      settings,
+      hostsFile: buildHostsFile({
+        hostname: c.hostname,
+        address: endpoints[0]!.ipAddress,
+        extraHosts: c.extraHosts ?? [],
+        hostGateway: this.defaultGateway(),
+      }),
+      resolvConf: resolv.content,
+    };
+  }
+
+  /** The container's current NetworkSettings (after setup or connect/disconnect). */
+  settingsFor(containerId: string, exposedPorts: ExposedPorts = {}): NetworkSettings {
+    const sb = this.repo.getSandbox(containerId);
+    const settings = this.emptySettings(sb?.netnsPath ?? '', sb?.netnsPath ? containerId : '');
+    for (const key of Object.keys(exposedPorts)) settings.Ports[key] = null;
+    for (const p of sb?.ports ?? []) {
+      const key = `${p.containerPort}/${p.proto}`;
+      (settings.Ports[key] ??= []).push({ HostIp: p.hostIp || '0.0.0.0', HostPort: String(p.hostPort) });
+    }
+    for (const ep of this.repo.endpointsOfContainer(containerId)) {
+      const n = this.repo.getNetwork(ep.networkId);
+      if (!n) continue;
+      settings.Networks[n.Name] = this.endpointSettings(n, ep);
+      if (this.isDefaultBridge(n)) {
+        Object.assign(settings, {
+          EndpointID: ep.endpointId,
+          Gateway: ep.gateway,
+          IPAddress: ep.ipAddress,
+          IPPrefixLen: ep.prefixLen,
+          MacAddress: ep.macAddress,
+        });
+      }
+    }
+    return settings;
+  }
+
+  /** Removes the sandbox: ports, endpoints, addresses, namespace. Safe to call twice. */
+  async teardownContainer(containerId: string): Promise<void> {
+    const sb = this.repo.getSandbox(containerId);
+    const endpoints = this.repo.endpointsOfContainer(containerId);
+    this.ports.release(containerId);
+    const work: Promise<unknown>[] = [];
+    if (sb?.ports.length) work.push(this.firewall.removePorts(sb.ports));
+    for (const ep of endpoints) work.push(this.driver.deleteLink(ep.hostVeth));
+    if (sb?.netnsPath && sb.mode !== 'container') work.push(this.driver.removeNamespace(sb.netnsPath));
+    const results = await Promise.allSettled(work);
+    this.repo.deleteContainer(containerId);
+    for (const ep of endpoints) this.emitDisconnect(ep);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  /** POST /networks/{id}/connect for a running container (one that has a sandbox). */
+  async connect(networkIdOrName: string, containerId: string, req: EndpointRequest = {}): Promise<EndpointSettings> {
+    const n = this.find(networkIdOrName);
+    const sb = this.repo.getSandbox(containerId);
+    if (!sb) throw new ConflictError(`container ${containerId} is not running`);
+    if (sb.mode !== 'bridge' || n.Driver !== 'bridge') {
+      throw new ForbiddenError('container cannot be disconnected from host network or connected to host network');
+    }
+    const existing = this.repo.endpointsOfContainer(containerId);
+    if (existing.some((e) => e.networkId === n.Id)) {
+      throw new ForbiddenError(`endpoint with name ${sb.containerName} already exists in network ${n.Name}`);
+    }
+    const ep = this.allocateEndpoint(n, { id: containerId, name: sb.containerName, hostname: sb.hostname }, req, nextIfIndex(existing));
+    try {
+      await this.driver.addEndpoint(this.link(ep, sb.netnsPath!, false));
+    } catch (err) {
+      this.repo.deleteEndpoint(n.Id, containerId);
+      this.ipam.release(n.Id, ep.ipAddress);
+      throw err;
+    }
+    this.emitConnect(ep);
+    return this.endpointSettings(n, ep);
+  }
+
+  /** POST /networks/{id}/disconnect for a running container. */
+  async disconnect(networkIdOrName: string, containerId: string, force = false): Promise<void> {
+    const n = this.find(networkIdOrName);
+    const ep = this.repo.endpointsOfContainer(containerId).find((e) => e.networkId === n.Id);
+    if (!ep) {
+      if (force) return;
+      throw new ForbiddenError(`container ${containerId} is not connected to network ${n.Name}`);
+    }
+    await this.driver.deleteLink(ep.hostVeth);
+    this.repo.deleteEndpoint(n.Id, containerId);
+    this.ipam.release(n.Id, ep.ipAddress);
+    this.emitDisconnect(ep);
+  }
+
+  /**
+   * Start-up clean-up: tears down sandboxes of containers that are gone or died while berthd was
+   * down, frees their addresses, deletes stray namespace files and veths on berth's bridges, and
+   * holds the published ports of the live ones again.
+   */
+  async reconcile(liveContainerIds: Set<string>): Promise<void> {
+    for (const sb of this.repo.allSandboxes()) {
+      if (!liveContainerIds.has(sb.containerId)) await this.teardownContainer(sb.containerId).catch((err: unknown) => this.logger.warn({ err }, 'teardown failed'));
+      else await this.ports.restore(sb.containerId, sb.ports);
+    }
+    for (const owner of this.repo.allocationOwners()) {
+      if (!liveContainerIds.has(owner)) this.repo.releaseOwner(owner);
+    }
+    const nsDir = dirname(this.deps.paths.netns('x'));
+    const known = new Set(this.repo.allSandboxes().map((s) => s.netnsPath));
+    for (const f of existsSync(nsDir) ? readdirSync(nsDir) : []) {
+      const p = `${nsDir}/${f}`;
+      if (!known.has(p)) await this.driver.removeNamespace(p);
+    }
+    const veths = new Set(this.repo.allEndpoints().map((e) => e.hostVeth));
+    for (const n of this.bridgeNetworks()) {
+      const dir = `/sys/class/net/${n.BridgeName}/brif`;
+      for (const port of existsSync(dir) ? readdirSync(dir) : []) {
+        if (!veths.has(port) && port.startsWith('veth')) await this.driver.deleteLink(port);
+      }
+    }
+  }
+
+  // --- helpers ------------------------------------------------------------------------------
+
+  private allocateEndpoint(
+    n: NetworkDoc,
+    c: { id: string; name: string; hostname: string },
+    req: EndpointRequest,
+    index: number,
+  ): EndpointRecord {
+    const isDefault = this.isDefaultBridge(n);
+    const wantedIp = req.IPAMConfig?.IPv4Address || undefined;
+    if (isDefault && wantedIp) throw new InvalidArgumentError('user specified IP address is supported on user defined networks only');
+    if (isDefault && req.Aliases?.length) {
+      throw new InvalidArgumentError('network-scoped alias is supported only for containers in user defined networks');
+    }
+    const { gateway, subnet } = this.addressing(n);
+    const ip = this.ipam.allocate(this.space(n), c.id, wantedIp);
+    const endpointId = newId();
+    const aliases = req.Aliases ?? [];
+    const ep: EndpointRecord = {
+      networkId: n.Id,
+      containerId: c.id,
+      endpointId,
+      containerName: c.name,
+      dnsNames: isDefault ? [] : unique([c.name, ...aliases, shortId(c.id), c.hostname].filter(Boolean)),
+      aliases,
+      ipAddress: ip,
+      prefixLen: subnet.prefix,
+      gateway,
+      macAddress: req.MacAddress || macForIPv4(parseIPv4(ip)),
+      hostVeth: `veth${endpointId.slice(0, 11)}`,
+      ifName: `eth${index}`,
+      ...(wantedIp ? { staticIp: wantedIp } : {}),
+    };
+    this.repo.putEndpoint(ep);
+    return ep;
+  }
+
+  private link(ep: EndpointRecord, netnsPath: string, defaultRoute: boolean): EndpointLink {
+    const n = this.repo.getNetwork(ep.networkId)!;
+    return {
+      netnsPath,
+      bridge: n.BridgeName!,
+      hostVeth: ep.hostVeth,
+      ifName: ep.ifName,
+      address: ep.ipAddress,
+      prefixLen: ep.prefixLen,
+      macAddress: ep.macAddress,
+      ...(defaultRoute && !n.Internal ? { gateway: ep.gateway } : {}),
+    };
+  }
+
+  private dnsLookup(networkId: string, name: string): string[] | undefined {
+    const n = this.repo.getNetwork(networkId);
+    if (!n) return undefined;
+    const suffix = `.${n.Name.toLowerCase()}`;
+    const bare = name.endsWith(suffix) ? name.slice(0, -suffix.length) : name;
+    const ips = this.repo
+      .endpointsOfNetwork(networkId)
+      .filter((e) => e.dnsNames.some((d) => d.toLowerCase() === bare))
+      .map((e) => e.ipAddress);
+    return ips.length ? ips : undefined;
+  }
+
+  private dnsUpstreams(networkId: string, clientIp: string): string[] {
+    const n = this.repo.getNetwork(networkId);
+    if (!n || n.Internal) return [];
+    const ep = this.repo.endpointsOfNetwork(networkId).find((e) => e.ipAddress === clientIp);
+    const sb = ep && this.repo.getSandbox(ep.containerId);
+    return sb?.dnsUpstreams.length ? sb.dnsUpstreams : readHostResolvConf().nameservers;
+  }
+
+  private async listenDns(n: NetworkDoc): Promise<void> {
+    try {
+      await this.dns.listen(n.Id, this.addressing(n).gateway);
+    } catch (err) {
+      // Another resolver on the host holds port 53 on all addresses: containers still get
+      // the gateway as nameserver, so say why names will not resolve.
+      this.logger.warn({ err, network: n.Name }, 'embedded DNS server unavailable on this network');
+    }
+  }
+
+  private ensureDefaultBridge(existing: NetworkDoc | undefined): void {
+    const cfg = this.deps.config;
+    const bip = parseAddressWithPrefix(cfg.bip);
+    let subnet = bip.subnet;
+    let gateway = formatIPv4(bip.address === bip.subnet.base ? bip.subnet.base + 1 : bip.address);
+    const others = this.bridgeNetworks()
+      .filter((n) => !this.isDefaultBridge(n))
+      .map((n) => this.addressing(n).subnet);
+    const ownDevices = [...this.bridgeDevices(), cfg.bridge];
+    try {
+      const picked = this.ipam.pickSubnet([{ base: formatSubnet(subnet), size: subnet.prefix }], others, ownDevices);
+      subnet = picked;
+    } catch {
+      // bip is routed elsewhere already (docker0 has 172.17/16): next free pool, as dockerd does
+      subnet = this.ipam.pickSubnet(cfg['default-address-pools'], others, ownDevices);
+      gateway = formatIPv4(subnet.base + 1);
+    }
+    const ipamConfig = [{ Subnet: formatSubnet(subnet), Gateway: gateway }];
+    const doc =
+      existing ??
+      this.newDoc(
+        'bridge',
+        'bridge',
+        ipamConfig,
+        {
+          'com.docker.network.bridge.default_bridge': 'true',
+          'com.docker.network.bridge.enable_icc': 'true',
+          'com.docker.network.bridge.enable_ip_masquerade': 'true',
+          'com.docker.network.bridge.host_binding_ipv4': '0.0.0.0',
+          'com.docker.network.bridge.name': cfg.bridge,
+          'com.docker.network.driver.mtu': '1500',
+        },
+        {},
+        false,
+      );
+    const changed = existing && (existing.IPAM.Config[0]?.Subnet !== ipamConfig[0]!.Subnet || existing.BridgeName !== cfg.bridge);
+    if (changed && this.repo.endpointsOfNetwork(existing.Id).length === 0) {
+      this.repo.deleteNetwork(existing.Id);
+      doc.IPAM.Config = ipamConfig;
+    }
+    doc.BridgeName = cfg.bridge;
+    doc.Options['com.docker.network.bridge.name'] = cfg.bridge;
+    this.repo.putNetwork(doc);
+    this.ipam.reserve(this.space(doc), this.addressing(doc).gateway, 'gateway');
+  }
+
+  private newDoc(
+    name: string,
+    driver: string,
+    config: IPAMConfigEntry[],
+    options: Record<string, string>,
+    labels: Record<string, string>,
+    internal: boolean,
+  ): NetworkDoc {
+    return {
+      Name: name,
+      Id: newId(),
+      Created: new Date().toISOString(),
+      Scope: 'local',
+      Driver: driver,
+      EnableIPv4: true,
+      EnableIPv6: false,
+      IPAM: { Driver: 'default', Options: driver === 'bridge' && name !== 'bridge' ? {} : null, Config: config },
+      Internal: internal,
+      Attachable: false,
+      Ingress: false,
+      ConfigFrom: { Network: '' },
+      ConfigOnly: false,
+      Options: options,
+      Labels: labels,
+    };
+  }
+
+  private find(idOrName: string): NetworkDoc {
+    const all = this.repo.listNetworks();
+    const hit =
+      all.find((n) => n.Id === idOrName) ??
+      all.find((n) => n.Name === idOrName) ??
+      (() => {
+        const byPrefix = all.filter((n) => idOrName.length > 0 && n.Id.startsWith(idOrName));
+        if (byPrefix.length > 1) throw new InvalidArgumentError(`network ${idOrName} is ambiguous (${byPrefix.length} matches found based on ID prefix)`);
+        return byPrefix[0];
+      })();
+    if (!hit) throw new NotFoundError(`network ${idOrName} not found`);
+    return hit;
+  }
+
+  private bridgeNetworks(): NetworkDoc[] {
+    return this.repo.listNetworks().filter((n) => n.Driver === 'bridge' && n.BridgeName);
+  }
+
+  private bridgeDevices(): string[] {
+    return this.bridgeNetworks().map((n) => n.BridgeName!);
+  }
+
+  private isDefaultBridge(n: NetworkDoc | undefined): boolean {
+    return n?.Name === 'bridge';
+  }
+
+  private defaultGateway(): string | undefined {
+    const n = this.repo.listNetworks().find((x) => x.Name === 'bridge');
+    return n ? this.addressing(n).gateway : undefined;
+  }
+
+  private addressing(n: NetworkDoc): { gateway: string; subnet: ReturnType<typeof parseSubnet> } {
+    const c = n.IPAM.Config[0];
+    if (!c?.Subnet) throw new SystemError(`network ${n.Name} has no IPv4 subnet`);
+    const subnet = parseSubnet(c.Subnet);
+    return { subnet, gateway: c.Gateway ?? formatIPv4(subnet.base + 1) };
+  }
+
+  private space(n: NetworkDoc): AddressSpace {
+    const c = n.IPAM.Config[0];
+    return { networkId: n.Id, subnet: this.addressing(n).subnet, ...(c?.IPRange ? { ipRange: parseSubnet(c.IPRange) } : {}) };
+  }
+
+  private firewallNetwork(n: NetworkDoc): FirewallNetwork {
+    return {
+      bridge: n.BridgeName!,
+      subnet: this.addressing(n).subnet ? formatSubnet(this.addressing(n).subnet) : '',
+      internal: n.Internal,
+      icc: n.Options['com.docker.network.bridge.enable_icc'] !== 'false',
+    };
+  }
+
+  private toInspect(n: NetworkDoc, withContainers: boolean): NetworkInspect {
+    const { BridgeName: _bridge, ...doc } = n;
+    const containers: NetworkInspect['Containers'] = {};
+    if (withContainers) {
+      for (const ep of this.repo.endpointsOfNetwork(n.Id)) {
+        containers[ep.containerId] = {
+          Name: ep.containerName,
+          EndpointID: ep.endpointId,
+          MacAddress: ep.macAddress,
+          IPv4Address: `${ep.ipAddress}/${ep.prefixLen}`,
+          IPv6Address: '',
+        };
+      }
+    }
+    return { ...doc, Containers: containers };
+  }
+
+  private matches(n: NetworkDoc, f: Record<string, string[]>): boolean {
+    const builtin = PREDEFINED.includes(n.Name);
+    if (f.driver?.length && !f.driver.includes(n.Driver)) return false;
+    if (f.id?.length && !f.id.some((id) => n.Id.startsWith(id))) return false;
+    if (f.name?.length && !f.name.some((x) => n.Name.includes(x))) return false;
+    if (f.scope?.length && !f.scope.includes('local')) return false;
+    if (f.type?.length && !f.type.includes(builtin ? 'builtin' : 'custom')) return false;
+    if (f.dangling?.length) {
+      const dangling = !builtin && this.repo.endpointsOfNetwork(n.Id).length === 0;
+      if (f.dangling.some((d) => (d === 'true' || d === '1') !== dangling)) return false;
+    }
+    return this.matchesLabels(n, f);
+  }
+
+  private matchesLabels(n: NetworkDoc, f: Record<string, string[]>): boolean {
+    const has = (l: string) => {
+      const [k, v] = l.split('=', 2) as [string, string | undefined];
+      return k in n.Labels && (v === undefined || n.Labels[k] === v);
+    };
+    if (f.label?.length && !f.label.every(has)) return false;
+    if (f['label!']?.length && f['label!'].some(has)) return false;
+    return true;
+  }
+
+  private emptySettings(sandboxKey: string, sandboxId: string): NetworkSettings {
+    return {
+      Bridge: '',
+      SandboxID: sandboxId,
+      SandboxKey: sandboxKey,
+      HairpinMode: false,
+      LinkLocalIPv6Address: '',
+      LinkLocalIPv6PrefixLen: 0,
+      Ports: {},
+      SecondaryIPAddresses: null,
+      SecondaryIPv6Addresses: null,
+      EndpointID: '',
+      Gateway: '',
+      GlobalIPv6Address: '',
+      GlobalIPv6PrefixLen: 0,
+      IPAddress: '',
+      IPPrefixLen: 0,
+      IPv6Gateway: '',
+      MacAddress: '',
+      Networks: {},
+    };
+  }
+
+  private endpointSettings(n: NetworkDoc, ep: EndpointRecord | undefined): EndpointSettings {
+    return {
+      IPAMConfig: ep?.staticIp ? { IPv4Address: ep.staticIp } : null,
+      Links: null,
+      Aliases: ep?.aliases.length ? ep.aliases : null,
+      MacAddress: ep?.macAddress ?? '',
+      DriverOpts: null,
+      GwPriority: 0,
+      NetworkID: n.Id,
+      EndpointID: ep?.endpointId ?? '',
+      Gateway: ep?.gateway ?? '',
+      IPAddress: ep?.ipAddress ?? '',
+      IPPrefixLen: ep?.prefixLen ?? 0,
+      IPv6Gateway: '',
+      GlobalIPv6Address: '',
+      GlobalIPv6PrefixLen: 0,
+      DNSNames: ep?.dnsNames.length ? ep.dnsNames : null,
+    };
+  }
+
+  private emitConnect(ep: EndpointRecord): void {
+    const n = this.repo.getNetwork(ep.networkId);
+    this.deps.events.emit({
+      Type: 'network',
+      Action: 'connect',
+      Actor: { ID: ep.networkId, Attributes: { container: ep.containerId, name: n?.Name ?? '', type: 'bridge' } },
+    });
+  }
+
+  private emitDisconnect(ep: EndpointRecord): void {
+    const n = this.repo.getNetwork(ep.networkId);
+    this.deps.events.emit({
+      Type: 'network',
+      Action: 'disconnect',
+      Actor: { ID: ep.networkId, Attributes: { container: ep.containerId, name: n?.Name ?? '', type: 'bridge' } },
+    });
+  }
+}
+
+function unique(xs: string[]): string[] {
+  return [...new Set(xs)];
+}
+
+function nextIfIndex(existing: EndpointRecord[]): number {
+  const used = new Set(existing.map((e) => Number(e.ifName.replace('eth', ''))));
+  let i = 0;
+  while (used.has(i)) i++;
+  return i;
+}
+
+function untilTime(u: string): number {
+  if (/^\d+(\.\d+)?$/.test(u)) return Number(u) * 1000;
+  const m = /^(\d+)(s|m|h)$/.exec(u);
+  if (m) return Date.now() - Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 's' | 'm' | 'h'];
+  return Date.parse(u);
+}
+
