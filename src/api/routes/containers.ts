@@ -1,0 +1,344 @@
+import { InvalidArgumentError, NotImplementedError } from '../../common/errors.js';
+import type { ContainerRecord } from '../../engine/containers/container-model.js';
+import type { ContainerService, WaitCondition } from '../../engine/containers/container-service.js';
+import { filterContainers, inspectView, summaryView } from '../../engine/containers/container-views.js';
+import type { ExecService } from '../../engine/containers/exec-service.js';
+import type { LogReader, RuntimeAttach } from '../../engine/containers/ports.js';
+import type { RequestContext } from '../request-context.js';
+import type { Router } from '../router.js';
+import { reply } from '../server.js';
+import { hijack, type HijackedStream } from '../streams/hijack.js';
+import { frame } from '../streams/multiplexed.js';
+import { parseTimeParam } from '../time-param.js';
+
+/** What the container routes need from the engine. */
+export interface ContainersBackend {
+  containers: ContainerService;
+  exec: ExecService;
+  readLogs: LogReader;
+  imageId(ref: string): string | undefined;
+  graphDriverData(id: string): Record<string, string>;
+  top(c: ContainerRecord, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] }>;
+  containerSize?(id: string): Promise<{ rw: number; rootFs: number }>;
+  stats?(c: ContainerRecord): Promise<Record<string, unknown>>;
+}
+
+export function registerContainerRoutes(router: Router, b: ContainersBackend): void {
+  const svc = b.containers;
+
+  router.get('/containers/json', async (ctx) => {
+    const all = ctx.bool('all') || ctx.bool('before') || ctx.bool('since');
+    const filters = ctx.filters();
+    let list = filterContainers(svc.list(), filters, { imageId: b.imageId, container: (r) => svc.get(r) });
+    if (!all && !filters.status?.length && !filters.exited?.length) list = list.filter((c) => c.State.Running);
+    if (!all && (filters.status?.length || filters.exited?.length)) {
+      /* an explicit status filter already chose */
+    }
+    const limit = ctx.int('limit', -1)!;
+    if (limit > 0) list = list.slice(0, limit);
+    const withSize = ctx.bool('size') && b.containerSize;
+    return Promise.all(list.map(async (c) => summaryView(c, withSize ? await b.containerSize!(c.Id) : undefined)));
+  });
+
+  router.post('/containers/create', async (ctx) => {
+    const body = await ctx.json();
+    if (!body) throw new InvalidArgumentError('config cannot be empty in order to create a container');
+    const created = await svc.create({ name: ctx.str('name') || undefined, body, platform: ctx.str('platform') });
+    reply(ctx, 201, created);
+  });
+
+  router.post('/containers/prune', async (ctx) => {
+    const filters = ctx.filters();
+    const until = filters.until?.[0] ? parseTimeParam(filters.until[0], 'until') : undefined;
+    const deleted: string[] = [];
+    for (const c of svc.list()) {
+      if (c.State.Running || c.State.Restarting) continue;
+      if (until !== undefined && Date.parse(c.Created) * 1e6 >= until) continue;
+      if (!labelsMatch(c.Config.Labels ?? {}, filters.label ?? [], filters['label!'] ?? [])) continue;
+      await svc.remove(c.Id, { force: false });
+      b.exec.forget(c.Id);
+      deleted.push(c.Id);
+    }
+    return { ContainersDeleted: deleted, SpaceReclaimed: 0 };
+  });
+
+  router.get('/containers/{name}/json', async (ctx) => {
+    const c = svc.get(ctx.param('name'));
+    const size = ctx.bool('size') && b.containerSize ? await b.containerSize(c.Id) : undefined;
+    return inspectView(c, { execIds: b.exec.idsOf(c.Id), graphDriver: b.graphDriverData(c.Id), size });
+  });
+
+  router.get('/containers/{name}/top', async (ctx) => {
+    const c = svc.get(ctx.param('name'));
+    if (!c.State.Running) throw new InvalidArgumentError(`container ${c.Id} is not running`);
+    return b.top(c, ctx.str('ps_args') || '-ef');
+  });
+
+  router.get('/containers/{name}/logs', (ctx) => streamLogs(ctx, b));
+
+  router.get('/containers/{name}/stats', async (ctx) => {
+    const c = svc.get(ctx.param('name'));
+    if (!b.stats) throw new NotImplementedError('stats are not available');
+    if (ctx.bool('stream', true) && !ctx.bool('one-shot')) {
+      ctx.handled = true;
+      const res = ctx.res!;
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      const tick = async () => {
+        if (res.destroyed) return;
+        res.write(JSON.stringify(await b.stats!(c)) + '\n');
+        if (!c.State.Running) res.end();
+      };
+      await tick();
+      const timer = setInterval(() => void tick(), 1000);
+      res.on('close', () => clearInterval(timer));
+      return;
+    }
+    return b.stats(c);
+  });
+
+  router.post('/containers/{name}/resize', async (ctx) => {
+    await svc.resize(ctx.param('name'), ctx.int('h', 0)!, ctx.int('w', 0)!);
+    reply(ctx, 200);
+  });
+
+  router.post('/containers/{name}/start', async (ctx) => {
+    if (ctx.str('checkpoint')) throw new NotImplementedError('checkpoint restore is not supported');
+    await svc.start(ctx.param('name'));
+  });
+
+  router.post('/containers/{name}/stop', async (ctx) => {
+    await svc.stop(ctx.param('name'), { timeout: ctx.int('t'), signal: ctx.str('signal') });
+  });
+
+  router.post('/containers/{name}/restart', async (ctx) => {
+    await svc.restart(ctx.param('name'), { timeout: ctx.int('t'), signal: ctx.str('signal') });
+  });
+
+  router.post('/containers/{name}/kill', async (ctx) => {
+    await svc.kill(ctx.param('name'), ctx.str('signal') || 'SIGKILL');
+  });
+
+  router.post('/containers/{name}/update', async (ctx) => svc.update(ctx.param('name'), (await ctx.json()) ?? {}));
+
+  router.post('/containers/{name}/rename', (ctx) => {
+    const name = ctx.str('name');
+    if (!name) throw new InvalidArgumentError('Neither old nor new names may be empty');
+    svc.rename(ctx.param('name'), name);
+  });
+
+  router.post('/containers/{name}/pause', async (ctx) => {
+    await svc.pause(ctx.param('name'));
+  });
+  router.post('/containers/{name}/unpause', async (ctx) => {
+    await svc.unpause(ctx.param('name'));
+  });
+
+  router.post('/containers/{name}/wait', async (ctx) => {
+    const condition = (ctx.str('condition') || 'not-running') as WaitCondition;
+    if (!['not-running', 'next-exit', 'removed'].includes(condition)) {
+      throw new InvalidArgumentError(`invalid condition: "${condition}"`);
+    }
+    const c = svc.get(ctx.param('name'));
+    const pending = svc.wait(c.Id, condition);
+    // Headers go out at once: the docker CLI waits for them before it starts the container.
+    ctx.handled = true;
+    const res = ctx.res!;
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.flushHeaders();
+    const result = await pending;
+    res.end(JSON.stringify(result));
+  });
+
+  router.post('/containers/{name}/attach', (ctx) => attach(ctx, b));
+  router.get('/containers/{name}/attach/ws', () => {
+    throw new NotImplementedError('attach over websocket is not supported');
+  });
+
+  router.delete('/containers/{name}', async (ctx) => {
+    if (ctx.bool('link')) throw new NotImplementedError('container links are not supported');
+    const c = svc.get(ctx.param('name'));
+    await svc.remove(c.Id, { force: ctx.bool('force'), volumes: ctx.bool('v') });
+    b.exec.forget(c.Id);
+    reply(ctx, 204);
+  });
+
+  // exec
+  router.post('/containers/{name}/exec', async (ctx) => {
+    const body = await ctx.json();
+    const created = b.exec.create(ctx.param('name'), body ?? {});
+    reply(ctx, 201, created);
+  });
+  router.post('/exec/{id}/start', (ctx) => execStart(ctx, b));
+  router.post('/exec/{id}/resize', async (ctx) => {
+    await b.exec.resize(ctx.param('id'), ctx.int('h', 0)!, ctx.int('w', 0)!);
+    reply(ctx, 200);
+  });
+  router.get('/exec/{id}/json', (ctx) => b.exec.inspect(ctx.param('id')));
+}
+
+function labelsMatch(labels: Record<string, string>, want: string[], notWant: string[]): boolean {
+  const has = (l: string) => {
+    const i = l.indexOf('=');
+    const k = i < 0 ? l : l.slice(0, i);
+    return k in labels && (i < 0 || labels[k] === l.slice(i + 1));
+  };
+  return want.every(has) && !notWant.some(has);
+}
+
+function rfc3339Nano(t: string): string {
+  // conmon writes 2026-11-28T03:01:28.897798770+00:00; Docker prints ...770Z.
+  return t.replace(/\+00:00$/, 'Z');
+}
+
+async function streamLogs(ctx: RequestContext, b: ContainersBackend): Promise<void> {
+  const c = b.containers.get(ctx.param('name'));
+  const stdout = ctx.bool('stdout');
+  const stderr = ctx.bool('stderr');
+  if (!stdout && !stderr) throw new InvalidArgumentError('Bad parameters: you must choose at least one stream');
+  const follow = ctx.bool('follow');
+  const timestamps = ctx.bool('timestamps');
+  const tailRaw = ctx.str('tail');
+  const tail = tailRaw === undefined || tailRaw === '' || tailRaw === 'all' ? undefined : Number(tailRaw);
+  if (tail !== undefined && (!Number.isInteger(tail) || tail < 0)) {
+    throw new InvalidArgumentError(`invalid value for "tail": "${tailRaw}"`);
+  }
+  const since = parseTimeParam(ctx.str('since'), 'since');
+  const until = parseTimeParam(ctx.str('until'), 'until');
+  const tty = !!c.Config.Tty;
+  ctx.handled = true;
+  const res = ctx.res!;
+  const type = !tty && ctx.atLeast('1.42') ? 'application/vnd.docker.multiplexed-stream' : 'application/vnd.docker.raw-stream';
+  res.writeHead(200, { 'Content-Type': type });
+  res.flushHeaders();
+  const abort = new AbortController();
+  res.on('close', () => abort.abort());
+  try {
+    for await (const e of b.readLogs(c.LogPath, {
+      since: since === undefined ? undefined : since,
+      until,
+      tail,
+      follow: follow && c.State.Running,
+      signal: abort.signal,
+      until_stopped: follow ? b.containers.exited(c.Id) : undefined,
+    })) {
+      if ((e.stream === 'stdout' && !stdout) || (e.stream === 'stderr' && !stderr)) continue;
+      const payload = timestamps ? Buffer.concat([Buffer.from(`${rfc3339Nano(e.time)} `), e.line]) : e.line;
+      if (res.destroyed) break;
+      res.write(tty ? payload : frame(e.stream === 'stdout' ? 1 : 2, payload));
+    }
+  } finally {
+    if (!res.writableEnded) res.end();
+  }
+}
+
+/** Pipes a runtime attach to a hijacked client connection, honouring the detach keys. */
+function pipeAttach(
+  a: RuntimeAttach,
+  h: HijackedStream,
+  o: { stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean; detachKeys?: number[] },
+): Promise<void> {
+  if (o.stdout) a.stdout.on('data', (d: Buffer) => h.write(1, d));
+  else a.stdout.resume();
+  if (o.stderr) a.stderr.on('data', (d: Buffer) => h.write(2, d));
+  else a.stderr.resume();
+  if (o.stdin && h.input && a.stdin) {
+    const keys = o.detachKeys ?? (o.tty ? [16, 17] : []);
+    let matched = 0;
+    h.input.on('data', (d: Buffer) => {
+      if (keys.length) {
+        for (const byte of d) {
+          matched = byte === keys[matched] ? matched + 1 : byte === keys[0] ? 1 : 0;
+          if (matched === keys.length) {
+            a.close();
+            h.end();
+            return;
+          }
+        }
+      }
+      a.stdin!.write(d);
+    });
+    h.input.on('end', () => a.closeStdin());
+  } else {
+    h.input?.resume();
+  }
+  h.onClose(() => a.close());
+  return a.done.then(() => h.end());
+}
+
+function parseDetachKeys(spec: string | undefined): number[] | undefined {
+  if (!spec) return undefined;
+  return spec.split(',').map((k) => {
+    const m = /^ctrl-(.)$/.exec(k);
+    if (m) {
+      const ch = m[1]!;
+      if (ch >= 'a' && ch <= 'z') return ch.charCodeAt(0) - 96;
+      if (ch === '@') return 0;
+      if (ch === '[') return 27;
+      if (ch === '\\') return 28;
+      if (ch === ']') return 29;
+      if (ch === '^') return 30;
+      if (ch === '_') return 31;
+      throw new InvalidArgumentError(`invalid detach keys (${spec}) provided`);
+    }
+    if (k.length === 1) return k.charCodeAt(0);
+    throw new InvalidArgumentError(`invalid detach keys (${spec}) provided`);
+  });
+}
+
+async function attach(ctx: RequestContext, b: ContainersBackend): Promise<void> {
+  const c = b.containers.get(ctx.param('name'));
+  const o = { stdin: ctx.bool('stdin'), stdout: ctx.bool('stdout'), stderr: ctx.bool('stderr'), tty: !!c.Config.Tty };
+  const detachKeys = parseDetachKeys(ctx.str('detachKeys'));
+  const h = hijack(ctx, { multiplexed: !o.tty });
+  if (ctx.bool('logs')) {
+    for await (const e of b.readLogs(c.LogPath, {})) {
+      if ((e.stream === 'stdout' && o.stdout) || (e.stream === 'stderr' && o.stderr)) h.write(e.stream === 'stdout' ? 1 : 2, e.line);
+    }
+  }
+  if (!ctx.bool('stream')) {
+    h.end();
+    return;
+  }
+  let closedEarly = false;
+  h.onClose(() => {
+    closedEarly = true;
+    b.containers.cancelPendingAttach(c.Id);
+  });
+  let a: RuntimeAttach;
+  try {
+    a = await b.containers.attach(c.Id, { stdin: o.stdin });
+  } catch (err) {
+    if (!closedEarly) h.write(3, Buffer.from(`${(err as Error).message}\n`));
+    h.end();
+    return;
+  }
+  if (closedEarly) {
+    a.close();
+    return;
+  }
+  await pipeAttach(a, h, { ...o, detachKeys });
+}
+
+async function execStart(ctx: RequestContext, b: ContainersBackend): Promise<void> {
+  const id = ctx.param('id');
+  const body = (await ctx.json<{ Detach?: boolean; Tty?: boolean; ConsoleSize?: [number, number] }>()) ?? {};
+  b.exec.prepareStart(id);
+  if (body.Detach) {
+    await b.exec.start(id, { detach: true, tty: body.Tty });
+    reply(ctx, 200);
+    return;
+  }
+  const info = b.exec.inspect(id);
+  const tty = body.Tty ?? info.ProcessConfig.tty;
+  const h = hijack(ctx, { multiplexed: !tty });
+  try {
+    const { attach: a, exit } = await b.exec.start(id, { detach: false, tty });
+    if (a) {
+      await pipeAttach(a, h, { stdin: info.OpenStdin, stdout: info.OpenStdout, stderr: info.OpenStderr, tty });
+    }
+    await exit;
+  } catch (err) {
+    h.write(3, Buffer.from(`${(err as Error).message}\n`));
+  }
+  h.end();
+}

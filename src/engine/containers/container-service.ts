@@ -1,0 +1,769 @@
+import { EventEmitter } from 'node:events';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  ConflictError,
+  InvalidArgumentError,
+  NotFoundError,
+  NotModifiedError,
+  SystemError,
+  errorMessage,
+} from '../../common/errors.js';
+import { newId } from '../../common/ids.js';
+import type { Logger } from '../../common/logger.js';
+import type { BerthPaths } from '../../common/paths.js';
+import type { ContainerRepository } from '../../store/container-repository.js';
+import type { EventSink } from '../events/event-bus.js';
+import type { OciSpec } from '../runtime/oci-spec.js';
+import { startFailureExitCode } from '../runtime/runtime-errors.js';
+import { mergeImageConfig, validateContainerName } from './config-merge.js';
+import { initialState, type ContainerRecord, ZERO_TIME } from './container-model.js';
+import { generateName } from './name-generator.js';
+import type {
+  ContainerNetworkRequest,
+  ContainerNetworking,
+  ContainerRootfs,
+  ContainerRuntimeDriver,
+  ExitResult,
+  ImageLookup,
+  RuntimeAttach,
+} from './ports.js';
+import { signalNumber } from './signals.js';
+
+export interface SpecContext {
+  rootfs: string;
+  netnsPath?: string;
+  hostnamePath: string;
+  hostsPath: string;
+  resolvConfPath: string;
+}
+
+export interface ContainerServiceDeps {
+  repo: ContainerRepository<ContainerRecord>;
+  images: ImageLookup;
+  rootfs: ContainerRootfs;
+  networks: ContainerNetworking;
+  runtime: ContainerRuntimeDriver;
+  buildSpec: (c: ContainerRecord, ctx: SpecContext) => OciSpec;
+  paths: BerthPaths;
+  events: EventSink;
+  logger: Logger;
+  logDriver: string;
+  defaultRuntime: string;
+}
+
+export interface CreateRequest {
+  name?: string;
+  body: Record<string, any>;
+  platform?: string;
+}
+
+export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
+
+/**
+ * The container state machine: create, start, stop, kill, wait, remove, pause, rename, restart
+ * policies and recovery after a daemon restart. It decides; the runtime, rootfs and network
+ * providers act; the repository remembers.
+ */
+export class ContainerService {
+  private readonly byId = new Map<string, ContainerRecord>();
+  /** Per-container notifications: 'exit' (with ExitResult) and 'removed'. */
+  private readonly signals = new EventEmitter();
+  /** Attach requests that arrived before start; connected between runtime create and start. */
+  private readonly pendingAttach = new Map<string, ((a: RuntimeAttach | Error) => void)[]>();
+  private readonly restartTimers = new Map<string, NodeJS.Timeout>();
+  /** Serialises lifecycle operations per container. */
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly d: ContainerServiceDeps) {
+    this.signals.setMaxListeners(0);
+    for (const c of d.repo.all()) this.byId.set(c.Id, c);
+  }
+
+  // ---------------------------------------------------------------- lookup
+
+  list(): ContainerRecord[] {
+    return [...this.byId.values()].sort((a, b) => (a.Created < b.Created ? 1 : -1));
+  }
+
+  /** Finds by full id, name (with or without slash) or unique id prefix — Docker's rules and message. */
+  get(ref: string): ContainerRecord {
+    const direct = this.byId.get(ref);
+    if (direct) return direct;
+    const name = ref.startsWith('/') ? ref : `/${ref}`;
+    for (const c of this.byId.values()) if (c.Name === name) return c;
+    if (ref.length > 0 && /^[0-9a-f]+$/.test(ref)) {
+      const matches = [...this.byId.values()].filter((c) => c.Id.startsWith(ref));
+      if (matches.length === 1) return matches[0]!;
+      if (matches.length > 1) throw new InvalidArgumentError(`multiple IDs found with provided prefix: ${ref}`);
+    }
+    throw new NotFoundError(`No such container: ${ref}`);
+  }
+
+  isImageUsed(imageId: string): ContainerRecord | undefined {
+    for (const c of this.byId.values()) if (c.Image === imageId) return c;
+    return undefined;
+  }
+
+  counts(): { containers: number; running: number; paused: number; stopped: number } {
+    let running = 0;
+    let paused = 0;
+    for (const c of this.byId.values()) {
+      if (c.State.Paused) paused++;
+      else if (c.State.Running) running++;
+    }
+    return { containers: this.byId.size, running, paused, stopped: this.byId.size - running - paused };
+  }
+
+  imageHistory(name: string) {
+    return this.d.repo.imageHistory(name);
+  }
+
+  // ---------------------------------------------------------------- create
+
+  async create(req: CreateRequest): Promise<{ Id: string; Warnings: string[] }> {
+    const body = req.body ?? {};
+    if (typeof body !== 'object' || Array.isArray(body)) throw new InvalidArgumentError('config cannot be empty in order to create a container');
+    if (!body.Image || typeof body.Image !== 'string') throw new InvalidArgumentError('No image was specified');
+    const hostConfig = normaliseHostConfig(body.HostConfig ?? {}, this.d.logDriver);
+    const name = req.name ? validateContainerName(req.name) : `/${generateName((n) => this.nameTaken(`/${n}`))}`;
+    const holder = this.nameHolder(name);
+    if (holder) {
+      throw new ConflictError(
+        `Conflict. The container name "${name}" is already in use by container "${holder}". You have to remove (or rename) that container to be able to reuse that name.`,
+      );
+    }
+    const image = this.d.images.getImage(body.Image);
+    const { HostConfig: _h, NetworkingConfig, ...userConfig } = body;
+    const id = newId();
+    const config = mergeImageConfig(userConfig, image.config.config ?? {});
+    config.Image = body.Image;
+    config.Hostname ||= id.slice(0, 12);
+    config.Domainname ??= '';
+    config.User ??= '';
+    config.AttachStdin ??= false;
+    config.AttachStdout ??= false;
+    config.AttachStderr ??= false;
+    config.Tty ??= false;
+    config.OpenStdin ??= false;
+    config.StdinOnce ??= false;
+    config.WorkingDir ??= '';
+    config.Entrypoint ??= null;
+    config.OnBuild ??= null;
+    const argv = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
+    const dir = this.d.paths.containerDir(id);
+    const c: ContainerRecord = {
+      Id: id,
+      Name: name,
+      Created: new Date().toISOString(),
+      Path: argv[0] ?? '',
+      Args: argv.slice(1),
+      Image: image.id,
+      Config: config,
+      HostConfig: hostConfig,
+      State: initialState(),
+      NetworkSettings: {},
+      Mounts: [],
+      LogPath: join(dir, 'ctr.log'),
+      ResolvConfPath: join(dir, 'resolv.conf'),
+      HostnamePath: join(dir, 'hostname'),
+      HostsPath: join(dir, 'hosts'),
+      RestartCount: 0,
+      Driver: 'overlay2',
+      Platform: image.config.os ?? 'linux',
+      generation: 0,
+      endpointsConfig: NetworkingConfig?.EndpointsConfig ?? {},
+      manuallyStopped: false,
+    };
+    c.NetworkSettings = this.d.networks.idleSettings?.(this.networkRequest(c)) ?? emptyNetworkSettings();
+    mkdirSync(dir, { recursive: true, mode: 0o710 });
+    try {
+      await this.d.rootfs.createContainerLayer(id, image.id);
+      this.d.repo.insert(c);
+    } catch (err) {
+      await this.d.rootfs.removeContainerLayer(id).catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+    this.byId.set(id, c);
+    this.emit(c, 'create');
+    return { Id: id, Warnings: [] };
+  }
+
+  private nameHolder(name: string): string | undefined {
+    for (const c of this.byId.values()) if (c.Name === name) return c.Id;
+    return undefined;
+  }
+
+  private nameTaken(name: string): boolean {
+    return this.nameHolder(name) !== undefined;
+  }
+
+  // ---------------------------------------------------------------- start
+
+  start(ref: string): Promise<void> {
+    const c = this.get(ref);
+    return this.locked(c.Id, () => this.startLocked(c));
+  }
+
+  private async startLocked(c: ContainerRecord): Promise<void> {
+    if (c.State.Paused) throw new ConflictError('cannot start a paused container, try unpause instead');
+    if (c.State.Running) throw new NotModifiedError('container already started');
+    if (c.State.Status === 'removing') throw new ConflictError(`container ${c.Id} is marked for removal and cannot be started`);
+    const timer = this.restartTimers.get(c.Id);
+    if (timer) clearTimeout(timer);
+    this.restartTimers.delete(c.Id);
+    c.generation++;
+    c.manuallyStopped = false;
+    const generation = c.generation;
+    let networkUp = false;
+    let created = false;
+    try {
+      const image = this.d.images.getImage(c.Image);
+      const [rootfs, net] = await Promise.all([
+        this.d.rootfs.mountContainerLayer(c.Id, image.id),
+        this.d.networks.setupContainer(this.networkRequest(c)).then((n) => {
+          networkUp = true;
+          return n;
+        }),
+      ]);
+      c.NetworkSettings = net.settings;
+      writeFileSync(c.HostnamePath, `${c.Config.Hostname}\n`);
+      writeFileSync(c.HostsPath, net.hostsFile);
+      writeFileSync(c.ResolvConfPath, net.resolvConf);
+      const spec = this.d.buildSpec(c, {
+        rootfs,
+        netnsPath: net.netnsPath,
+        hostnamePath: c.HostnamePath,
+        hostsPath: c.HostsPath,
+        resolvConfPath: c.ResolvConfPath,
+      });
+      const { pid } = await this.d.runtime.create({
+        id: c.Id,
+        name: c.Name.slice(1),
+        bundleDir: join(this.d.paths.containerDir(c.Id), 'bundle'),
+        spec,
+        logPath: c.LogPath,
+        tty: !!c.Config.Tty,
+        openStdin: !!c.Config.OpenStdin,
+        stdinOnce: !!c.Config.StdinOnce,
+        runtime: c.HostConfig.Runtime || this.d.defaultRuntime,
+      });
+      created = true;
+      await this.connectPendingAttach(c);
+      await this.d.runtime.start(c.Id);
+      c.State = {
+        ...c.State,
+        Status: 'running',
+        Running: true,
+        Paused: false,
+        Restarting: false,
+        OOMKilled: false,
+        Dead: false,
+        Pid: pid,
+        ExitCode: 0,
+        Error: '',
+        StartedAt: new Date().toISOString(),
+        FinishedAt: c.State.FinishedAt,
+      };
+      this.d.repo.save(c);
+      this.d.repo.recordImageRun(c.Name, c.Image, c.Config.Image, c.State.StartedAt);
+      this.emit(c, 'start');
+      this.watchExit(c, generation);
+    } catch (err) {
+      const message = errorMessage(err);
+      this.failPendingAttach(c, err as Error);
+      if (created) await this.d.runtime.delete(c.Id, { force: true }).catch(() => undefined);
+      if (networkUp) await this.d.networks.teardownContainer(c.Id).catch(() => undefined);
+      await this.d.rootfs.unmountContainerLayer(c.Id).catch(() => undefined);
+      const code = startFailureExitCode(message);
+      c.State = { ...c.State, Status: c.State.StartedAt === ZERO_TIME ? 'created' : 'exited', Running: false, Pid: 0, ExitCode: code, Error: message };
+      c.NetworkSettings = this.d.networks.idleSettings?.(this.networkRequest(c)) ?? c.NetworkSettings;
+      this.d.repo.save(c);
+      if (code === 127 || code === 126) {
+        const argv = [...(c.Config.Entrypoint ?? []), ...(c.Config.Cmd ?? [])];
+        const what = code === 127 ? 'executable file not found in $PATH' : 'permission denied';
+        throw new InvalidArgumentError(
+          `failed to create task for container: failed to create shim task: OCI runtime create failed: unable to start container process: exec: "${argv[0] ?? ''}": ${what}: unknown`,
+        );
+      }
+      throw err instanceof SystemError || err instanceof InvalidArgumentError || err instanceof ConflictError
+        ? err
+        : new SystemError(`failed to start container ${c.Id}: ${message}`);
+    }
+  }
+
+  private networkRequest(c: ContainerRecord): ContainerNetworkRequest {
+    const h = c.HostConfig;
+    const mode = h.NetworkMode === 'default' || !h.NetworkMode ? 'bridge' : h.NetworkMode;
+    const networks: ContainerNetworkRequest['networks'] = {};
+    const builtin = ['host', 'none'].includes(mode) || mode.startsWith('container:');
+    if (!builtin) networks[mode] = {};
+    for (const [n, cfg] of Object.entries(c.endpointsConfig ?? {})) networks[n] = { ...(networks[n] ?? {}), ...(cfg as object) };
+    return {
+      id: c.Id,
+      name: c.Name.slice(1),
+      hostname: c.Config.Hostname,
+      domainname: c.Config.Domainname ?? '',
+      networkMode: mode,
+      networks,
+      portBindings: h.PortBindings ?? {},
+      exposedPorts: c.Config.ExposedPorts ?? {},
+      publishAll: !!h.PublishAllPorts,
+      dns: h.Dns ?? [],
+      dnsSearch: h.DnsSearch ?? [],
+      dnsOptions: h.DnsOptions ?? [],
+      extraHosts: h.ExtraHosts ?? [],
+      macAddress: c.Config.MacAddress,
+    };
+  }
+
+  // ---------------------------------------------------------------- exit handling
+
+  private watchExit(c: ContainerRecord, generation: number): void {
+    this.d.runtime.waitExit(c.Id).then(
+      (r) => this.onExit(c.Id, generation, r),
+      (err) => {
+        this.d.logger.error({ err, id: c.Id }, 'lost track of container exit');
+        void this.onExit(c.Id, generation, { exitCode: 255, oomKilled: false, finishedAt: new Date() });
+      },
+    );
+  }
+
+  private async onExit(id: string, generation: number, r: ExitResult): Promise<void> {
+    const c = this.byId.get(id);
+    if (!c || c.generation !== generation || !c.State.Running) return;
+    c.State = {
+      ...c.State,
+      Status: 'exited',
+      Running: false,
+      Paused: false,
+      Pid: 0,
+      ExitCode: r.exitCode,
+      OOMKilled: r.oomKilled,
+      FinishedAt: r.finishedAt.toISOString(),
+    };
+    await this.releaseResources(c);
+    c.NetworkSettings = this.d.networks.idleSettings?.(this.networkRequest(c)) ?? c.NetworkSettings;
+    this.d.repo.save(c);
+    if (r.oomKilled) this.emit(c, 'oom');
+    this.emit(c, 'die', { exitCode: String(r.exitCode) });
+    this.signals.emit(`exit:${id}`, r);
+    if (c.HostConfig.AutoRemove) {
+      await this.remove(c.Id, { force: true, volumes: true }).catch((err) => this.d.logger.warn({ err, id }, 'auto-remove failed'));
+      return;
+    }
+    this.maybeRestart(c);
+  }
+
+  /** Runtime state, network and rootfs mount of a stopped container: everything but its files. */
+  private async releaseResources(c: ContainerRecord): Promise<void> {
+    await this.d.runtime.delete(c.Id, { force: true }).catch((err) => this.d.logger.debug({ err, id: c.Id }, 'runtime delete'));
+    await this.d.networks.teardownContainer(c.Id).catch((err) => this.d.logger.warn({ err, id: c.Id }, 'network teardown'));
+    await this.d.rootfs.unmountContainerLayer(c.Id).catch((err) => this.d.logger.warn({ err, id: c.Id }, 'unmount'));
+  }
+
+  private maybeRestart(c: ContainerRecord): void {
+    const policy = c.HostConfig.RestartPolicy ?? { Name: 'no' };
+    const name = policy.Name || 'no';
+    if (c.manuallyStopped || name === 'no') return;
+    if (name === 'on-failure') {
+      if (c.State.ExitCode === 0) return;
+      if (policy.MaximumRetryCount > 0 && c.RestartCount >= policy.MaximumRetryCount) return;
+    }
+    // Docker's back-off: 100 ms doubling per consecutive restart, capped at a minute.
+    const delay = Math.min(100 * 2 ** Math.min(c.RestartCount, 10), 60_000);
+    c.State = { ...c.State, Restarting: true, Status: 'restarting' };
+    this.d.repo.save(c);
+    const timer = setTimeout(() => {
+      this.restartTimers.delete(c.Id);
+      if (!this.byId.has(c.Id) || c.manuallyStopped) return;
+      c.RestartCount++;
+      c.State.Restarting = false;
+      this.start(c.Id)
+        .then(() => this.emit(c, 'restart'))
+        .catch((err) => this.d.logger.warn({ err, id: c.Id }, 'restart failed'));
+    }, delay);
+    this.restartTimers.set(c.Id, timer);
+  }
+
+  private nextExit(id: string): Promise<ExitResult> {
+    return new Promise((resolve) => this.signals.once(`exit:${id}`, resolve));
+  }
+
+  // ---------------------------------------------------------------- stop, kill, restart
+
+  stop(ref: string, o: { timeout?: number; signal?: string } = {}): Promise<void> {
+    const c = this.get(ref);
+    return this.locked(c.Id, () => this.stopLocked(c, o));
+  }
+
+  private async stopLocked(c: ContainerRecord, o: { timeout?: number; signal?: string }): Promise<void> {
+    if (c.State.Restarting) {
+      c.manuallyStopped = true;
+      clearTimeout(this.restartTimers.get(c.Id));
+      this.restartTimers.delete(c.Id);
+      c.State = { ...c.State, Restarting: false, Status: 'exited' };
+      this.d.repo.save(c);
+      return;
+    }
+    if (!c.State.Running) throw new NotModifiedError('container already stopped');
+    c.manuallyStopped = true;
+    const signal = o.signal || c.Config.StopSignal || 'SIGTERM';
+    const timeout = o.timeout ?? c.Config.StopTimeout ?? 10;
+    const exited = this.nextExit(c.Id);
+    if (c.State.Paused) await this.d.runtime.resume(c.Id).catch(() => undefined);
+    this.emit(c, 'kill', { signal: String(signalNumber(signal)) });
+    await this.d.runtime.kill(c.Id, signal).catch(() => undefined);
+    const inTime = timeout < 0 ? await exited.then(() => true) : await raceTimeout(exited, timeout * 1000);
+    if (!inTime) {
+      this.emit(c, 'kill', { signal: '9' });
+      await this.d.runtime.kill(c.Id, 'SIGKILL').catch(() => undefined);
+      await exited;
+    }
+    this.emit(c, 'stop');
+  }
+
+  async kill(ref: string, signal = 'SIGKILL'): Promise<void> {
+    const c = this.get(ref);
+    const num = signalNumber(signal);
+    if (!c.State.Running) throw new ConflictError(`Cannot kill container: ${ref}: container ${c.Id} is not running`);
+    if (num === 9 || num === 15 || num === 2) c.manuallyStopped = true;
+    this.emit(c, 'kill', { signal: String(num) });
+    await this.d.runtime.kill(c.Id, num);
+  }
+
+  async restart(ref: string, o: { timeout?: number; signal?: string } = {}): Promise<void> {
+    const c = this.get(ref);
+    await this.locked(c.Id, async () => {
+      if (c.State.Running) await this.stopLocked(c, o);
+      await this.startLocked(c);
+    });
+    this.emit(c, 'restart');
+  }
+
+  // ---------------------------------------------------------------- pause
+
+  async pause(ref: string): Promise<void> {
+    const c = this.get(ref);
+    if (!c.State.Running) throw new ConflictError(`Container ${c.Id} is not running`);
+    if (c.State.Paused) throw new ConflictError(`Container ${c.Id} is already paused`);
+    await this.d.runtime.pause(c.Id);
+    c.State = { ...c.State, Paused: true, Status: 'paused' };
+    this.d.repo.save(c);
+    this.emit(c, 'pause');
+  }
+
+  async unpause(ref: string): Promise<void> {
+    const c = this.get(ref);
+    if (!c.State.Paused) throw new ConflictError(`Container ${c.Id} is not paused`);
+    await this.d.runtime.resume(c.Id);
+    c.State = { ...c.State, Paused: false, Status: 'running' };
+    this.d.repo.save(c);
+    this.emit(c, 'unpause');
+  }
+
+  // ---------------------------------------------------------------- wait
+
+  async wait(ref: string, condition: WaitCondition = 'not-running'): Promise<{ StatusCode: number; Error: { Message: string } | null }> {
+    const c = this.get(ref);
+    const result = (code: number) => ({ StatusCode: code, Error: null });
+    if (condition === 'removed') {
+      await new Promise<void>((resolve) => this.signals.once(`removed:${c.Id}`, resolve));
+      return result(c.State.ExitCode);
+    }
+    if (condition === 'not-running' && !c.State.Running && !c.State.Restarting) return result(c.State.ExitCode);
+    const r = await this.nextExit(c.Id);
+    return result(r.exitCode);
+  }
+
+  // ---------------------------------------------------------------- remove, rename, update
+
+  remove(ref: string, o: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+    const c = this.get(ref);
+    return this.locked(c.Id, async () => {
+      if (!this.byId.has(c.Id)) return;
+      if (c.State.Running && !o.force) {
+        throw new ConflictError(
+          `cannot remove container "${c.Name}": container is ${c.State.Paused ? 'paused' : 'running'}: stop the container before removing or force remove`,
+        );
+      }
+      if (c.State.Status === 'removing') throw new ConflictError(`removal of container ${c.Id} is already in progress`);
+      clearTimeout(this.restartTimers.get(c.Id));
+      this.restartTimers.delete(c.Id);
+      c.manuallyStopped = true;
+      if (c.State.Running) {
+        const exited = this.nextExit(c.Id);
+        if (c.State.Paused) await this.d.runtime.resume(c.Id).catch(() => undefined);
+        this.emit(c, 'kill', { signal: '9' });
+        await this.d.runtime.kill(c.Id, 'SIGKILL').catch(() => undefined);
+        await raceTimeout(exited, 10_000);
+      }
+      c.State = { ...c.State, Status: 'removing' };
+      await this.releaseResources(c);
+      await this.d.runtime.cleanup?.(c.Id).catch(() => undefined);
+      await this.d.rootfs.removeContainerLayer(c.Id);
+      rmSync(this.d.paths.containerDir(c.Id), { recursive: true, force: true });
+      rmSync(this.d.paths.containerRunDir(c.Id), { recursive: true, force: true });
+      this.d.repo.remove(c.Id);
+      this.byId.delete(c.Id);
+      this.emit(c, 'destroy');
+      this.signals.emit(`removed:${c.Id}`);
+    });
+  }
+
+  rename(ref: string, newName: string): void {
+    const c = this.get(ref);
+    const name = validateContainerName(newName);
+    if (name === c.Name) throw new InvalidArgumentError(`Renaming a container with the same name as its current name`);
+    const holder = this.nameHolder(name);
+    if (holder) {
+      throw new ConflictError(
+        `Conflict. The container name "${name}" is already in use by container "${holder}". You have to remove (or rename) that container to be able to reuse that name.`,
+      );
+    }
+    const oldName = c.Name;
+    c.Name = name;
+    this.d.repo.save(c);
+    this.emit(c, 'rename', { oldName });
+  }
+
+  async update(ref: string, body: Record<string, any>): Promise<{ Warnings: string[] }> {
+    const c = this.get(ref);
+    const resourceKeys = [
+      'CpuShares', 'Memory', 'CgroupParent', 'BlkioWeight', 'CpuPeriod', 'CpuQuota', 'CpuRealtimePeriod',
+      'CpuRealtimeRuntime', 'CpusetCpus', 'CpusetMems', 'MemoryReservation', 'MemorySwap', 'NanoCpus',
+      'OomKillDisable', 'PidsLimit',
+    ];
+    const changes: Record<string, unknown> = {};
+    for (const k of resourceKeys) if (body[k] !== undefined && body[k] !== null) changes[k] = body[k];
+    if (body.RestartPolicy?.Name !== undefined) {
+      if (c.HostConfig.AutoRemove && body.RestartPolicy.Name !== 'no') {
+        throw new InvalidArgumentError(`Cannot update restart policy: can't create 'AutoRemove' container with restart policy`);
+      }
+      c.HostConfig.RestartPolicy = { Name: body.RestartPolicy.Name, MaximumRetryCount: body.RestartPolicy.MaximumRetryCount ?? 0 };
+    }
+    if (changes.NanoCpus && (changes.CpuQuota || changes.CpuPeriod)) {
+      throw new InvalidArgumentError('Conflicting options: Nano CPUs cannot be updated as CPU Period/Quota has already been set');
+    }
+    if (c.State.Running && Object.keys(changes).length) {
+      await this.d.runtime.update(c.Id, changes);
+    }
+    Object.assign(c.HostConfig, changes);
+    this.d.repo.save(c);
+    this.emit(c, 'update');
+    return { Warnings: [] };
+  }
+
+  // ---------------------------------------------------------------- attach, resize
+
+  /**
+   * Connects to a container's stdio. For a container not yet started the connection is made between
+   * runtime create and start, so the first bytes it prints are not lost.
+   */
+  async attach(ref: string, o: { stdin: boolean }): Promise<RuntimeAttach> {
+    const c = this.get(ref);
+    if (c.State.Running) return this.d.runtime.attach(c.Id, { stdin: o.stdin && !!c.Config.OpenStdin });
+    return new Promise((resolve, reject) => {
+      const list = this.pendingAttach.get(c.Id) ?? [];
+      list.push((a) => (a instanceof Error ? reject(a) : resolve(a)));
+      this.pendingAttach.set(c.Id, list);
+    });
+  }
+
+  /** Forgets a pending attach whose client went away before the container started. */
+  cancelPendingAttach(ref: string): void {
+    const c = this.byId.get(ref);
+    if (c) this.pendingAttach.delete(c.Id);
+  }
+
+  private async connectPendingAttach(c: ContainerRecord): Promise<void> {
+    const waiting = this.pendingAttach.get(c.Id);
+    if (!waiting?.length) return;
+    this.pendingAttach.delete(c.Id);
+    await Promise.all(
+      waiting.map(async (done) => {
+        try {
+          done(await this.d.runtime.attach(c.Id, { stdin: !!c.Config.OpenStdin }));
+        } catch (err) {
+          done(err as Error);
+        }
+      }),
+    );
+  }
+
+  private failPendingAttach(c: ContainerRecord, err: Error): void {
+    const waiting = this.pendingAttach.get(c.Id);
+    this.pendingAttach.delete(c.Id);
+    for (const done of waiting ?? []) done(err);
+  }
+
+  async resize(ref: string, height: number, width: number): Promise<void> {
+    const c = this.get(ref);
+    if (!c.State.Running) throw new ConflictError(`Container ${c.Id} is not running`);
+    await this.d.runtime.resize(c.Id, height, width);
+  }
+
+  /** A promise that settles at the container's next exit (for log following). */
+  exited(ref: string): Promise<void> {
+    const c = this.get(ref);
+    if (!c.State.Running) return Promise.resolve();
+    return this.nextExit(c.Id).then(() => undefined);
+  }
+
+  // ---------------------------------------------------------------- recovery
+
+  /**
+   * After a daemon restart: containers whose monitor still runs are adopted again; those that
+   * exited meanwhile get their exit recorded; their leftovers are released.
+   */
+  async recover(): Promise<void> {
+    for (const c of this.byId.values()) {
+      if (c.State.Status === 'removing') {
+        await this.remove(c.Id, { force: true }).catch((err) => this.d.logger.warn({ err, id: c.Id }, 'finishing removal'));
+        continue;
+      }
+      if (!c.State.Running && !c.State.Restarting) continue;
+      const st = await this.d.runtime.state(c.Id).catch(() => null);
+      if (st && (st.status === 'running' || st.status === 'paused')) {
+        c.State = { ...c.State, Running: true, Paused: st.status === 'paused', Status: st.status as 'running' | 'paused', Pid: st.pid };
+        this.d.repo.save(c);
+        this.watchExit(c, c.generation);
+        this.d.logger.info({ id: c.Id }, 'adopted running container');
+      } else {
+        // Gone while we were away: the exit file (if the monitor wrote one) tells the code.
+        const exit = await Promise.race([
+          this.d.runtime.waitExit(c.Id),
+          new Promise<ExitResult>((res) => setTimeout(() => res({ exitCode: 255, oomKilled: false, finishedAt: new Date() }), 250)),
+        ]);
+        c.State.Running = true;
+        await this.onExit(c.Id, c.generation, exit);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private emit(c: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
+    this.d.events.emit({
+      Type: 'container',
+      Action: action,
+      Actor: { ID: c.Id, Attributes: { ...(c.Config.Labels ?? {}), image: c.Config.Image, name: c.Name.slice(1), ...extra } },
+    });
+  }
+
+  private locked<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(id) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const tail = next.catch(() => undefined);
+    this.locks.set(id, tail);
+    void tail.then(() => {
+      if (this.locks.get(id) === tail) this.locks.delete(id);
+    });
+    return next;
+  }
+}
+
+function raceTimeout(p: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(false), ms);
+    p.then(
+      () => {
+        clearTimeout(t);
+        resolve(true);
+      },
+      () => {
+        clearTimeout(t);
+        resolve(true);
+      },
+    );
+  });
+}
+
+function emptyNetworkSettings(): Record<string, any> {
+  return {
+    Bridge: '',
+    SandboxID: '',
+    SandboxKey: '',
+    HairpinMode: false,
+    LinkLocalIPv6Address: '',
+    LinkLocalIPv6PrefixLen: 0,
+    Ports: {},
+    SecondaryIPAddresses: null,
+    SecondaryIPv6Addresses: null,
+    EndpointID: '',
+    Gateway: '',
+    GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0,
+    IPAddress: '',
+    IPPrefixLen: 0,
+    IPv6Gateway: '',
+    MacAddress: '',
+    Networks: {},
+  };
+}
+
+const MIN_MEMORY = 6 * 1024 * 1024;
+
+/** Docker's HostConfig defaults and the checks dockerd makes at create. */
+export function normaliseHostConfig(h: Record<string, any>, logDriver: string): Record<string, any> {
+  const out: Record<string, any> = { ...h };
+  out.NetworkMode = !h.NetworkMode || h.NetworkMode === 'default' ? 'bridge' : h.NetworkMode;
+  out.RestartPolicy = { Name: h.RestartPolicy?.Name || 'no', MaximumRetryCount: h.RestartPolicy?.MaximumRetryCount ?? 0 };
+  const policies = ['no', 'always', 'on-failure', 'unless-stopped'];
+  if (!policies.includes(out.RestartPolicy.Name)) throw new InvalidArgumentError(`invalid restart policy: unknown policy '${out.RestartPolicy.Name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
+  if (out.RestartPolicy.Name !== 'on-failure' && out.RestartPolicy.MaximumRetryCount > 0) {
+    throw new InvalidArgumentError(`invalid restart policy: maximum retry count can only be used with 'on-failure'`);
+  }
+  if (out.RestartPolicy.MaximumRetryCount < 0) throw new InvalidArgumentError('invalid restart policy: maximum retry count cannot be negative');
+  if (h.AutoRemove && out.RestartPolicy.Name !== 'no') {
+    throw new InvalidArgumentError(`conflicting options: cannot combine AutoRemove (--rm) with restart policy (--restart)`);
+  }
+  if (h.Memory && h.Memory > 0 && h.Memory < MIN_MEMORY) throw new InvalidArgumentError('Minimum memory limit allowed is 6MB');
+  if (h.MemorySwap > 0 && h.Memory > 0 && h.MemorySwap < h.Memory) {
+    throw new InvalidArgumentError('Minimum memoryswap limit should be larger than memory limit, see usage');
+  }
+  if (h.NanoCpus && (h.CpuQuota || h.CpuPeriod)) {
+    throw new InvalidArgumentError('Conflicting options: Nano CPUs and CPU Period cannot both be set');
+  }
+  if (h.NanoCpus && h.NanoCpus < 0) throw new InvalidArgumentError('Range of CPUs is from 0.01 to the number of CPUs available');
+  out.LogConfig = h.LogConfig?.Type ? h.LogConfig : { Type: logDriver, Config: {} };
+  out.Binds ??= null;
+  out.PortBindings ??= {};
+  out.AutoRemove = !!h.AutoRemove;
+  out.Privileged = !!h.Privileged;
+  out.PublishAllPorts = !!h.PublishAllPorts;
+  out.ReadonlyRootfs = !!h.ReadonlyRootfs;
+  out.CapAdd ??= null;
+  out.CapDrop ??= null;
+  out.Dns ??= [];
+  out.DnsOptions ??= [];
+  out.DnsSearch ??= [];
+  out.ExtraHosts ??= null;
+  out.SecurityOpt ??= null;
+  out.ShmSize ??= 64 * 1024 * 1024;
+  out.Memory ??= 0;
+  out.MemorySwap ??= 0;
+  out.MemoryReservation ??= 0;
+  out.NanoCpus ??= 0;
+  out.CpuShares ??= 0;
+  out.CpuQuota ??= 0;
+  out.CpuPeriod ??= 0;
+  out.CpusetCpus ??= '';
+  out.CpusetMems ??= '';
+  out.PidsLimit ??= null;
+  out.OomKillDisable ??= false;
+  out.Ulimits ??= null;
+  out.IpcMode ||= 'private';
+  out.PidMode ??= '';
+  out.UTSMode ??= '';
+  out.Init ??= null;
+  out.Runtime ||= '';
+  out.Mounts ??= undefined;
+  out.ConsoleSize ??= [0, 0];
+  out.Isolation ??= '';
+  out.CgroupnsMode ||= 'host';
+  out.MaskedPaths ??= undefined;
+  out.ReadonlyPaths ??= undefined;
+  return out;
+}

@@ -1,0 +1,115 @@
+// What the container service needs from its neighbours, as narrow interfaces. The daemon wires the
+// real implementations (images, snapshots, networks, runtime) behind them; tests may fake them.
+import type { Readable, Writable } from 'node:stream';
+import type { OciSpec } from '../runtime/oci-spec.js';
+import type { ImageRuntimeConfig } from './config-merge.js';
+
+export interface ImageLookup {
+  getImage(ref: string): {
+    id: string;
+    config: { config?: ImageRuntimeConfig; architecture?: string; os?: string; variant?: string };
+    repoTags: string[];
+  };
+}
+
+export interface ContainerRootfs {
+  createContainerLayer(containerId: string, imageId: string): Promise<void>;
+  mountContainerLayer(containerId: string, imageId: string): Promise<string>;
+  unmountContainerLayer(containerId: string): Promise<void>;
+  removeContainerLayer(containerId: string): Promise<void>;
+}
+
+export interface ContainerNetworkRequest {
+  id: string;
+  name: string;
+  hostname: string;
+  domainname: string;
+  networkMode: string;
+  networks: Record<string, { Aliases?: string[]; IPAMConfig?: { IPv4Address?: string }; MacAddress?: string }>;
+  portBindings: Record<string, { HostIp?: string; HostPort?: string }[]>;
+  exposedPorts: Record<string, object>;
+  publishAll: boolean;
+  dns: string[];
+  dnsSearch: string[];
+  dnsOptions: string[];
+  extraHosts: string[];
+  macAddress?: string;
+}
+
+export interface ContainerNetworkSetup {
+  netnsPath?: string;
+  settings: Record<string, any>;
+  hostsFile: string;
+  resolvConf: string;
+}
+
+export interface ContainerNetworking {
+  setupContainer(c: ContainerNetworkRequest): Promise<ContainerNetworkSetup>;
+  teardownContainer(id: string): Promise<void>;
+  /** NetworkSettings for a container that is not running (Networks without addresses). */
+  idleSettings?(c: ContainerNetworkRequest): Record<string, any>;
+}
+
+export interface RuntimeAttach {
+  stdout: Readable;
+  stderr: Readable;
+  stdin: Writable | null;
+  closeStdin(): void;
+  close(): void;
+  done: Promise<void>;
+}
+
+export interface ExitResult {
+  exitCode: number;
+  oomKilled: boolean;
+  finishedAt: Date;
+}
+
+export interface ExecHandle {
+  pid: number;
+  attach?: RuntimeAttach;
+  exit: Promise<number>;
+}
+
+export interface ContainerRuntimeDriver {
+  create(o: {
+    id: string;
+    name: string;
+    bundleDir: string;
+    spec: OciSpec;
+    logPath: string;
+    tty: boolean;
+    openStdin: boolean;
+    stdinOnce: boolean;
+    runtime?: string;
+  }): Promise<{ pid: number }>;
+  start(id: string): Promise<void>;
+  kill(id: string, signal: number | string): Promise<void>;
+  pause(id: string): Promise<void>;
+  resume(id: string): Promise<void>;
+  delete(id: string, o: { force: boolean }): Promise<void>;
+  state(id: string): Promise<{ status: string; pid: number } | null>;
+  waitExit(id: string): Promise<ExitResult>;
+  attach(id: string, o?: { stdin: boolean }): Promise<RuntimeAttach>;
+  resize(id: string, height: number, width: number): Promise<void>;
+  update(id: string, resources: Record<string, unknown>): Promise<void>;
+  exec(
+    id: string,
+    execId: string,
+    process: OciSpec['process'],
+    o: { tty: boolean; stdin: boolean; attach: boolean },
+  ): Promise<ExecHandle>;
+  execResize?(id: string, execId: string, height: number, width: number): Promise<void>;
+  cleanup?(id: string): Promise<void>;
+}
+
+export interface LogEntry {
+  stream: 'stdout' | 'stderr';
+  time: string;
+  line: Buffer;
+}
+
+export type LogReader = (
+  path: string,
+  o: { since?: number; until?: number; tail?: number; follow?: boolean; signal?: AbortSignal; until_stopped?: Promise<void> },
+) => AsyncIterable<LogEntry>;
