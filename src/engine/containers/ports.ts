@@ -113,3 +113,31 @@ export type LogReader = (
   path: string,
   o: { since?: number; until?: number; tail?: number; follow?: boolean; signal?: AbortSignal; until_stopped?: Promise<void> },
 ) => AsyncIterable<LogEntry>;
+
+/** Docker's MountPoint as inspect shows it (Mounts[]). */
+export interface MountPoint {
+  Type: 'volume' | 'bind' | 'tmpfs' | 'npipe' | 'cluster';
+  Name?: string;
+  Source: string;
+  Destination: string;
+  Driver?: string;
+  Mode: string;
+  RW: boolean;
+  Propagation: string;
+}
+
+/** Volumes, bind mounts and tmpfs of a container (the volumes engine implements it). */
+export interface ContainerMounts {
+  /**
+   * At create: validates Binds / Mounts / Tmpfs / VolumesFrom and the image's VOLUMEs, creates the
+   * named and anonymous volumes they need, and returns the container's Mounts (inspect shape).
+   */
+  plan(
+    c: { Id: string; Config: Record<string, any>; HostConfig: Record<string, any> },
+    lookupContainer: (ref: string) => { Id: string; Mounts: MountPoint[]; HostConfig: Record<string, any> },
+  ): Promise<MountPoint[]>;
+  /** At start: OCI mounts for the spec; copies the image's files up into new empty volumes. */
+  ociMounts(c: { Id: string; Mounts: MountPoint[]; HostConfig: Record<string, any> }, rootfs: string): Promise<import('../runtime/oci-spec.js').OciMount[]>;
+  /** At remove: drops the container's anonymous volumes when asked (`rm -v`). */
+  release(c: { Id: string; Mounts: MountPoint[] }, removeVolumes: boolean): Promise<void>;
+}
