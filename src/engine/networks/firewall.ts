@@ -110,8 +110,9 @@ export class Firewall {
       const br = JSON.stringify(n.bridge);
       // Host → 127.0.0.1:published: leaves through the bridge with a loopback source (route_localnet).
       out.push(`add rule ip ${t} postrouting oifname ${br} ip saddr 127.0.0.0/8 masquerade`);
-      // Hairpin: a container reaching a published port of its own network through the host.
-      out.push(`add rule ip ${t} postrouting iifname ${br} oifname ${br} ct status dnat masquerade`);
+      // Hairpin: a container reaching a published port of its own network through the host. (No
+      // iifname here: the input device is unknown in postrouting.)
+      out.push(`add rule ip ${t} postrouting oifname ${br} ip saddr ${n.subnet} ct status dnat masquerade`);
       if (!n.internal) out.push(`add rule ip ${t} postrouting ip saddr ${n.subnet} oifname != ${br} masquerade`);
     }
     return out;

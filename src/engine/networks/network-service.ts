@@ -471,8 +471,13 @@ export class NetworkService {
     this.ports.release(containerId);
     const work: Promise<unknown>[] = [];
     if (sb?.ports.length) work.push(this.firewall.removePorts(sb.ports));
-    for (const ep of endpoints) work.push(this.driver.deleteLink(ep.hostVeth));
-    if (sb?.netnsPath && sb.mode !== 'container') work.push(this.driver.removeNamespace(sb.netnsPath));
+    if (sb?.netnsPath && sb.mode !== 'container') {
+      // Unmounting the last reference destroys the namespace and with it every veth pair: one
+      // process instead of one per endpoint.
+      work.push(this.driver.removeNamespace(sb.netnsPath));
+    } else {
+      for (const ep of endpoints) work.push(this.driver.deleteLink(ep.hostVeth));
+    }
     const results = await Promise.allSettled(work);
     this.repo.deleteContainer(containerId);
     for (const ep of endpoints) this.emitDisconnect(ep);
