@@ -89,6 +89,16 @@ function counts(): { links: number; rules: number; nft: number; netns: number } 
   };
 }
 
+/** counts() once the kernel has finished freeing namespaces (it does so asynchronously). */
+async function settledCounts(expected: ReturnType<typeof counts>): Promise<ReturnType<typeof counts>> {
+  let now = counts();
+  for (let i = 0; i < 100 && JSON.stringify(now) !== JSON.stringify(expected); i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    now = counts();
+  }
+  return now;
+}
+
 before(async () => {
   db = openDatabase(':memory:');
   svc = newService();
@@ -166,13 +176,13 @@ test('port conflicts fail with Docker errors and leave nothing behind', async ()
   const before = counts();
   const b = req('second', { portBindings: { '80/tcp': [{ HostPort: '18081' }] } });
   await assert.rejects(svc.setupContainer(b), /driver failed programming external connectivity on endpoint second \([0-9a-f]{64}\): Bind for 0\.0\.0\.0:18081 failed: port is already allocated/);
-  assert.deepEqual(counts(), before);
+  assert.deepEqual(await settledCounts(before), before);
   const host = createServer();
   await new Promise<void>((r) => host.listen(18082, '0.0.0.0', r));
   const c = req('third', { portBindings: { '80/tcp': [{ HostPort: '18082' }] } });
   await assert.rejects(svc.setupContainer(c), /Error starting userland proxy: listen tcp4 0\.0\.0\.0:18082: bind: address already in use/);
   host.close();
-  assert.deepEqual(counts(), before);
+  assert.deepEqual(await settledCounts(before), before);
   await svc.teardownContainer(a.id);
 });
 
@@ -258,9 +268,7 @@ test('100 setup/teardown cycles leak nothing; setup time is measured', async () 
     setupMs.push(t1 - t0);
     teardownMs.push(performance.now() - t1);
   }
-  // Namespaces are freed by the kernel asynchronously; links go with them.
-  for (let i = 0; i < 100 && counts().links !== before.links; i++) await new Promise((r) => setTimeout(r, 20));
-  assert.deepEqual(counts(), before);
+  assert.deepEqual(await settledCounts(before), before);
   const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!.toFixed(1);
   const plain = (xs: number[]) => xs.filter((_, i) => i % 2 === 0);
   const published = (xs: number[]) => xs.filter((_, i) => i % 2 === 1);
