@@ -148,8 +148,8 @@ test('exec: output, exit code, and an error for a stopped container', async () =
   const proc = minimalSpec(host.rootfs, id, ['sh', '-c', 'echo in-exec; echo e >&2; exit 5']).process;
   const s = await rt.exec(id, 'exec1', proc, { tty: false, stdin: false, attach: true });
   assert.ok(s.pid > 0);
-  const out = collect(s.streams!.stdout);
-  const err = collect(s.streams!.stderr);
+  const out = collect(s.attach!.stdout);
+  const err = collect(s.attach!.stderr);
   assert.equal(await s.exit, 5);
   assert.equal(await out, 'in-exec\n');
   assert.equal(await err, 'e\n');
@@ -200,6 +200,9 @@ test('pause, resume and update', async () => {
   await rt.update(id, { pids: { limit: 42 } });
   const pidsDir = containerCgroupDirs(id).find((d) => d.includes('/pids/'));
   if (pidsDir) assert.equal(readFileSync(join(pidsDir, 'pids.max'), 'utf8').trim(), '42');
+  await rt.update(id, { Memory: 64 * 1024 * 1024, CpuShares: 512 });
+  const memDir = containerCgroupDirs(id).find((d) => d.includes('/memory/'));
+  if (memDir) assert.equal(readFileSync(join(memDir, 'memory.limit_in_bytes'), 'utf8').trim(), String(64 * 1024 * 1024));
   await rt.delete(id, { force: true });
   assert.equal(await rt.state(id), null);
   assert.deepEqual(containerCgroupDirs(id).filter((d) => existsSync(d)), []);

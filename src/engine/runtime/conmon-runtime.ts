@@ -7,8 +7,10 @@ import type { BerthPaths } from '../../common/paths.js';
 import type { DaemonConfig } from '../../daemon/config.js';
 import { connectAttachSocket, type AttachStream } from './attach-relay.js';
 import { launchConmon, releaseConmon } from './conmon-launch.js';
+import { isDockerResources, resourcesFromDocker, type DockerResources } from './cgroup-resources.js';
 import { cgroupSawOomKill, removeContainerCgroups } from './container-cgroups.js';
 import { waitExitFile } from './exit-file.js';
+import { hostInfo } from './host-setup.js';
 import type { OciLinuxResources, OciProcess, OciSpec } from './oci-spec.js';
 import { RuntimeCli } from './runtime-cli.js';
 import { RuntimeError } from './runtime-errors.js';
@@ -47,7 +49,8 @@ export interface ExecOptions {
 
 export interface ExecSession {
   pid: number;
-  streams: AttachStream | null;
+  /** The exec's stdio, when started with attach. */
+  attach?: AttachStream;
   /** The exec process's exit code; its session directory is gone once this resolves. */
   exit: Promise<number>;
 }
@@ -185,10 +188,11 @@ export class ContainerRuntime {
     await this.cliFor(id).run(['resume', id]);
   }
 
-  /** Applies new cgroup limits to a live container. */
-  async update(id: string, resources: OciLinuxResources): Promise<void> {
+  /** Applies new cgroup limits to a live container: OCI linux.resources or Docker's HostConfig fields. */
+  async update(id: string, resources: OciLinuxResources | DockerResources | Record<string, unknown>): Promise<void> {
+    const oci = isDockerResources(resources) ? resourcesFromDocker(resources, hostInfo()) : (resources as OciLinuxResources);
     const file = join(this.runDir(id), 'resources.json');
-    await writeFile(file, JSON.stringify(resources));
+    await writeFile(file, JSON.stringify(oci));
     try {
       await this.cliFor(id).run(['update', '--resources', file, id]);
     } finally {
@@ -250,9 +254,9 @@ export class ContainerRuntime {
   }
 
   /** Connects to the container's stdio through conmon; call between create and start to keep all output. */
-  async attach(id: string): Promise<AttachStream> {
+  async attach(id: string, o: { stdin?: boolean } = {}): Promise<AttachStream> {
     const meta = this.requireMeta(id);
-    return connectAttachSocket(join(meta.bundleDir, 'attach'), meta.openStdin);
+    return connectAttachSocket(join(meta.bundleDir, 'attach'), meta.openStdin && (o.stdin ?? true));
   }
 
   /** Resizes the container's TTY. */
@@ -320,7 +324,7 @@ export class ContainerRuntime {
       await rm(dir, { recursive: true, force: true });
       return code;
     });
-    return { pid: started.data, streams, exit };
+    return { pid: started.data, ...(streams ? { attach: streams } : {}), exit };
   }
 
   async execResize(id: string, execId: string, height: number, width: number): Promise<void> {
