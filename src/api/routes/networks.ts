@@ -1,0 +1,40 @@
+import { InvalidArgumentError } from '../../common/errors.js';
+import type { EndpointRequest, NetworkCreateRequest, NetworkService } from '../../engine/networks/network-service.js';
+import type { Router } from '../router.js';
+import { reply } from '../server.js';
+
+/** What the /networks routes need: the network service, and container-aware connect/disconnect. */
+export interface NetworksBackend {
+  networks: Pick<NetworkService, 'list' | 'inspect' | 'create' | 'remove' | 'prune'>;
+  /** Resolves the container reference and connects it (live when running). */
+  connect(network: string, container: string, endpoint: EndpointRequest): Promise<void>;
+  disconnect(network: string, container: string, force: boolean): Promise<void>;
+}
+
+export function registerNetworkRoutes(router: Router, b: NetworksBackend): void {
+  const svc = b.networks;
+  router.get('/networks', (ctx) => svc.list(ctx.filters()));
+  router.post('/networks/create', async (ctx) => {
+    const body = (await ctx.json()) as NetworkCreateRequest | undefined;
+    if (!body?.Name) throw new InvalidArgumentError('network name must not be empty');
+    reply(ctx, 201, await svc.create(body));
+  });
+  router.post('/networks/prune', (ctx) => svc.prune(ctx.filters()));
+  router.get('/networks/{id}', (ctx) => svc.inspect(ctx.param('id')));
+  router.delete('/networks/{id}', async (ctx) => {
+    await svc.remove(ctx.param('id'));
+    reply(ctx, 204);
+  });
+  router.post('/networks/{id}/connect', async (ctx) => {
+    const body = ((await ctx.json()) ?? {}) as { Container?: string; EndpointConfig?: EndpointRequest };
+    if (!body.Container) throw new InvalidArgumentError('container must not be empty');
+    await b.connect(ctx.param('id'), body.Container, body.EndpointConfig ?? {});
+    reply(ctx, 200);
+  });
+  router.post('/networks/{id}/disconnect', async (ctx) => {
+    const body = ((await ctx.json()) ?? {}) as { Container?: string; Force?: boolean };
+    if (!body.Container) throw new InvalidArgumentError('container must not be empty');
+    await b.disconnect(ctx.param('id'), body.Container, !!body.Force);
+    reply(ctx, 200);
+  });
+}
