@@ -9,15 +9,19 @@ import { gzipSync } from 'node:zlib';
 import { pack, type Header } from 'tar-stream';
 import { unpackLayer } from './layer-unpacker.js';
 
-type Entry = Header & { body?: string | Buffer };
+type Entry = Partial<Header> & { name: string; body?: string | Buffer };
 
 async function makeTar(entries: Entry[]): Promise<Buffer> {
   const p = pack();
   const chunks: Buffer[] = [];
-  p.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise((resolve) => p.on('end', resolve));
+  p.on('data', (c: unknown) => {
+    chunks.push(c as Buffer);
+  });
+  const done = new Promise<void>((resolve) => p.on('end', () => resolve()));
   for (const { body, ...header } of entries) {
-    await new Promise<void>((resolve, reject) => p.entry(header, body ?? undefined, (err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      p.entry(header as Header, body ?? '', (err) => (err ? reject(err) : resolve())),
+    );
   }
   p.finalize();
   await done;

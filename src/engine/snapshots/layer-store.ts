@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../../common/logger.js';
+import type { BerthPaths } from '../../common/paths.js';
+import type { ImageRepository, LayerRow } from '../../store/image-repository.js';
+
+// Unpacked layers, one directory per chain ID under overlay/, each with a short link in
+// overlay/l/ so long stacks fit in mount(2)'s one-page option string.
+
+const SHORT_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+function shortName(): string {
+  const bytes = randomBytes(10);
+  let s = '';
+  for (const b of bytes) s += SHORT_ALPHABET[b % SHORT_ALPHABET.length];
+  return s;
+}
+
+export interface LayerSpec {
+  chainId: string;
+  diffId: string;
+  parent: string | null;
+}
+
+export class LayerStore {
+  private readonly inflight = new Map<string, Promise<LayerRow>>();
+
+  constructor(
+    private readonly paths: BerthPaths,
+    private readonly repo: ImageRepository,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The layer's row, if it is unpacked and on disk. */
+  get(chainId: string): LayerRow | undefined {
+    const row = this.repo.getLayer(chainId);
+    return row && existsSync(this.paths.layerDiff(chainId)) ? row : undefined;
+  }
+
+  isBusy(chainId: string): boolean {
+    return this.inflight.has(chainId);
+  }
+
+  /**
+   * Unpacks a layer once. `produce` fills a fresh directory; it is renamed into place only when it
+   * resolves. Concurrent callers for the same chain ID wait for the one unpack under way.
+   */
+  async ensure(spec: LayerSpec, produce: (diffDir: string) => Promise<{ size: number }>): Promise<{ row: LayerRow; created: boolean }> {
+    for (;;) {
+      const existing = this.get(spec.chainId);
+      if (existing) return { row: existing, created: false };
+      const running = this.inflight.get(spec.chainId);
+      if (!running) break;
+      try {
+        return { row: await running, created: false };
+      } catch {
+        // The other unpack failed; try ourselves.
+      }
+    }
+    const job = this.unpack(spec, produce);
+    this.inflight.set(spec.chainId, job);
+    try {
+      return { row: await job, created: true };
+    } finally {
+      this.inflight.delete(spec.chainId);
+    }
+  }
+
+  private async unpack(spec: LayerSpec, produce: (diffDir: string) => Promise<{ size: number }>): Promise<LayerRow> {
+    const root = this.paths.overlayRoot;
+    mkdirSync(this.paths.shortLinks, { recursive: true });
+    const tmp = join(root, `.tmp-${spec.chainId.replace(/^sha256:/, '').slice(0, 12)}-${randomBytes(4).toString('hex')}`);
+    mkdirSync(tmp, { mode: 0o700 });
+    try {
+      const { size } = await produce(join(tmp, 'diff'));
+      const dir = this.paths.layerDir(spec.chainId);
+      // A directory without a row is a leftover of a crash: replace it.
+      if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+      renameSync(tmp, dir);
+      const old = this.repo.getLayer(spec.chainId);
+      const short = old?.short ?? shortName();
+      const link = join(this.paths.shortLinks, short);
+      if (!existsSync(link)) symlinkSync(`../${spec.chainId.replace(/^sha256:/, '')}/diff`, link);
+      const row: LayerRow = { chainId: spec.chainId, diffId: spec.diffId, parent: spec.parent, size, short };
+      this.repo.putLayer(row);
+      this.logger.debug({ chainId: spec.chainId, size }, 'layer unpacked');
+      return row;
+    } catch (err) {
+      rmSync(tmp, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /** Deletes an unpacked layer, its short link and its row. */
+  remove(chainId: string): void {
+    const row = this.repo.getLayer(chainId);
+    if (row) {
+      try {
+        unlinkSync(join(this.paths.shortLinks, row.short));
+      } catch {
+        // already gone
+      }
+    }
+    rmSync(this.paths.layerDir(chainId), { recursive: true, force: true });
+    this.repo.removeLayer(chainId);
+  }
+}
