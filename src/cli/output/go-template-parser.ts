@@ -241,7 +241,8 @@ class Parser {
     const varCount = this.vars.length;
     const pipe = this.pipeline(context, 'rightDelim');
     if (context === 'range') this.rangeDepth++;
-    let [list, next] = this.itemList();
+    const [list, afterList] = this.itemList();
+    let next = afterList;
     if (context === 'range') this.rangeDepth--;
     let elseList: ListNode | null = null;
     if (next.type === 'else') {

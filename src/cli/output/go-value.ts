@@ -5,11 +5,27 @@
 // An object tagged with goStruct() is a struct: a missing field is an error, not "<no value>".
 
 const STRUCT_TYPE = Symbol('berth.goStructType');
+const FORMATTER_CONTEXT = Symbol('berth.formatterContext');
 
-/** Marks `obj` as a Go struct named `typeName` (e.g. "*formatter.ContainerContext"). */
+/** Marks `obj` as a Go struct named `typeName` (e.g. "types.ContainerJSON"). */
 export function goStruct<T extends object>(obj: T, typeName: string): T {
   Object.defineProperty(obj, STRUCT_TYPE, { value: typeName, enumerable: false });
   return obj;
+}
+
+/**
+ * Marks `obj` as one of docker/cli's formatter contexts (`*formatter.ContainerContext`): a struct
+ * whose fields are methods, and whose JSON (its MarshalJSON) is a map of every zero-argument
+ * method's result, keys sorted, HTML-escaped.
+ */
+export function goFormatterContext<T extends object>(obj: T, typeName: string): T {
+  goStruct(obj, typeName);
+  Object.defineProperty(obj, FORMATTER_CONTEXT, { value: true, enumerable: false });
+  return obj;
+}
+
+export function isFormatterContext(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && (value as { [FORMATTER_CONTEXT]?: boolean })[FORMATTER_CONTEXT] === true;
 }
 
 export function structTypeName(value: unknown): string | undefined {
