@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ApiError, ConnectionError } from '../client/api-client.js';
 import { CliExit, createEnv, type CliEnv, type GlobalOptions } from './cli-env.js';
 import { registerSystemCommands } from './commands/system.js';
+import { registerContainerCommands } from './commands/container/index.js';
 
 import { BERTH_CLI_VERSION } from './version.js';
 
@@ -26,6 +27,7 @@ export function buildProgram(getEnv: () => CliEnv): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerSystemCommands(program, getEnv);
+  registerContainerCommands(program, getEnv);
   return program;
 }
 

@@ -1,0 +1,79 @@
+import type { Command } from 'commander';
+import { ApiError, type ApiClient } from '../../../client/api-client.js';
+import { CliExit, type CliEnv } from '../../cli-env.js';
+import { FormatError, renderEach } from '../../output/format.js';
+
+// `berth inspect` (any object, trying each type in docker's order) and `container inspect`.
+
+type ObjectType = 'container' | 'image' | 'network' | 'volume';
+
+const FETCHERS: Record<ObjectType, (c: ApiClient, name: string, size: boolean) => Promise<unknown>> = {
+  container: (c, n, size) => c.call('GET', `/containers/${encodeURIComponent(n)}/json`, { query: { size: size ? 1 : undefined } }),
+  image: (c, n) => c.call('GET', `/images/${encodeURIComponent(n)}/json`),
+  network: (c, n) => c.call('GET', `/networks/${encodeURIComponent(n)}`),
+  volume: (c, n) => c.call('GET', `/volumes/${encodeURIComponent(n)}`),
+};
+
+/** docker's JSON output: 4-space indent and Go's HTML-safe escaping of <, > and &. */
+export function inspectJson(items: unknown[]): string {
+  if (!items.length) return '[]\n';
+  return JSON.stringify(items, null, 4).replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n';
+}
+
+async function fetchObject(client: ApiClient, name: string, types: ObjectType[], size: boolean): Promise<unknown> {
+  for (const type of types) {
+    try {
+      return await FETCHERS[type](client, name, size);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) continue;
+      throw err;
+    }
+  }
+  return undefined;
+}
+
+interface InspectOptions {
+  format?: string;
+  size?: boolean;
+  type?: string;
+}
+
+async function inspect(e: CliEnv, names: string[], types: ObjectType[], notFound: (name: string) => string, o: InspectOptions): Promise<void> {
+  const found: unknown[] = [];
+  const errors: string[] = [];
+  for (const name of names) {
+    const obj = await fetchObject(e.client(), name, types, o.size === true);
+    if (obj === undefined) errors.push(notFound(name));
+    else found.push(obj);
+  }
+  if (o.format && o.format !== 'json') {
+    try {
+      e.out.write(renderEach(found, o.format));
+    } catch (err) {
+      if (err instanceof FormatError) throw new CliExit(1, err.message);
+      throw err;
+    }
+  } else e.out.write(inspectJson(found));
+  if (errors.length) throw new CliExit(1, errors.join('\n'));
+}
+
+export function registerInspectCommand(parent: Command, env: () => CliEnv, containerOnly: boolean): void {
+  const cmd = parent
+    .command('inspect')
+    .description(containerOnly ? 'Display detailed information on one or more containers' : 'Return low-level information on Docker objects')
+    .usage(containerOnly ? '[OPTIONS] CONTAINER [CONTAINER...]' : '[OPTIONS] NAME|ID [NAME|ID...]')
+    .argument('<names...>')
+    .option('-f, --format <string>', 'Format output using a custom template')
+    .option('-s, --size', 'Display total file sizes if the type is container');
+  if (!containerOnly) cmd.option('--type <string>', 'Only inspect objects of the given type');
+  cmd.action(async (names: string[], o: InspectOptions) => {
+    const e = env();
+    if (containerOnly) {
+      await inspect(e, names, ['container'], (n) => `Error: No such container: ${n}`, o);
+      return;
+    }
+    if (o.type && !(o.type in FETCHERS)) throw new CliExit(1, `"${o.type}" is not a valid value for --type`);
+    const types = o.type ? [o.type as ObjectType] : (Object.keys(FETCHERS) as ObjectType[]);
+    await inspect(e, names, types, (n) => (o.type ? `Error: No such ${o.type}: ${n}` : `Error: No such object: ${n}`), o);
+  });
+}

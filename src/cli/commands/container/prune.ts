@@ -1,0 +1,44 @@
+import { createInterface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import { CliExit, type CliEnv } from '../../cli-env.js';
+import { humanSize } from './container-context.js';
+import { filtersJson } from './ps.js';
+
+// `berth container prune`: remove stopped containers after docker's confirmation prompt.
+
+const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
+
+async function confirm(e: CliEnv, question: string): Promise<boolean> {
+  e.out.write(question);
+  if (!process.stdin.readable) return false;
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  try {
+    const line = await new Promise<string>((resolve) => {
+      rl.once('line', resolve);
+      rl.once('close', () => resolve(''));
+    });
+    return /^y(es)?$/i.test(line.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export function registerPruneCommand(parent: Command, env: () => CliEnv): void {
+  parent
+    .command('prune')
+    .description('Remove all stopped containers')
+    .option('--filter <filter>', 'Provide filter values (e.g. "until=<timestamp>")', collect)
+    .option('-f, --force', 'Do not prompt for confirmation')
+    .action(async (o: { filter?: string[]; force?: boolean }) => {
+      const e = env();
+      if (!o.force && !(await confirm(e, 'WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] '))) {
+        throw new CliExit(0);
+      }
+      const res = await e.client().call('POST', '/containers/prune', { query: { filters: filtersJson(o.filter ?? []) } });
+      let out = '';
+      const deleted: string[] = res?.ContainersDeleted ?? [];
+      if (deleted.length) out += `Deleted Containers:\n${deleted.map((id) => `${id}\n`).join('')}\n`;
+      out += `Total reclaimed space: ${humanSize(res?.SpaceReclaimed ?? 0)}\n`;
+      e.out.write(out);
+    });
+}
