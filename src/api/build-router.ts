@@ -1,14 +1,23 @@
 import { Router } from './router.js';
+import { registerContainerRoutes, type ContainersBackend } from './routes/containers.js';
 import { registerSystemRoutes, type SystemBackend } from './routes/system.js';
+import { registerNetworkRoutes, type NetworksBackend } from './routes/networks.js';
+import { registerImageRoutes, type ImagesBackend } from './routes/images.js';
 
 /** The backends each route group needs; the daemon passes its services. */
 export interface ApiBackends {
   system: SystemBackend;
+  containers?: ContainersBackend;
+  networks?: NetworksBackend;
+  images?: ImagesBackend;
 }
 
 /** The whole route table. Specific paths are registered before `{name:.*}` catch-alls. */
 export function buildRouter(b: ApiBackends): Router {
   const router = new Router();
   registerSystemRoutes(router, b.system);
+  if (b.containers) registerContainerRoutes(router, b.containers);
+  if (b.networks) registerNetworkRoutes(router, b.networks);
+  if (b.images) registerImageRoutes(router, b.images);
   return router;
 }

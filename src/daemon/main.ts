@@ -7,6 +7,7 @@ import { createLogger } from '../common/logger.js';
 import { loadConfig } from './config.js';
 import { listenAll } from './listeners.js';
 import { claimPidFile } from './pid-file.js';
+import { apiBackends } from './api-backends.js';
 import { createServices } from './services.js';
 
 async function main(): Promise<void> {
@@ -39,9 +40,7 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
 
   const services = await createServices(config, logger);
-  const router = buildRouter({
-    system: { version: () => services.system.version(), info: () => services.system.info(), events: services.events },
-  });
+  const router = buildRouter(apiBackends(services));
   let servers: Server[];
   try {
     servers = await listenAll(() => createApiServer(router, logger), config.hosts, config.group, logger);

@@ -1,13 +1,26 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { API_VERSION, BERTH_VERSION, MIN_API_VERSION } from '../api/version.js';
 import { newId } from '../common/ids.js';
 import type { Logger } from '../common/logger.js';
 import { BerthPaths } from '../common/paths.js';
+import type { ContainerRecord } from '../engine/containers/container-model.js';
+import { ContainerService } from '../engine/containers/container-service.js';
+import { ExecService } from '../engine/containers/exec-service.js';
+import { readLogs } from '../engine/containers/log-reader.js';
+import { execProcess } from '../engine/containers/exec-process.js';
+import type { LogReader } from '../engine/containers/ports.js';
+import { buildSpec } from '../engine/containers/spec-builder.js';
 import { EventBus } from '../engine/events/event-bus.js';
+import { ImageService } from '../engine/images/image-service.js';
+import { NetworkService } from '../engine/networks/network-service.js';
+import { ContainerRuntime } from '../engine/runtime/conmon-runtime.js';
+import { prepareHost } from '../engine/runtime/host-setup.js';
+import { OverlaySnapshotter } from '../engine/snapshots/overlay-snapshotter.js';
 import { SystemInfo } from '../engine/system/system-info.js';
+import { ContainerRepository } from '../store/container-repository.js';
 import { openDatabase, type Db } from '../store/database.js';
 import type { DaemonConfig } from './config.js';
-import { API_VERSION, BERTH_VERSION, MIN_API_VERSION } from '../api/version.js';
 
 /** Every engine service, built once at start-up and handed to the API routes. */
 export interface Services {
@@ -17,6 +30,13 @@ export interface Services {
   logger: Logger;
   events: EventBus;
   system: SystemInfo;
+  images: ImageService;
+  snapshots: OverlaySnapshotter;
+  networks: NetworkService;
+  runtime: ContainerRuntime;
+  containers: ContainerService;
+  exec: ExecService;
+  logs: LogReader;
   /** Runs at shutdown, in reverse order of registration. */
   closers: (() => Promise<void> | void)[];
 }
@@ -36,28 +56,63 @@ export async function createServices(config: DaemonConfig, logger: Logger): Prom
   const paths = new BerthPaths(config['data-root'], config['exec-root']);
   mkdirSync(paths.dataRoot, { recursive: true, mode: 0o711 });
   mkdirSync(paths.execRoot, { recursive: true, mode: 0o711 });
+  await prepareHost(logger);
   const db = openDatabase(paths.database);
   const events = new EventBus();
-  const counts = () => ({ containers: 0, running: 0, paused: 0, stopped: 0, images: 0 });
+  const images = new ImageService({ db, paths, config, logger, events });
+  const snapshots = new OverlaySnapshotter({ paths, images: images.repo, logger });
+  const networks = new NetworkService({ db, paths, config, logger, events });
+  await networks.init();
+  const runtime = new ContainerRuntime({ paths, runtimes: config.runtimes, defaultRuntime: config['default-runtime'], logger });
+  const containers = new ContainerService({
+    repo: new ContainerRepository<ContainerRecord>(db),
+    images,
+    rootfs: snapshots,
+    networks: {
+      setupContainer: (c) => networks.setupContainer(c),
+      teardownContainer: (id) => networks.teardownContainer(id),
+      idleSettings: (c) => networks.settingsFor(c.id, c.exposedPorts as Record<string, object>),
+    },
+    runtime,
+    buildSpec,
+    paths,
+    events,
+    logger,
+    logDriver: config['log-driver'],
+    defaultRuntime: config['default-runtime'],
+  });
+  const exec = new ExecService({ containers, runtime, execProcess: (c, cfg) => execProcess(paths, c, cfg), events, logger });
+  await containers.recover();
+  const live = new Set(containers.list().filter((c) => c.State.Running).map((c) => c.Id));
+  await networks.reconcile(live).catch((err) => logger.warn({ err }, 'network reconcile failed'));
+
   const system = new SystemInfo({
     config,
     versions: { berth: BERTH_VERSION, api: API_VERSION, minApi: MIN_API_VERSION },
-    counts: () => services.counts(),
+    counts: () => ({ ...containers.counts(), images: images.repo.all().length }),
     id: engineId(paths.dataRoot),
   });
-  const services: Services & { counts: typeof counts } = {
+  return {
     config,
     paths,
     db,
     logger,
     events,
     system,
-    counts,
+    images,
+    snapshots,
+    networks,
+    runtime,
+    containers,
+    exec,
+    logs: readLogs,
     closers: [
       () => {
         db.close();
       },
+      () => networks.close(),
+      () => images.close(),
     ],
   };
-  return services;
 }
+

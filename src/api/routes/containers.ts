@@ -214,8 +214,9 @@ async function streamLogs(ctx: RequestContext, b: ContainersBackend): Promise<vo
   res.on('close', () => abort.abort());
   try {
     for await (const e of b.readLogs(c.LogPath, {
-      since: since === undefined ? undefined : since,
-      until,
+      // The log reader takes unix seconds.
+      since: since === undefined ? undefined : since / 1e9,
+      until: until === undefined ? undefined : until / 1e9,
       tail,
       follow: follow && c.State.Running,
       signal: abort.signal,

@@ -31,7 +31,7 @@ export function registerSystemCommands(program: Command, env: () => CliEnv): voi
         serverError = err;
       }
       if (opts.format) {
-        const { renderTemplate } = await import('../template.js');
+        const { renderTemplate } = await import('../output/go-template.js');
         e.out.write(renderTemplate(opts.format, { Client: client, Server: server ?? null }) + '\n');
       } else {
         let text = `Client:\n${kv(
@@ -73,7 +73,7 @@ export function registerSystemCommands(program: Command, env: () => CliEnv): voi
       const e = env();
       const info = await e.client().call('GET', '/info');
       if (opts.format) {
-        const { renderTemplate } = await import('../template.js');
+        const { renderTemplate } = await import('../output/go-template.js');
         e.out.write(renderTemplate(opts.format, info) + '\n');
         return;
       }

@@ -1,0 +1,55 @@
+import type { ApiBackends } from '../api/build-router.js';
+import { containerTop } from '../engine/containers/container-top.js';
+import type { Services } from './services.js';
+
+/** Hands each route group the narrow view of the services it needs. */
+export function apiBackends(s: Services): ApiBackends {
+  return {
+    system: { version: () => s.system.version(), info: () => s.system.info(), events: s.events },
+    images: {
+      images: s.images,
+      usedBy: (imageId) => {
+        const users = s.containers.list().filter((c) => c.Image === imageId);
+        const c = users.find((u) => u.State.Running) ?? users[0];
+        return c ? { id: c.Id, running: c.State.Running } : undefined;
+      },
+      containerCount: (imageId) => s.containers.list().filter((c) => c.Image === imageId).length,
+    },
+    containers: {
+      containers: s.containers,
+      exec: s.exec,
+      readLogs: (path, o) => s.logs(path, o),
+      imageId: (ref) => {
+        try {
+          return s.images.getImage(ref).id;
+        } catch {
+          return undefined;
+        }
+      },
+      graphDriverData: (id) => ({
+        LowerDir: '',
+        MergedDir: `${s.paths.containerDir(id)}/merged`,
+        UpperDir: `${s.paths.containerDir(id)}/upper`,
+        WorkDir: `${s.paths.containerDir(id)}/work`,
+      }),
+      top: (c, psArgs) => containerTop(c.Id, psArgs),
+    },
+    networks: {
+      networks: s.networks,
+      // Live connect/disconnect of running containers; recording it for stopped ones is the container service's.
+      connect: async (net, ref, ep) => {
+        await s.networks.connect(net, s.containers.get(ref).Id, ep);
+      },
+      disconnect: (net, ref, force) => s.networks.disconnect(net, s.containers.get(ref).Id, force),
+    },
+    images: {
+      images: s.images,
+      usedBy: (imageId) => {
+        const users = s.containers.list().filter((c) => c.Image === imageId);
+        const c = users.find((u) => u.State.Running) ?? users[0];
+        return c && { id: c.Id, running: c.State.Running };
+      },
+      containerCount: (imageId) => s.containers.list().filter((c) => c.Image === imageId).length,
+    },
+  };
+}

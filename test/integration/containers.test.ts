@@ -1,0 +1,204 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { ApiError, readAll, readJsonLines } from '../../src/client/api-client.js';
+import { FrameDecoder } from '../../src/api/streams/multiplexed.js';
+import { api, docker, ROOT, run, TEST_HOST } from '../helpers/daemon.js';
+
+// Real containers through berthd's API: lifecycle, isolation, limits, streams, live restore.
+
+const BUSYBOX = '127.0.0.1:5000/library/busybox:latest';
+const created: string[] = [];
+
+async function pull(ref: string): Promise<void> {
+  const [image, tag] = [ref.slice(0, ref.lastIndexOf(':')), ref.slice(ref.lastIndexOf(':') + 1)];
+  const res = await api().stream('POST', '/images/create', { query: { fromImage: image, tag } });
+  for await (const m of readJsonLines(res)) if (m.error) throw new Error(m.error);
+}
+
+async function create(body: Record<string, unknown>, name?: string): Promise<string> {
+  const r = await api().call('POST', '/containers/create', { body: { Image: BUSYBOX, ...body }, query: { name } });
+  created.push(r.Id);
+  return r.Id;
+}
+
+/** Runs a container to completion and returns its exit code and demultiplexed output. */
+async function runToEnd(body: Record<string, unknown>): Promise<{ code: number; stdout: string; stderr: string; id: string }> {
+  const id = await create(body);
+  const wait = api().call('POST', `/containers/${id}/wait`, { query: { condition: 'next-exit' } });
+  await api().call('POST', `/containers/${id}/start`);
+  const { StatusCode } = await wait;
+  const { stdout, stderr } = await logs(id);
+  return { code: StatusCode, stdout, stderr, id };
+}
+
+async function logs(id: string, query: Record<string, string> = {}): Promise<{ stdout: string; stderr: string }> {
+  const res = await api().stream('GET', `/containers/${id}/logs`, { query: { stdout: '1', stderr: '1', ...query } });
+  const dec = new FrameDecoder();
+  let stdout = '';
+  let stderr = '';
+  for (const f of dec.push(await readAll(res))) {
+    if (f.stream === 1) stdout += f.payload.toString();
+    else stderr += f.payload.toString();
+  }
+  return { stdout, stderr };
+}
+
+before(async () => {
+  await pull(BUSYBOX);
+});
+
+after(async () => {
+  for (const id of created) await api().call('DELETE', `/containers/${id}`, { query: { force: '1' } }).catch(() => undefined);
+});
+
+test('a container runs, its output is logged and its exit code reported', async () => {
+  const r = await runToEnd({ Cmd: ['sh', '-c', 'echo out; echo err >&2; exit 3'] });
+  assert.equal(r.code, 3);
+  assert.equal(r.stdout, 'out\n');
+  assert.equal(r.stderr, 'err\n');
+  const info = await api().call('GET', `/containers/${r.id}/json`);
+  assert.equal(info.State.Status, 'exited');
+  assert.equal(info.State.ExitCode, 3);
+  assert.equal(info.State.Running, false);
+  assert.notEqual(info.State.FinishedAt, '0001-01-01T00:00:00Z');
+});
+
+test('isolation seen from inside: pid 1, hostname, capabilities, seccomp, own mounts', async () => {
+  const r = await runToEnd({
+    Cmd: ['sh', '-c', 'echo pid=$$; hostname; grep -E "^(CapEff|Seccomp):" /proc/self/status; cat /proc/1/cmdline | tr "\\0" " "; echo; wc -l < /proc/self/mounts'],
+    Hostname: 'boxy',
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines[0], 'pid=1');
+  assert.equal(lines[1], 'boxy');
+  assert.match(r.stdout, /CapEff:\s+00000000a80425fb/);
+  assert.match(r.stdout, /Seccomp:\s+2/);
+  const hostMounts = readFileSync('/proc/self/mounts', 'utf8').split('\n').length;
+  assert.ok(Number(lines.at(-1)) < hostMounts, 'the container has its own, smaller mount table');
+});
+
+test('memory and pids limits land in the cgroup and a memory hog is OOM-killed', async () => {
+  const id = await create({ Cmd: ['sleep', '60'], HostConfig: { Memory: 32 * 1024 * 1024, PidsLimit: 50 } });
+  await api().call('POST', `/containers/${id}/start`);
+  const v1 = `/sys/fs/cgroup/memory/berth/${id}/memory.limit_in_bytes`;
+  const v2 = `/sys/fs/cgroup/berth/${id}/memory.max`;
+  const limit = existsSync(v1) ? readFileSync(v1, 'utf8').trim() : readFileSync(v2, 'utf8').trim();
+  assert.equal(limit, String(32 * 1024 * 1024));
+  const pidsV1 = `/sys/fs/cgroup/pids/berth/${id}/pids.max`;
+  if (existsSync(pidsV1)) assert.equal(readFileSync(pidsV1, 'utf8').trim(), '50');
+  await api().call('DELETE', `/containers/${id}`, { query: { force: '1' } });
+
+  const hog = await runToEnd({
+    Cmd: ['sh', '-c', 'x=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; while true; do x="$x$x"; done'],
+    HostConfig: { Memory: 16 * 1024 * 1024, MemorySwap: 16 * 1024 * 1024 },
+  });
+  assert.equal(hog.code, 137);
+  const info = await api().call('GET', `/containers/${hog.id}/json`);
+  assert.equal(info.State.OOMKilled, true);
+});
+
+test('a missing command is refused at start with Docker\'s wording and exit 127', async () => {
+  const id = await create({ Cmd: ['/no/such/thing'] });
+  await assert.rejects(api().call('POST', `/containers/${id}/start`), (e: ApiError) => {
+    assert.equal(e.status, 400);
+    assert.match(e.message, /executable file not found/);
+    return true;
+  });
+  const info = await api().call('GET', `/containers/${id}/json`);
+  assert.equal(info.State.ExitCode, 127);
+});
+
+test('stop sends the stop signal then SIGKILL after the timeout; start twice is 304', async () => {
+  const id = await create({ Cmd: ['sh', '-c', 'trap "" TERM; while true; do sleep 0.1; done'] });
+  await api().call('POST', `/containers/${id}/start`);
+  const again = await api().request('POST', `/containers/${id}/start`);
+  assert.equal(again.statusCode, 304);
+  await readAll(again);
+  const t0 = Date.now();
+  await api().call('POST', `/containers/${id}/stop`, { query: { t: '1' } });
+  assert.ok(Date.now() - t0 >= 900);
+  const info = await api().call('GET', `/containers/${id}/json`);
+  assert.equal(info.State.ExitCode, 137);
+  const stopAgain = await api().request('POST', `/containers/${id}/stop`);
+  assert.equal(stopAgain.statusCode, 304);
+  await readAll(stopAgain);
+});
+
+test('name conflicts are 409, unknown containers 404, removing a running one 409', async () => {
+  const name = `berth-test-name-${process.pid}`;
+  const id = await create({ Cmd: ['sleep', '30'] }, name);
+  await assert.rejects(create({ Cmd: ['true'] }, name), (e: ApiError) => e.status === 409 && /is already in use by container/.test(e.message));
+  await assert.rejects(api().call('GET', '/containers/nope-nope/json'), (e: ApiError) => e.status === 404 && e.message === 'No such container: nope-nope');
+  await api().call('POST', `/containers/${name}/start`);
+  await assert.rejects(api().call('DELETE', `/containers/${id}`), (e: ApiError) => e.status === 409);
+  await api().call('DELETE', `/containers/${id}`, { query: { force: '1' } });
+  await assert.rejects(api().call('GET', `/containers/${id}/json`), (e: ApiError) => e.status === 404);
+});
+
+test('wait before start, then exec with exit code, then pause/unpause', async () => {
+  const id = await create({ Cmd: ['sleep', '60'] });
+  const waited = api().call('POST', `/containers/${id}/wait`, { query: { condition: 'next-exit' } });
+  await api().call('POST', `/containers/${id}/start`);
+  const ex = await api().call('POST', `/containers/${id}/exec`, { body: { Cmd: ['sh', '-c', 'echo in-exec; exit 5'], AttachStdout: true, AttachStderr: true } });
+  const res = await api().stream('POST', `/exec/${ex.Id}/start`, { body: { Detach: false, Tty: false } });
+  const out = new FrameDecoder().push(await readAll(res)).map((f) => f.payload.toString()).join('');
+  assert.equal(out, 'in-exec\n');
+  const exInfo = await api().call('GET', `/exec/${ex.Id}/json`);
+  assert.equal(exInfo.ExitCode, 5);
+  assert.equal(exInfo.Running, false);
+  await api().call('POST', `/containers/${id}/pause`);
+  assert.equal((await api().call('GET', `/containers/${id}/json`)).State.Status, 'paused');
+  await api().call('POST', `/containers/${id}/unpause`);
+  await api().call('POST', `/containers/${id}/kill`);
+  assert.equal((await waited).StatusCode, 137);
+});
+
+test('the real Docker CLI runs, lists, logs, execs, stops and removes', async () => {
+  const name = `berth-dcli-${process.pid}`;
+  const r = await docker('run', '--rm', BUSYBOX, 'echo', 'hello from docker cli');
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'hello from docker cli\n');
+  const d = await docker('run', '-d', '--name', name, BUSYBOX, 'sh', '-c', 'echo started; sleep 60');
+  assert.equal(d.code, 0, d.stderr);
+  created.push(d.stdout.trim());
+  const ps = await docker('ps', '--format', '{{.Names}} {{.Status}}');
+  assert.match(ps.stdout, new RegExp(`${name} Up`));
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal((await docker('logs', name)).stdout, 'started\n');
+  const e = await docker('exec', name, 'cat', '/etc/hostname');
+  assert.equal(e.stdout.trim(), d.stdout.trim().slice(0, 12));
+  assert.equal((await docker('exec', name, 'sh', '-c', 'exit 7')).code, 7);
+  assert.equal((await docker('stop', '-t', '1', name)).code, 0);
+  assert.equal((await docker('rm', name)).code, 0);
+  const bad = await docker('run', '--rm', BUSYBOX, 'nosuchcommand');
+  assert.equal(bad.code, 127);
+});
+
+test('live restore: containers keep running across a berthd kill -9 and later exits are recorded', async () => {
+  const id = await create({ Cmd: ['sh', '-c', 'echo before; sleep 3; echo after; exit 4'] });
+  await api().call('POST', `/containers/${id}/start`);
+  const pidFile = '/run/berth-test/berthd.pid';
+  const oldPid = Number(readFileSync(pidFile, 'utf8'));
+  process.kill(oldPid, 'SIGKILL');
+  await new Promise((r) => setTimeout(r, 200));
+  const child = spawn(process.execPath, [join(ROOT, 'dist/berthd.mjs'), '--config-file', join(ROOT, 'test/berthd-test.json')], {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'ignore'],
+  });
+  child.unref();
+  for (let i = 0; i < 100; i++) {
+    const ok = await run('curl', ['-s', '--unix-socket', new URL(TEST_HOST).pathname, 'http://x/_ping']);
+    if (ok.stdout === 'OK') break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const info = await api().call('GET', `/containers/${id}/json`);
+  assert.equal(info.State.Running, true, 'still running after the daemon came back');
+  const { StatusCode } = await api().call('POST', `/containers/${id}/wait`);
+  assert.equal(StatusCode, 4);
+  const out = await logs(id);
+  assert.equal(out.stdout, 'before\nafter\n');
+});
