@@ -6,15 +6,6 @@ import type { Services } from './services.js';
 export function apiBackends(s: Services): ApiBackends {
   return {
     system: { version: () => s.system.version(), info: () => s.system.info(), events: s.events },
-    images: {
-      images: s.images,
-      usedBy: (imageId) => {
-        const users = s.containers.list().filter((c) => c.Image === imageId);
-        const c = users.find((u) => u.State.Running) ?? users[0];
-        return c ? { id: c.Id, running: c.State.Running } : undefined;
-      },
-      containerCount: (imageId) => s.containers.list().filter((c) => c.Image === imageId).length,
-    },
     containers: {
       containers: s.containers,
       exec: s.exec,
