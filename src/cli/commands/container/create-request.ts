@@ -261,8 +261,8 @@ function build(f: ContainerFlags, image: string, args: string[], ctx: CreateCont
     ...(Object.keys(sysctls).length ? { Sysctls: sysctls } : {}),
     ...(f.runtime ? { Runtime: str(f, 'runtime') } : {}),
     Isolation: str(f, 'isolation'),
-    CpuShares: parseIntFlag(str(f, 'cpuShares'), '--cpu-shares'),
-    Memory: parseMemoryFlag(str(f, 'memory'), '--memory'),
+    CpuShares: parseIntFlag(str(f, 'cpuShares'), '-c, --cpu-shares'),
+    Memory: parseMemoryFlag(str(f, 'memory'), '-m, --memory'),
     NanoCpus: parseNanoCpus(str(f, 'cpus')),
     CgroupParent: str(f, 'cgroupParent'),
     BlkioWeight: parseIntFlag(str(f, 'blkioWeight'), '--blkio-weight'),
@@ -293,7 +293,7 @@ function build(f: ContainerFlags, image: string, args: string[], ctx: CreateCont
     ...(mounts.length ? { Mounts: mounts } : {}),
     MaskedPaths: null,
     ReadonlyPaths: null,
-    ...(f.init === true ? { Init: true } : {}),
+    ...(f.init !== undefined ? { Init: f.init === true } : {}),
   };
 
   const platform = str(f, 'platform');
