@@ -3,6 +3,7 @@ import { registerContainerRoutes, type ContainersBackend } from './routes/contai
 import { registerSystemRoutes, type SystemBackend } from './routes/system.js';
 import { registerNetworkRoutes, type NetworksBackend } from './routes/networks.js';
 import { registerImageRoutes, type ImagesBackend } from './routes/images.js';
+import { registerVolumeRoutes, type VolumesBackend } from './routes/volumes.js';
 
 /** The backends each route group needs; the daemon passes its services. */
 export interface ApiBackends {
@@ -10,6 +11,7 @@ export interface ApiBackends {
   containers?: ContainersBackend;
   networks?: NetworksBackend;
   images?: ImagesBackend;
+  volumes?: VolumesBackend;
 }
 
 /** The whole route table. Specific paths are registered before `{name:.*}` catch-alls. */
@@ -19,5 +21,6 @@ export function buildRouter(b: ApiBackends): Router {
   if (b.containers) registerContainerRoutes(router, b.containers);
   if (b.networks) registerNetworkRoutes(router, b.networks);
   if (b.images) registerImageRoutes(router, b.images);
+  if (b.volumes) registerVolumeRoutes(router, b.volumes);
   return router;
 }

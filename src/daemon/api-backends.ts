@@ -42,5 +42,6 @@ export function apiBackends(s: Services): ApiBackends {
       },
       containerCount: (imageId) => s.containers.list().filter((c) => c.Image === imageId).length,
     },
+    volumes: { volumes: s.volumes },
   };
 }

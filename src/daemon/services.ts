@@ -18,6 +18,8 @@ import { ContainerRuntime } from '../engine/runtime/conmon-runtime.js';
 import { prepareHost } from '../engine/runtime/host-setup.js';
 import { OverlaySnapshotter } from '../engine/snapshots/overlay-snapshotter.js';
 import { SystemInfo } from '../engine/system/system-info.js';
+import { VolumeContainerMounts } from '../engine/volumes/container-mounts.js';
+import { VolumeService } from '../engine/volumes/volume-service.js';
 import { ContainerRepository } from '../store/container-repository.js';
 import { openDatabase, type Db } from '../store/database.js';
 import type { DaemonConfig } from './config.js';
@@ -37,6 +39,7 @@ export interface Services {
   containers: ContainerService;
   exec: ExecService;
   logs: LogReader;
+  volumes: VolumeService;
   /** Runs at shutdown, in reverse order of registration. */
   closers: (() => Promise<void> | void)[];
 }
@@ -64,7 +67,9 @@ export async function createServices(config: DaemonConfig, logger: Logger): Prom
   const networks = new NetworkService({ db, paths, config, logger, events });
   await networks.init();
   const runtime = new ContainerRuntime({ paths, runtimes: config.runtimes, defaultRuntime: config['default-runtime'], logger });
+  const volumes = new VolumeService({ db, paths, logger, events });
   const containers = new ContainerService({
+    mounts: new VolumeContainerMounts(volumes, logger),
     repo: new ContainerRepository<ContainerRecord>(db),
     images,
     rootfs: snapshots,
@@ -81,6 +86,7 @@ export async function createServices(config: DaemonConfig, logger: Logger): Prom
     logDriver: config['log-driver'],
     defaultRuntime: config['default-runtime'],
   });
+  volumes.setUsedBy((name) => containers.list().filter((c) => c.Mounts.some((m) => m.Type === 'volume' && m.Name === name)).map((c) => c.Id));
   const exec = new ExecService({ containers, runtime, execProcess: (c, cfg) => execProcess(paths, c, cfg), events, logger });
   await containers.recover();
   const live = new Set(containers.list().filter((c) => c.State.Running).map((c) => c.Id));
@@ -106,6 +112,7 @@ export async function createServices(config: DaemonConfig, logger: Logger): Prom
     containers,
     exec,
     logs: readLogs,
+    volumes,
     closers: [
       () => {
         db.close();

@@ -23,6 +23,7 @@ import type {
   ContainerNetworkRequest,
   ContainerNetworking,
   ContainerRootfs,
+  ContainerMounts,
   ContainerRuntimeDriver,
   ExitResult,
   ImageLookup,
@@ -36,6 +37,8 @@ export interface SpecContext {
   hostnamePath: string;
   hostsPath: string;
   resolvConfPath: string;
+  /** Volumes, binds and tmpfs from the mounts provider. */
+  mounts?: import('../runtime/oci-spec.js').OciMount[];
 }
 
 export interface ContainerServiceDeps {
@@ -50,6 +53,8 @@ export interface ContainerServiceDeps {
   logger: Logger;
   logDriver: string;
   defaultRuntime: string;
+  /** Volumes, bind mounts and tmpfs (the volumes engine); without it Binds/Tmpfs go to the spec builder as they are. */
+  mounts?: ContainerMounts;
 }
 
 export interface CreateRequest {
@@ -176,11 +181,13 @@ export class ContainerService {
       manuallyStopped: false,
     };
     c.NetworkSettings = this.d.networks.idleSettings?.(this.networkRequest(c)) ?? emptyNetworkSettings();
+    if (this.d.mounts) c.Mounts = await this.d.mounts.plan(c, (ref) => this.get(ref));
     mkdirSync(dir, { recursive: true, mode: 0o710 });
     try {
       await this.d.rootfs.createContainerLayer(id, image.id);
       this.d.repo.insert(c);
     } catch (err) {
+      await this.d.mounts?.release(c, true).catch(() => undefined);
       await this.d.rootfs.removeContainerLayer(id).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
       throw err;
@@ -231,8 +238,10 @@ export class ContainerService {
       writeFileSync(c.HostnamePath, `${c.Config.Hostname}\n`);
       writeFileSync(c.HostsPath, net.hostsFile);
       writeFileSync(c.ResolvConfPath, net.resolvConf);
+      const mounts = this.d.mounts ? await this.d.mounts.ociMounts(c, rootfs) : undefined;
       const spec = this.d.buildSpec(c, {
         rootfs,
+        mounts,
         netnsPath: net.netnsPath,
         hostnamePath: c.HostnamePath,
         hostsPath: c.HostsPath,
@@ -503,6 +512,7 @@ export class ContainerService {
       await this.releaseResources(c);
       await this.d.runtime.cleanup?.(c.Id).catch(() => undefined);
       await this.d.rootfs.removeContainerLayer(c.Id);
+      await this.d.mounts?.release(c, !!o.volumes).catch((err) => this.d.logger.warn({ err, id: c.Id }, 'releasing mounts'));
       rmSync(this.d.paths.containerDir(c.Id), { recursive: true, force: true });
       rmSync(this.d.paths.containerRunDir(c.Id), { recursive: true, force: true });
       this.d.repo.remove(c.Id);

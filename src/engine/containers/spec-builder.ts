@@ -205,7 +205,7 @@ export function buildSpec(c: SpecContainer, ctx: SpecContext, host: HostInfo = h
     ociVersion: '1.0.2-dev',
     process,
     root: { path: ctx.rootfs, readonly: !!hc.ReadonlyRootfs },
-    mounts: [...defaultMounts(c, ctx, privileged), ...extraMounts, ...bindMounts(hc.Binds), ...tmpfsMounts(hc.Tmpfs), ...(ctx.mounts ?? [])],
+    mounts: [...defaultMounts(c, ctx, privileged), ...extraMounts, ...(ctx.mounts ?? [...bindMounts(hc.Binds), ...tmpfsMounts(hc.Tmpfs)])],
     linux: {
       namespaces: namespaces(c, ctx, host),
       cgroupsPath: cgroupsPathFor(c.Id),
