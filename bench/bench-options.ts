@@ -1,0 +1,38 @@
+import { parseArgs } from 'node:util';
+import { ENGINE_IDS, type EngineId } from './engines.js';
+
+export interface BenchOptions {
+  quick: boolean;
+  only?: string[];
+  engines: EngineId[];
+  list: boolean;
+  out: string;
+}
+
+export const USAGE = `usage: npm run bench -- [--quick] [--only <scenario>[,<scenario>…]] [--engines ${ENGINE_IDS.join(',')}] [--out <file.json>] [--list]`;
+
+/** Parses the bench's command line; throws with the usage on anything unknown. */
+export function parseBenchOptions(argv: readonly string[], defaultOut: string, scenarioNames: readonly string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string', multiple: true },
+      engines: { type: 'string' },
+      out: { type: 'string' },
+      list: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) throw new Error(USAGE);
+  const split = (s: string): string[] => s.split(',').map((x) => x.trim()).filter(Boolean);
+  const only = values.only?.flatMap(split);
+  const unknown = only?.filter((n) => !scenarioNames.includes(n)) ?? [];
+  if (unknown.length) throw new Error(`unknown scenario ${unknown.join(', ')}; known: ${scenarioNames.join(', ')}`);
+  const engines = values.engines ? split(values.engines) : [...ENGINE_IDS];
+  const badEngine = engines.filter((e) => !ENGINE_IDS.includes(e as EngineId));
+  if (badEngine.length) throw new Error(`unknown engine ${badEngine.join(', ')}; known: ${ENGINE_IDS.join(', ')}`);
+  return { quick: values.quick ?? false, only, engines: engines as EngineId[], list: values.list ?? false, out: values.out ?? defaultOut };
+}

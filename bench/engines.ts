@@ -1,0 +1,108 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DockerdLauncher } from './dockerd-launcher.js';
+import { findExecutable } from './find-executable.js';
+import { pingSocket } from './http-probe.js';
+
+export type EngineId = 'berth' | 'docker-cli-berth' | 'docker' | 'podman' | 'crun';
+export const ENGINE_IDS: readonly EngineId[] = ['berth', 'docker-cli-berth', 'docker', 'podman', 'crun'];
+
+export const ENGINE_LABELS: Record<EngineId, string> = {
+  berth: 'berth',
+  'docker-cli-berth': 'docker CLI → berthd',
+  docker: 'Docker',
+  podman: 'Podman',
+  crun: 'crun alone',
+};
+
+/** An engine driven through a docker-compatible CLI. `family` says whose daemon and containers it uses. */
+export interface CliEngine {
+  id: Exclude<EngineId, 'crun'>;
+  label: string;
+  /** The client program alone (for `--version`). */
+  program: string[];
+  /** argv prefix: the program and its global flags. */
+  cli: string[];
+  /** The daemon's API socket; podman has none. */
+  socketPath?: string;
+  family: 'berth' | 'docker' | 'podman';
+  /** Extra flags for pull and run (podman needs --tls-verify=false for the plain-HTTP local registry). */
+  pullFlags: string[];
+}
+
+export interface EngineSet {
+  cli: CliEngine[];
+  /** crun's path when it and /bin/busybox are there. */
+  crun?: string;
+  /** Engines that cannot run at all, with the reason. */
+  unavailable: Partial<Record<EngineId, string>>;
+  /** Stops what detection started (dockerd). */
+  close(): Promise<void>;
+}
+
+const REAL_DOCKER_CLI = '/usr/local/bin/docker';
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+
+function berthSocket(): string | undefined {
+  const host = process.env.BERTH_HOST ?? 'unix:///run/berth/berth.sock';
+  return host.startsWith('unix://') ? host.slice('unix://'.length) : undefined;
+}
+
+/** The berth CLI as installed by scripts/install.sh, else the built bundle in dist/. */
+function berthCli(): string[] | undefined {
+  const onPath = findExecutable('berth');
+  if (onPath) return [onPath];
+  const built = join(REPO, 'dist/berth.mjs');
+  return existsSync(built) ? [process.execPath, built] : undefined;
+}
+
+/** Finds which engines can run here; starts dockerd if it is installed but not running. */
+export async function detectEngines(wanted: readonly EngineId[]): Promise<EngineSet> {
+  const cli: CliEngine[] = [];
+  const unavailable: Partial<Record<EngineId, string>> = {};
+  const dockerd = new DockerdLauncher();
+  const want = (id: EngineId): boolean => wanted.includes(id);
+
+  const sock = berthSocket();
+  const berthUp = sock !== undefined && (await pingSocket(sock));
+  const berthWhy = sock === undefined ? 'BERTH_HOST is not a unix socket' : `berthd is not answering at ${sock} (bash scripts/install.sh starts it)`;
+  if (want('berth')) {
+    const argv = berthCli();
+    if (!argv) unavailable.berth = 'berth CLI not installed and dist/berth.mjs not built (npm run build)';
+    else if (!berthUp) unavailable.berth = berthWhy;
+    else cli.push({ id: 'berth', label: ENGINE_LABELS.berth, program: argv, cli: [...argv, '--host', `unix://${sock}`], socketPath: sock, family: 'berth', pullFlags: [] });
+  }
+  if (want('docker-cli-berth')) {
+    if (!existsSync(REAL_DOCKER_CLI)) unavailable['docker-cli-berth'] = `${REAL_DOCKER_CLI} not found`;
+    else if (!berthUp) unavailable['docker-cli-berth'] = berthWhy;
+    else cli.push({ id: 'docker-cli-berth', label: ENGINE_LABELS['docker-cli-berth'], program: [REAL_DOCKER_CLI], cli: [REAL_DOCKER_CLI, '-H', `unix://${sock}`], socketPath: sock, family: 'berth', pullFlags: [] });
+  }
+  if (want('docker')) {
+    const dockerCli = existsSync(REAL_DOCKER_CLI) ? REAL_DOCKER_CLI : findExecutable('docker');
+    if (!dockerCli) unavailable.docker = 'no docker CLI';
+    else {
+      try {
+        const dsock = await dockerd.ensure();
+        cli.push({ id: 'docker', label: ENGINE_LABELS.docker, program: [dockerCli], cli: [dockerCli, '-H', `unix://${dsock}`], socketPath: dsock, family: 'docker', pullFlags: [] });
+      } catch (e) {
+        unavailable.docker = (e as Error).message;
+      }
+    }
+  }
+  if (want('podman')) {
+    const podman = findExecutable('podman');
+    if (!podman) unavailable.podman = 'podman is not installed (apt-get install podman)';
+    else cli.push({ id: 'podman', label: ENGINE_LABELS.podman, program: [podman], cli: [podman], family: 'podman', pullFlags: ['--tls-verify=false'] });
+  }
+  let crun: string | undefined;
+  if (want('crun')) {
+    crun = findExecutable('crun');
+    if (!crun) unavailable.crun = 'crun is not installed';
+    else if (!existsSync('/bin/busybox')) {
+      unavailable.crun = '/bin/busybox (busybox-static) is missing';
+      crun = undefined;
+    }
+  }
+  return { cli, crun, unavailable, close: () => dockerd.stop() };
+}

@@ -1,0 +1,24 @@
+import type { Scenario } from '../scenario.js';
+import { apiVersion } from './api-version.js';
+import { cliStartup } from './cli-startup.js';
+import { memory } from './memory.js';
+import { nginxFirst200 } from './nginx-first-200.js';
+import { portsProcesses } from './ports-processes.js';
+import { pullBusybox, pullNginx } from './pull.js';
+import { runRmTrue, runRmTrueNone } from './run-rm.js';
+import { runTwentyPar, runTwentySeq } from './run-twenty.js';
+
+/** Every scenario, in the order a full run takes them. */
+export const SCENARIOS: readonly Scenario[] = [
+  apiVersion,
+  cliStartup,
+  pullBusybox,
+  pullNginx,
+  runRmTrue,
+  runRmTrueNone,
+  runTwentySeq,
+  runTwentyPar,
+  memory,
+  nginxFirst200,
+  portsProcesses,
+];
