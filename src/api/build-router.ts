@@ -4,6 +4,7 @@ import { registerSystemRoutes, type SystemBackend } from './routes/system.js';
 import { registerNetworkRoutes, type NetworksBackend } from './routes/networks.js';
 import { registerImageRoutes, type ImagesBackend } from './routes/images.js';
 import { registerVolumeRoutes, type VolumesBackend } from './routes/volumes.js';
+import { registerArchiveRoutes, type ArchiveBackend } from './routes/archive.js';
 
 /** The backends each route group needs; the daemon passes its services. */
 export interface ApiBackends {
@@ -12,6 +13,7 @@ export interface ApiBackends {
   networks?: NetworksBackend;
   images?: ImagesBackend;
   volumes?: VolumesBackend;
+  archive?: ArchiveBackend;
 }
 
 /** The whole route table. Specific paths are registered before `{name:.*}` catch-alls. */
@@ -22,5 +24,6 @@ export function buildRouter(b: ApiBackends): Router {
   if (b.networks) registerNetworkRoutes(router, b.networks);
   if (b.images) registerImageRoutes(router, b.images);
   if (b.volumes) registerVolumeRoutes(router, b.volumes);
+  if (b.archive) registerArchiveRoutes(router, b.archive);
   return router;
 }

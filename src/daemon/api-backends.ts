@@ -43,5 +43,6 @@ export function apiBackends(s: Services): ApiBackends {
       containerCount: (imageId) => s.containers.list().filter((c) => c.Image === imageId).length,
     },
     volumes: { volumes: s.volumes },
+    archive: { archive: s.archive },
   };
 }

@@ -18,6 +18,7 @@ import { ContainerRuntime } from '../engine/runtime/conmon-runtime.js';
 import { prepareHost } from '../engine/runtime/host-setup.js';
 import { OverlaySnapshotter } from '../engine/snapshots/overlay-snapshotter.js';
 import { SystemInfo } from '../engine/system/system-info.js';
+import { ArchiveService } from '../engine/containers/archive-service.js';
 import { VolumeContainerMounts } from '../engine/volumes/container-mounts.js';
 import { VolumeService } from '../engine/volumes/volume-service.js';
 import { ContainerRepository } from '../store/container-repository.js';
@@ -40,6 +41,7 @@ export interface Services {
   exec: ExecService;
   logs: LogReader;
   volumes: VolumeService;
+  archive: ArchiveService;
   /** Runs at shutdown, in reverse order of registration. */
   closers: (() => Promise<void> | void)[];
 }
@@ -87,6 +89,7 @@ export async function createServices(config: DaemonConfig, logger: Logger): Prom
     defaultRuntime: config['default-runtime'],
   });
   volumes.setUsedBy((name) => containers.list().filter((c) => c.Mounts.some((m) => m.Type === 'volume' && m.Name === name)).map((c) => c.Id));
+  const archive = new ArchiveService({ containers, rootfs: snapshots, layerPaths: (id) => snapshots.layerPaths(id), paths, events, logger });
   const exec = new ExecService({ containers, runtime, execProcess: (c, cfg) => execProcess(paths, c, cfg), events, logger });
   await containers.recover();
   const live = new Set(containers.list().filter((c) => c.State.Running).map((c) => c.Id));
@@ -113,6 +116,7 @@ export async function createServices(config: DaemonConfig, logger: Logger): Prom
     exec,
     logs: readLogs,
     volumes,
+    archive,
     closers: [
       () => {
         db.close();
