@@ -3,6 +3,8 @@ import { ApiError, ConnectionError } from '../client/api-client.js';
 import { CliExit, createEnv, type CliEnv, type GlobalOptions } from './cli-env.js';
 import { registerSystemCommands } from './commands/system.js';
 import { registerContainerCommands } from './commands/container/index.js';
+import { registerFileCommands } from './commands/cp.js';
+import { registerVolumeCommands } from './commands/volume.js';
 
 import { BERTH_CLI_VERSION } from './version.js';
 
@@ -28,6 +30,8 @@ export function buildProgram(getEnv: () => CliEnv): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerSystemCommands(program, getEnv);
   registerContainerCommands(program, getEnv);
+  registerFileCommands(program, getEnv);
+  registerVolumeCommands(program, getEnv);
   return program;
 }
 

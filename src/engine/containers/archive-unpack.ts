@@ -34,6 +34,10 @@ export interface UnpackOptions {
   noOverwriteDirNonDir: boolean;
   /** Owner for every entry instead of the archive's (Docker's copyUIDGID). */
   chown?: { uid: number; gid: number };
+  /** Leave owners as the extracting user (the CLI copying out of a container). */
+  noLchown?: boolean;
+  /** Renames the archive's top entry (docker cp to a new name). */
+  rename?: { from: string; to: string };
 }
 
 const FILE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
@@ -87,7 +91,15 @@ export async function unpackInto(target: UnpackTarget, dest: string, body: Reada
   const dirTimes: { path: string; mtime: Date }[] = [];
   for await (const entry of extract) {
     const h = entry.header;
-    const rel = cleanEntryName(h.name);
+    let name = h.name;
+    if (o.rename) {
+      const top = o.rename.from === '.' ? '' : o.rename.from;
+      const n = name.replace(/^\.\//, '');
+      if (top === '') name = `${o.rename.to}/${n}`;
+      else if (n === top || n === `${top}/`) name = o.rename.to + (n.endsWith('/') ? '/' : '');
+      else if (n.startsWith(`${top}/`)) name = o.rename.to + n.slice(top.length);
+    }
+    const rel = cleanEntryName(name);
     if (rel === null) {
       entry.resume();
       throw new InvalidArgumentError(`invalid archive: ${JSON.stringify(h.name)} is outside of the destination`);
@@ -142,7 +154,7 @@ export async function unpackInto(target: UnpackTarget, dest: string, body: Reada
       }
       entry.resume();
       if (h.type === 'link') continue;
-      lchownSync(host, o.chown?.uid ?? h.uid ?? 0, o.chown?.gid ?? h.gid ?? 0);
+      if (!o.noLchown) lchownSync(host, o.chown?.uid ?? h.uid ?? 0, o.chown?.gid ?? h.gid ?? 0);
       if (h.type !== 'symlink') chmodSync(host, mode);
       if (h.type !== 'directory') lutimesSync(host, h.mtime ?? new Date(), h.mtime ?? new Date());
     } catch (err) {
