@@ -8,6 +8,8 @@ PKGS=(
   skopeo umoci docker-registry debootstrap busybox-static apache2-utils jq
   # real clients used by the tests
   python3-docker
+  # test/fixtures/setup.sh
+  curl openssl debian-archive-keyring
 )
 missing=()
 for p in "${PKGS[@]}"; do
