@@ -6,7 +6,7 @@ export const BENCH_LABEL = 'berth-bench=1';
 
 /** argv for `<cli> run <flags> …` with the bench label. */
 export function runArgv(e: CliEngine, args: readonly string[]): string[] {
-  return [...e.cli, 'run', ...e.pullFlags, '--label', BENCH_LABEL, ...args];
+  return [...e.cli, 'run', ...e.runFlags, '--label', BENCH_LABEL, ...args];
 }
 
 /** Makes sure the image is present, pulling it if not (untimed). */

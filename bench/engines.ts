@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DockerdLauncher } from './dockerd-launcher.js';
@@ -27,8 +27,10 @@ export interface CliEngine {
   /** The daemon's API socket; podman has none. */
   socketPath?: string;
   family: 'berth' | 'docker' | 'podman';
-  /** Extra flags for pull and run (podman needs --tls-verify=false for the plain-HTTP local registry). */
+  /** Extra flags for pull (podman needs --tls-verify=false for the plain-HTTP local registry). */
   pullFlags: string[];
+  /** Extra flags for run: podman would ask crun for RLIMIT_NOFILE 1048576, above this host's hard limit. */
+  runFlags: string[];
 }
 
 export interface EngineSet {
@@ -57,6 +59,23 @@ function berthCli(): string[] | undefined {
   return existsSync(built) ? [process.execPath, built] : undefined;
 }
 
+/**
+ * Podman 4.3 asks crun for RLIMIT_NOFILE 1048576 and a large RLIMIT_NPROC; without CAP_SYS_RESOURCE
+ * (this host) crun cannot raise them. Ask for this process's own hard limits instead (NPROC capped at
+ * pid_max: podman leaves conmon with that much, and crun fails above it).
+ */
+function podmanUlimits(): string[] {
+  const limits = readFileSync('/proc/self/limits', 'utf8');
+  const hard = (label: string): number => Number(limits.match(new RegExp(`^${label}\\s+\\S+\\s+(\\d+)`, 'm'))?.[1] ?? NaN);
+  const pidMax = Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8').trim());
+  const nofile = hard('Max open files');
+  const nproc = Math.min(hard('Max processes'), pidMax);
+  const flags: string[] = [];
+  if (Number.isFinite(nofile)) flags.push('--ulimit', `nofile=${nofile}:${nofile}`);
+  if (Number.isFinite(nproc)) flags.push('--ulimit', `nproc=${nproc}:${nproc}`);
+  return flags;
+}
+
 /** Finds which engines can run here; starts dockerd if it is installed but not running. */
 export async function detectEngines(wanted: readonly EngineId[]): Promise<EngineSet> {
   const cli: CliEngine[] = [];
@@ -71,12 +90,12 @@ export async function detectEngines(wanted: readonly EngineId[]): Promise<Engine
     const argv = berthCli();
     if (!argv) unavailable.berth = 'berth CLI not installed and dist/berth.mjs not built (npm run build)';
     else if (!berthUp) unavailable.berth = berthWhy;
-    else cli.push({ id: 'berth', label: ENGINE_LABELS.berth, program: argv, cli: [...argv, '--host', `unix://${sock}`], socketPath: sock, family: 'berth', pullFlags: [] });
+    else cli.push({ id: 'berth', label: ENGINE_LABELS.berth, program: argv, cli: [...argv, '--host', `unix://${sock}`], socketPath: sock, family: 'berth', pullFlags: [], runFlags: [] });
   }
   if (want('docker-cli-berth')) {
     if (!existsSync(REAL_DOCKER_CLI)) unavailable['docker-cli-berth'] = `${REAL_DOCKER_CLI} not found`;
     else if (!berthUp) unavailable['docker-cli-berth'] = berthWhy;
-    else cli.push({ id: 'docker-cli-berth', label: ENGINE_LABELS['docker-cli-berth'], program: [REAL_DOCKER_CLI], cli: [REAL_DOCKER_CLI, '-H', `unix://${sock}`], socketPath: sock, family: 'berth', pullFlags: [] });
+    else cli.push({ id: 'docker-cli-berth', label: ENGINE_LABELS['docker-cli-berth'], program: [REAL_DOCKER_CLI], cli: [REAL_DOCKER_CLI, '-H', `unix://${sock}`], socketPath: sock, family: 'berth', pullFlags: [], runFlags: [] });
   }
   if (want('docker')) {
     const dockerCli = existsSync(REAL_DOCKER_CLI) ? REAL_DOCKER_CLI : findExecutable('docker');
@@ -84,7 +103,7 @@ export async function detectEngines(wanted: readonly EngineId[]): Promise<Engine
     else {
       try {
         const dsock = await dockerd.ensure();
-        cli.push({ id: 'docker', label: ENGINE_LABELS.docker, program: [dockerCli], cli: [dockerCli, '-H', `unix://${dsock}`], socketPath: dsock, family: 'docker', pullFlags: [] });
+        cli.push({ id: 'docker', label: ENGINE_LABELS.docker, program: [dockerCli], cli: [dockerCli, '-H', `unix://${dsock}`], socketPath: dsock, family: 'docker', pullFlags: [], runFlags: [] });
       } catch (e) {
         unavailable.docker = (e as Error).message;
       }
@@ -93,7 +112,7 @@ export async function detectEngines(wanted: readonly EngineId[]): Promise<Engine
   if (want('podman')) {
     const podman = findExecutable('podman');
     if (!podman) unavailable.podman = 'podman is not installed (apt-get install podman)';
-    else cli.push({ id: 'podman', label: ENGINE_LABELS.podman, program: [podman], cli: [podman], family: 'podman', pullFlags: ['--tls-verify=false'] });
+    else cli.push({ id: 'podman', label: ENGINE_LABELS.podman, program: [podman], cli: [podman], family: 'podman', pullFlags: ['--tls-verify=false'], runFlags: ['--tls-verify=false', ...podmanUlimits()] });
   }
   let crun: string | undefined;
   if (want('crun')) {

@@ -19,13 +19,19 @@ async function hasRepository(name: string): Promise<boolean> {
   }
 }
 
-/** Makes sure the local registry serves busybox and nginx, running test/fixtures/setup.sh when it does not. */
-export async function ensureFixtureImages(log: (m: string) => void): Promise<void> {
-  if ((await hasRepository('library/busybox')) && (await hasRepository('library/nginx'))) return;
-  if (REGISTRY !== '127.0.0.1:5000') throw new Error(`${REGISTRY} does not serve library/busybox and library/nginx`);
-  log('local registry lacks busybox/nginx: running test/fixtures/setup.sh (builds them once, a minute or two)');
+async function allPresent(repos: readonly string[]): Promise<boolean> {
+  for (const r of repos) if (!(await hasRepository(r))) return false;
+  return true;
+}
+
+/** Makes sure the local registry serves the images, running test/fixtures/setup.sh when it does not. */
+export async function ensureFixtureImages(images: readonly (keyof BenchImages)[], log: (m: string) => void): Promise<void> {
+  const repos = images.map((i) => `library/${i}`);
+  if (await allPresent(repos)) return;
+  if (REGISTRY !== '127.0.0.1:5000') throw new Error(`${REGISTRY} does not serve ${repos.join(' and ')}`);
+  log(`local registry lacks ${repos.join(' or ')}: running test/fixtures/setup.sh (builds them once, a minute or two)`);
   await mustRun(['bash', fileURLToPath(new URL('../test/fixtures/setup.sh', import.meta.url))], { timeoutMs: 1_800_000 });
-  if (!(await hasRepository('library/busybox')) || !(await hasRepository('library/nginx'))) {
-    throw new Error(`test/fixtures/setup.sh ran but ${REGISTRY} still lacks library/busybox or library/nginx`);
+  if (!(await allPresent(repos))) {
+    throw new Error(`test/fixtures/setup.sh ran but ${REGISTRY} still lacks one of ${repos.join(', ')}`);
   }
 }

@@ -20,6 +20,8 @@ export interface Scenario {
   name: string;
   /** One line for the docs and --list. */
   measures: string;
+  /** The fixture images it uses. */
+  images: readonly (keyof BenchImages)[];
   run(ctx: BenchContext): Promise<void>;
 }
 

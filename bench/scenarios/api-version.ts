@@ -3,6 +3,7 @@ import { alternate, onePerDaemon, type BenchContext, type Scenario } from '../sc
 
 export const apiVersion: Scenario = {
   name: 'api-version',
+  images: [],
   measures: 'one GET /version round trip over the daemon socket (Node http client), 50 per engine',
   async run(ctx: BenchContext): Promise<void> {
     const daemons = onePerDaemon(ctx.engines.cli).filter((e) => e.socketPath);

@@ -3,6 +3,7 @@ import { alternate, type BenchContext, type Scenario } from '../scenario.js';
 
 export const cliStartup: Scenario = {
   name: 'cli-startup',
+  images: [],
   measures: '`<cli> version` against its own daemon (client start + two API calls), and `<cli> --version` (client start only)',
   async run(ctx: BenchContext): Promise<void> {
     const iterations = ctx.quick ? 5 : 15;

@@ -42,6 +42,7 @@ async function measure(ctx: BenchContext, e: CliEngine): Promise<void> {
 
 export const memory: Scenario = {
   name: 'memory',
+  images: ['busybox'],
   measures: `VmRSS of the daemon(s) idle and with ${CONTAINER_COUNT} \`sleep 300\` containers (berthd + conmons; dockerd + containerd + shims; podman's conmons)`,
   async run(ctx: BenchContext): Promise<void> {
     for (const e of onePerDaemon(ctx.engines.cli)) {

@@ -32,6 +32,7 @@ async function firstOk(e: CliEngine, image: string): Promise<number> {
 
 export const nginxFirst200: Scenario = {
   name: 'nginx-first-200',
+  images: ['nginx'],
   measures: '`run -d -p 127.0.0.1:<port>:80 nginx` until the first HTTP 200 on the port (raw TCP connect + GET polled in a tight loop)',
   async run(ctx: BenchContext): Promise<void> {
     await alternate(ctx, ctx.engines.cli, {

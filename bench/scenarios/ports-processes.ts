@@ -39,6 +39,7 @@ async function measure(ctx: BenchContext, e: CliEngine): Promise<void> {
 
 export const portsProcesses: Scenario = {
   name: 'ports-processes',
+  images: ['busybox'],
   measures: `processes the engine adds for ${PORTS} published ports: (processes after \`run -d\` with ${PORTS} \`-p\`) − (after \`run -d\` with none)`,
   async run(ctx: BenchContext): Promise<void> {
     for (const e of onePerDaemon(ctx.engines.cli)) {

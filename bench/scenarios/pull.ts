@@ -7,6 +7,7 @@ function pullScenario(image: keyof BenchImages, iterations: number, quickIterati
   const name = `pull-${image}`;
   return {
     name,
+    images: [image],
     measures: `\`pull\` of ${image} from the local registry 127.0.0.1:5000 after \`rmi\` + \`image prune\` (no layer left)`,
     async run(ctx: BenchContext): Promise<void> {
       const ref = ctx.images[image];

@@ -9,6 +9,7 @@ type Runner = Timed & { cli?: CliEngine };
 function runRmScenario(name: string, networkArgs: readonly string[], goals: Record<string, string>): Scenario {
   return {
     name,
+    images: ['busybox'],
     measures: `\`run --rm ${[...networkArgs, 'busybox true'].join(' ')}\` until the CLI exits; crun alone runs a prepared bundle (no network namespace setup)`,
     async run(ctx: BenchContext): Promise<void> {
       const runners: Runner[] = ctx.engines.cli.map((e) => ({ id: e.id, cli: e }));

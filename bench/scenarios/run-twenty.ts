@@ -39,6 +39,7 @@ function runTwentyScenario(parallel: boolean): Scenario {
   const name = parallel ? 'run-20-par' : 'run-20-seq';
   return {
     name,
+    images: ['busybox'],
     measures: `${CONTAINER_COUNT} \`run -d busybox sleep 300\` ${parallel ? 'all at once' : 'one after another'}, until every CLI has returned (containers running); removal untimed`,
     async run(ctx: BenchContext): Promise<void> {
       await alternate(ctx, ctx.engines.cli, {
