@@ -29,7 +29,10 @@ export interface NetworkServiceDeps {
   config: DaemonConfig;
   logger: Logger;
   events: EventSink;
-  /** Name of berth's nftables table and prefix of its iptables chains (tests use their own). */
+  /**
+   * Name of berth's nftables table and prefix of its iptables chains. Defaults to one derived from
+   * the default bridge, so several berthds on one host (tests, benchmarks) never rewrite each other's rules.
+   */
   firewallName?: string;
 }
 
@@ -142,7 +145,7 @@ export class NetworkService {
     this.repo = new NetworkRepository(deps.db);
     this.ipam = new Ipam(this.repo);
     this.driver = new BridgeDriver(deps.logger);
-    this.firewall = new Firewall(deps.logger, deps.firewallName);
+    this.firewall = new Firewall(deps.logger, deps.firewallName ?? firewallNameFor(deps.config.bridge));
     this.dns = new DnsServer(
       {
         lookup: (networkId, name) => this.dnsLookup(networkId, name),
@@ -858,6 +861,11 @@ export class NetworkService {
       Actor: { ID: ep.networkId, Attributes: { container: ep.containerId, name: n?.Name ?? '', type: 'bridge' } },
     });
   }
+}
+
+/** `berth` for the standard bridge berth0; otherwise the bridge's name (at most 15 characters). */
+export function firewallNameFor(bridge: string): string {
+  return bridge === 'berth0' ? 'berth' : bridge.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
 function unique(xs: string[]): string[] {
