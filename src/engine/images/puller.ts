@@ -148,12 +148,15 @@ export class Puller {
     const chains = chainIds(diffIds);
     const imageId = manifest.config.digest;
 
-    const layerRefs = await this.pullLayers(repo, manifest.layers, diffIds, chains, onProgress);
+    // An image already stored whole needs no layer lines at all, as with Docker.
+    const stored = this.deps.images.get(imageId);
+    const complete = stored !== undefined && chains.every((c) => this.deps.layers.get(c) !== undefined);
+    const layerRefs = complete ? stored.layers : await this.pullLayers(repo, manifest.layers, diffIds, chains, onProgress);
     const sizes = layerRefs.reduce((a, l) => a + l.size, 0);
     const name = fullName(ref);
     const tags = ref.tag !== undefined && !ref.digest ? [`${name}:${ref.tag}`] : [];
     const previous = tags[0] ? this.deps.images.resolveTag(tags[0]) : undefined;
-    const existed = this.deps.images.get(imageId) !== undefined;
+    const existed = stored !== undefined;
     const image: ImageRow = {
       id: imageId,
       config: configBytes.toString('utf8'),
