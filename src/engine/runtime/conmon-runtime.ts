@@ -130,7 +130,7 @@ export class ContainerRuntime {
     const cli = this.cli(runtime);
     const run = this.runDir(c.id);
     await rm(run, { recursive: true, force: true });
-    await mkdir(join(run, 'exits'), { recursive: true });
+    await Promise.all([mkdir(join(run, 'exits'), { recursive: true }), mkdir(c.bundleDir, { recursive: true })]);
     // Leftovers of an earlier run of the same bundle would be taken for this one's.
     await Promise.all(['oom', 'attach', 'ctl', 'winsz'].map((f) => rm(join(c.bundleDir, f), { force: true })));
     const meta: RuntimeMeta = { runtime, bundleDir: c.bundleDir, openStdin: c.openStdin, tty: c.tty };
