@@ -1,5 +1,6 @@
 import type { ApiBackends } from '../api/build-router.js';
 import { containerTop } from '../engine/containers/container-top.js';
+import { connectContainer, disconnectContainer } from '../engine/networks/container-connector.js';
 import type { Services } from './services.js';
 
 /** Hands each route group the narrow view of the services it needs. */
@@ -27,11 +28,9 @@ export function apiBackends(s: Services): ApiBackends {
     },
     networks: {
       networks: s.networks,
-      // Live connect/disconnect of running containers; recording it for stopped ones is the container service's.
-      connect: async (net, ref, ep) => {
-        await s.networks.connect(net, s.containers.get(ref).Id, ep);
-      },
-      disconnect: (net, ref, force) => s.networks.disconnect(net, s.containers.get(ref).Id, force),
+      // Live for running containers, and recorded in the container for its next start.
+      connect: (net, ref, ep) => connectContainer(s.networks, s.containers, net, ref, ep),
+      disconnect: (net, ref, force) => disconnectContainer(s.networks, s.containers, net, ref, force),
     },
     images: {
       images: s.images,

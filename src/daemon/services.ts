@@ -78,7 +78,7 @@ export async function createServices(config: DaemonConfig, logger: Logger): Prom
     networks: {
       setupContainer: (c) => networks.setupContainer(c),
       teardownContainer: (id) => networks.teardownContainer(id),
-      idleSettings: (c) => networks.settingsFor(c.id, c.exposedPorts as Record<string, object>),
+      idleSettings: (c) => networks.idleSettings(c),
     },
     runtime,
     buildSpec,

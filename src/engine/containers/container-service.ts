@@ -304,7 +304,12 @@ export class ContainerService {
 
   private networkRequest(c: ContainerRecord): ContainerNetworkRequest {
     const h = c.HostConfig;
-    const mode = h.NetworkMode === 'default' || !h.NetworkMode ? 'bridge' : h.NetworkMode;
+    let mode = h.NetworkMode === 'default' || !h.NetworkMode ? 'bridge' : h.NetworkMode;
+    // networking (marked edit): container:<name or id prefix> joins that container's namespace by full id.
+    if (mode.startsWith('container:')) {
+      const other = [...this.byId.values()].find((o) => o.Id === mode.slice(10) || o.Name === `/${mode.slice(10)}` || o.Id.startsWith(mode.slice(10)));
+      if (other) mode = `container:${other.Id}`;
+    }
     const networks: ContainerNetworkRequest['networks'] = {};
     const builtin = ['host', 'none'].includes(mode) || mode.startsWith('container:');
     if (!builtin) networks[mode] = {};
@@ -325,6 +330,25 @@ export class ContainerService {
       extraHosts: h.ExtraHosts ?? [],
       macAddress: c.Config.MacAddress,
     };
+  }
+
+  // ---------------------------------------------------------------- networks (marked edit: networking)
+
+  /**
+   * Records a network connection (config) or disconnection (undefined) in the container, applied
+   * at its next start: `network connect/disconnect` of a container that is not running, and the
+   * record kept for one that is. `settings` replaces NetworkSettings of a running container after
+   * a live connect; a stopped one gets its idle settings recomputed.
+   */
+  setEndpointConfig(ref: string, network: string, config: Record<string, unknown> | undefined, settings?: Record<string, any>): void {
+    const c = this.get(ref);
+    const endpoints = { ...(c.endpointsConfig ?? {}) };
+    if (config) endpoints[network] = config;
+    else delete endpoints[network];
+    c.endpointsConfig = endpoints;
+    if (settings) c.NetworkSettings = settings;
+    else if (!c.State.Running) c.NetworkSettings = this.d.networks.idleSettings?.(this.networkRequest(c)) ?? c.NetworkSettings;
+    this.d.repo.save(c);
   }
 
   // ---------------------------------------------------------------- exit handling

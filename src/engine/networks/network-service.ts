@@ -113,6 +113,8 @@ export interface ContainerNetworkRequest {
   dnsSearch?: string[] | null;
   dnsOptions?: string[] | null;
   extraHosts?: string[] | null;
+  /** Config.MacAddress (API < 1.44): the primary network's MAC unless its endpoint sets one. */
+  macAddress?: string;
 }
 
 export interface ContainerNetworkSetup {
@@ -268,7 +270,8 @@ export class NetworkService {
     const n = this.find(idOrName);
     if (PREDEFINED.includes(n.Name)) throw new ForbiddenError(`${n.Name} is a pre-defined network and cannot be removed`);
     if (this.repo.endpointsOfNetwork(n.Id).length) {
-      throw new ConflictError(`error while removing network: network ${n.Name} id ${n.Id} has active endpoints`);
+      // Docker answers 403 here (libnetwork's ActiveEndpointsError is Forbidden).
+      throw new ForbiddenError(`error while removing network: network ${n.Name} id ${n.Id} has active endpoints`);
     }
     this.dns.close(n.Id);
     this.repo.deleteNetwork(n.Id);
@@ -380,10 +383,11 @@ export class NetworkService {
     // Bridge networks: the mode's network first (it gets the default route and the ports).
     const primary = this.find(mode);
     if (primary.Driver !== 'bridge') throw new InvalidArgumentError(`container cannot be connected to network ${primary.Name}`);
-    const requests: [NetworkDoc, EndpointRequest][] = [[primary, {}]];
+    const requests: [NetworkDoc, EndpointRequest][] = [[primary, c.macAddress ? { MacAddress: c.macAddress } : {}]];
     for (const [key, req] of Object.entries(c.networks ?? {})) {
-      const n = this.find(key);
-      if (n.Id === primary.Id) requests[0] = [primary, req ?? {}];
+      // The docker CLI names the primary network "default" when --network is not given.
+      const n = key === 'default' ? primary : this.find(key);
+      if (n.Id === primary.Id) requests[0] = [primary, { ...requests[0]![1], ...stripEmpty(req ?? {}) }];
       else if (n.Driver === 'bridge') requests.push([n, req ?? {}]);
       else throw new InvalidArgumentError(`container cannot be disconnected from host network or connected to host network`);
     }
@@ -439,6 +443,63 @@ export class NetworkService {
       }),
       resolvConf: resolv.content,
     };
+  }
+
+  /**
+   * NetworkSettings of a container that is not running, as Docker shows them: every network it
+   * will join at start, with its configured aliases, address and MAC but no live addresses.
+   */
+  idleSettings(c: Pick<ContainerNetworkRequest, 'networkMode' | 'networks' | 'exposedPorts' | 'macAddress'>): NetworkSettings {
+    const settings = this.emptySettings('', '');
+    for (const key of Object.keys(c.exposedPorts ?? {})) settings.Ports[key] = null;
+    const mode = c.networkMode === 'default' || !c.networkMode ? 'bridge' : c.networkMode;
+    if (mode.startsWith('container:')) return settings;
+    const entries: [string, EndpointRequest][] = [[mode, {}]];
+    for (const [key, req] of Object.entries(c.networks ?? {})) {
+      const name = key === 'default' ? mode : key;
+      const i = entries.findIndex(([k]) => k === name);
+      if (i >= 0) entries[i] = [name, { ...entries[i]![1], ...stripEmpty(req ?? {}) }];
+      else entries.push([name, req ?? {}]);
+    }
+    for (const [key, req] of entries) {
+      let n: NetworkDoc | undefined;
+      try {
+        n = this.find(key);
+      } catch {
+        continue; // removed since: Docker fails at start, inspect still works
+      }
+      const ip = req.IPAMConfig?.IPv4Address;
+      settings.Networks[n.Name] = {
+        ...this.endpointSettings(n, undefined),
+        IPAMConfig: ip ? { IPv4Address: ip } : null,
+        Aliases: req.Aliases?.length ? req.Aliases : null,
+        MacAddress: req.MacAddress || (key === mode ? c.macAddress ?? '' : ''),
+      };
+    }
+    return settings;
+  }
+
+  /** Checks that a container may be connected to a network (Docker's checks and messages). */
+  checkConnect(networkIdOrName: string, container: { name: string; networkMode: string; networks: string[] }): NetworkDoc {
+    const n = this.find(networkIdOrName);
+    const mode = container.networkMode === 'default' || !container.networkMode ? 'bridge' : container.networkMode;
+    if (mode === 'host' || n.Driver === 'host') {
+      throw new ForbiddenError('container cannot be disconnected from host network or connected to host network');
+    }
+    if (mode === 'none' || n.Driver === 'null') {
+      throw new ForbiddenError('container cannot be connected to multiple networks with one of the networks in private (none) mode');
+    }
+    if (mode.startsWith('container:')) throw new ForbiddenError('container sharing network namespace with another container or host cannot be connected to any other network');
+    const joined = new Set([mode, ...container.networks].map((k) => (k === 'default' ? 'bridge' : k)));
+    if ([...joined].some((k) => k === n.Name || k === n.Id)) {
+      throw new ForbiddenError(`endpoint with name ${container.name} already exists in network ${n.Name}`);
+    }
+    return n;
+  }
+
+  /** Resolves a network reference to its document (id, name or unique id prefix). */
+  network(idOrName: string): NetworkDoc {
+    return this.find(idOrName);
   }
 
   /** The container's current NetworkSettings (after setup or connect/disconnect). */
@@ -866,6 +927,15 @@ export class NetworkService {
 /** `berth` for the standard bridge berth0; otherwise the bridge's name (at most 15 characters). */
 export function firewallNameFor(bridge: string): string {
   return bridge === 'berth0' ? 'berth' : bridge.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
+/** An endpoint request without empty fields, so it does not override what an earlier one set. */
+function stripEmpty(req: EndpointRequest): EndpointRequest {
+  const out: EndpointRequest = {};
+  if (req.Aliases?.length) out.Aliases = req.Aliases;
+  if (req.IPAMConfig?.IPv4Address) out.IPAMConfig = req.IPAMConfig;
+  if (req.MacAddress) out.MacAddress = req.MacAddress;
+  return out;
 }
 
 function unique(xs: string[]): string[] {
