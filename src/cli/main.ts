@@ -3,8 +3,10 @@ import { ApiError, ConnectionError } from '../client/api-client.js';
 import { CliExit, createEnv, type CliEnv, type GlobalOptions } from './cli-env.js';
 import { registerSystemCommands } from './commands/system.js';
 import { registerContainerCommands } from './commands/container/index.js';
+import { registerNetworkCommands } from './commands/network.js';
 import { registerFileCommands } from './commands/cp.js';
 import { registerVolumeCommands } from './commands/volume.js';
+import { registerImageCommands } from './commands/image.js';
 
 import { BERTH_CLI_VERSION } from './version.js';
 
@@ -30,8 +32,10 @@ export function buildProgram(getEnv: () => CliEnv): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerSystemCommands(program, getEnv);
   registerContainerCommands(program, getEnv);
+  registerNetworkCommands(program, getEnv);
   registerFileCommands(program, getEnv);
   registerVolumeCommands(program, getEnv);
+  registerImageCommands(program, getEnv);
   return program;
 }
 
