@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
   ConflictError,
@@ -143,7 +144,8 @@ export class ContainerService {
     const id = newId();
     const config = mergeImageConfig(userConfig, image.config.config ?? {});
     config.Image = body.Image;
-    config.Hostname ||= id.slice(0, 12);
+    // networking (marked edit): a container on the host's network has the host's name, as in Docker.
+    config.Hostname ||= hostConfig.NetworkMode === 'host' ? hostname() : id.slice(0, 12);
     config.Domainname ??= '';
     config.User ??= '';
     config.AttachStdin ??= false;
