@@ -263,7 +263,9 @@ export class ImageService {
     if (!byId) {
       const ref = parseNormalizedNamed(refOrId);
       const normalized = ref.digest ? `${fullName(ref)}@${ref.digest}` : referenceString(tagNameOnly(ref));
-      if (refs().length === 1 && usedBy && !force) {
+      // Tags and digests of one repository count as a single reference (moby's isSingleReference).
+      const repos = new Set(refs().map((r) => fullName(parseReference(r))));
+      if (repos.size <= 1 && usedBy && !force) {
         throw new ConflictError(
           `conflict: unable to remove repository reference "${refOrId}" (must force) - container ${shortId(usedBy.id)} is using its referenced image ${shortId(img.id)}`,
         );
@@ -335,7 +337,7 @@ export class ImageService {
       rmSync(this.content.path(l.digest), { force: true });
       records.push({ Deleted: l.chainId });
     }
-    if (!this.repo.all().some((r) => r.id === img.id)) rmSync(this.content.path(img.id), { force: true });
+    rmSync(this.content.path(img.id), { force: true });
   }
 
   /** Deletes dangling images (or, with dangling=false, every image no container uses). */
