@@ -1,6 +1,9 @@
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Logger } from '../../common/logger.js';
+import { BatchWorker, IP_DIALECT } from './batch-worker.js';
 import { runCommand } from './host-command.js';
 
 /** One container interface to create on a bridge. */
@@ -19,12 +22,26 @@ export interface EndpointLink {
 }
 
 /**
- * Linux bridges and veth pairs. Each container endpoint costs two `ip -batch` processes: one run
- * inside the container's namespace creates the veth pair (its peer straight into berthd's
- * namespace), addresses it and sets the route; one in the host namespace puts the peer on the bridge.
+ * Linux bridges, namespaces and veth pairs, without a process start on the hot path:
+ * - a long-lived `ip -batch` worker in berthd's namespace creates each veth pair already on its
+ *   bridge and up, with the container end sent straight into the container's namespace;
+ * - container namespaces are made ahead of time: each pooled one is a waiting
+ *   `unshare --net=<file> ip -batch -` that addresses the container end and sets the route when
+ *   asked, then exits. The file stays (a bind mount) until teardown unmounts it.
  */
 export class BridgeDriver {
-  constructor(private readonly logger: Logger) {}
+  private readonly hostIp: BatchWorker;
+  private readonly pool: PooledNamespace[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly logger: Logger,
+    /** Directory of the namespace files. */
+    private readonly netnsDir: string,
+    private readonly poolSize = 2,
+  ) {
+    this.hostIp = new BatchWorker(IP_DIALECT, logger);
+  }
 
   /** Creates the bridge when missing, with the gateway address, up; enables forwarding. */
   async ensureBridge(name: string, gateway: string, prefixLen: number): Promise<void> {
@@ -43,22 +60,35 @@ export class BridgeDriver {
   async deleteBridge(name: string): Promise<void> {
     if (!existsSync(`/sys/class/net/${name}`)) return;
     await runCommand('ip', ['link', 'del', name]);
+    // ip caches interface indexes by name: a bridge made again under this name must not be mistaken.
+    this.hostIp.close();
+  }
+
+  /** Namespace files the pool holds (reconcile must not take them for strays). */
+  pooledPaths(): string[] {
+    return this.pool.map((p) => p.path);
   }
 
   /**
-   * Creates the namespace file at netnsPath (a bind mount of a new network namespace, like
-   * `ip netns add` does under /run/netns) and brings its loopback up. Optionally adds a first
-   * endpoint in the same process.
+   * Gives a new namespace (loopback up) with its first endpoint, if any, and returns its file.
+   * Other endpoints are added with addEndpoint.
    */
-  async createNamespace(netnsPath: string, first?: EndpointLink): Promise<void> {
-    await writeFile(netnsPath, '', { flag: 'w' });
-    const cmds = ['link set lo up', ...(first ? this.insideCommands(first) : [])];
+  async createNamespace(first?: Omit<EndpointLink, 'netnsPath'>): Promise<string> {
+    const ns = await this.takeNamespace();
     try {
-      await runCommand('unshare', [`--net=${netnsPath}`, 'ip', '-batch', '-'], cmds.join('\n') + '\n');
-      if (first) await this.attachHostSide(first);
+      if (first) {
+        // By the pid of the ip waiting inside: a path would leave the worker holding the file open
+        // (ip never closes that descriptor), and the namespace could not be unmounted.
+        await this.hostIp.run([this.vethCommand(first, String(ns.ip.pid()))]);
+        await ns.ip.run(this.insideCommands(first));
+        await writeProc(`/sys/class/net/${first.hostVeth}/brport/hairpin_mode`, '1');
+      }
+      ns.ip.close();
+      return ns.path;
     } catch (err) {
-      if (first) await this.deleteLink(first.hostVeth);
-      await this.removeNamespace(netnsPath);
+      ns.ip.close();
+      if (first) await this.deleteLink(first.hostVeth).catch(() => {});
+      await this.removeNamespace(ns.path);
       throw err;
     }
   }
@@ -66,8 +96,14 @@ export class BridgeDriver {
   /** Adds an endpoint to an existing namespace (network connect, or a second network). */
   async addEndpoint(link: EndpointLink): Promise<void> {
     try {
-      await runCommand('nsenter', [`--net=${link.netnsPath}`, 'ip', '-batch', '-'], this.insideCommands(link).join('\n') + '\n');
-      await this.attachHostSide(link);
+      // Made from inside (the peer sent to berthd's namespace), for the reason given in createNamespace.
+      const inside = [
+        `link add ${link.ifName} address ${link.macAddress} type veth peer name ${link.hostVeth} netns /proc/${process.pid}/ns/net`,
+        ...this.insideCommands(link),
+      ];
+      await runCommand('nsenter', [`--net=${link.netnsPath}`, 'ip', '-batch', '-'], inside.join('\n') + '\n');
+      await this.hostIp.run([`link set ${link.hostVeth} master ${link.bridge} up`]);
+      await writeProc(`/sys/class/net/${link.hostVeth}/brport/hairpin_mode`, '1');
     } catch (err) {
       await this.deleteLink(link.hostVeth);
       throw err;
@@ -77,7 +113,7 @@ export class BridgeDriver {
   /** Removes an endpoint; deleting one end of a veth pair deletes both. Missing links are fine. */
   async deleteLink(hostVeth: string): Promise<void> {
     if (!existsSync(`/sys/class/net/${hostVeth}`)) return;
-    await runCommand('ip', ['link', 'del', hostVeth]).catch((err: Error) => {
+    await this.hostIp.run([`link del ${hostVeth}`]).catch((err: Error) => {
       if (existsSync(`/sys/class/net/${hostVeth}`)) throw err;
     });
   }
@@ -88,21 +124,67 @@ export class BridgeDriver {
     await rm(netnsPath, { force: true });
   }
 
-  private insideCommands(l: EndpointLink): string[] {
-    const cmds = [
-      `link add ${l.ifName} address ${l.macAddress} type veth peer name ${l.hostVeth} netns /proc/${process.pid}/ns/net`,
-      `addr add ${l.address}/${l.prefixLen} broadcast + dev ${l.ifName}`,
-      `link set ${l.ifName} up`,
-    ];
+  /** Ends the workers and removes the pooled namespaces (berthd shutdown). */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.hostIp.close();
+    const pooled = this.pool.splice(0);
+    for (const ns of pooled) ns.ip.close();
+    await Promise.all(pooled.map((ns) => ns.ready.catch(() => {}).then(() => this.removeNamespace(ns.path))));
+  }
+
+  /** The veth pair from berthd's side: host end on the bridge and up, container end in the namespace. */
+  private vethCommand(l: Omit<EndpointLink, 'netnsPath'>, netnsPid: string): string {
+    return `link add ${l.hostVeth} up master ${l.bridge} type veth peer name ${l.ifName} address ${l.macAddress} netns ${netnsPid}`;
+  }
+
+  private insideCommands(l: Omit<EndpointLink, 'netnsPath'>): string[] {
+    const cmds = [`addr add ${l.address}/${l.prefixLen} broadcast + dev ${l.ifName}`, `link set ${l.ifName} up`];
     if (l.gateway) cmds.push(`route add default via ${l.gateway} dev ${l.ifName}`);
     return cmds;
   }
 
-  private async attachHostSide(l: EndpointLink): Promise<void> {
-    await runCommand('ip', ['link', 'set', l.hostVeth, 'master', l.bridge, 'up']);
-    // Hairpin lets a frame go back out of the port it came in on (container → published port → itself).
-    await writeProc(`/sys/class/net/${l.hostVeth}/brport/hairpin_mode`, '1');
+  private async takeNamespace(): Promise<PooledNamespace> {
+    this.fillPool();
+    const ns = this.pool.shift()!;
+    this.fillPool();
+    try {
+      await ns.ready;
+      return ns;
+    } catch (err) {
+      // A pooled namespace failed (its process was killed?): clean it up and try a fresh one once.
+      ns.ip.close();
+      await this.removeNamespace(ns.path);
+      this.logger.warn({ err }, 'pooled network namespace failed; creating one directly');
+      const fresh = this.spawnNamespace();
+      await fresh.ready;
+      return fresh;
+    }
   }
+
+  private fillPool(): void {
+    if (this.closed) return;
+    const want = Math.max(1, this.poolSize);
+    while (this.pool.length < want) this.pool.push(this.spawnNamespace());
+  }
+
+  private spawnNamespace(): PooledNamespace {
+    const path = join(this.netnsDir, randomBytes(6).toString('hex'));
+    // unshare bind-mounts the new namespace onto an existing file, then runs ip inside it.
+    writeFileSync(path, '');
+    const ip = new BatchWorker({ ...IP_DIALECT, cmd: 'unshare', args: [`--net=${path}`, 'ip', ...IP_DIALECT.args] }, this.logger);
+    const ready = ip.run(['link set lo up']);
+    ready.catch(() => {}); // observed by takeNamespace
+    return { path, ip, ready };
+  }
+}
+
+interface PooledNamespace {
+  path: string;
+  /** The ip process inside the namespace, waiting for commands. */
+  ip: BatchWorker;
+  /** Settles once the namespace exists and its loopback is up. */
+  ready: Promise<void>;
 }
 
 async function writeProc(file: string, value: string): Promise<void> {

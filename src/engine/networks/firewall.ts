@@ -1,4 +1,5 @@
 import type { Logger } from '../../common/logger.js';
+import { BatchWorker, NFT_DIALECT } from './batch-worker.js';
 import { runCommand } from './host-command.js';
 import type { PortMapping } from './network-types.js';
 
@@ -27,6 +28,7 @@ export class Firewall {
   private readonly table: string;
   private readonly forwardChain: string;
   private readonly inputChain: string;
+  private readonly nft: BatchWorker;
 
   constructor(
     private readonly logger: Logger,
@@ -35,6 +37,7 @@ export class Firewall {
     this.table = name;
     this.forwardChain = `${name.toUpperCase()}-FORWARD`;
     this.inputChain = `${name.toUpperCase()}-INPUT`;
+    this.nft = new BatchWorker(NFT_DIALECT, logger);
   }
 
   /** Rebuilds everything from scratch: the nft table with all published ports, the filter chains. */
@@ -68,23 +71,26 @@ export class Firewall {
     ]);
   }
 
-  /** Publishes ports: all or none (one nft transaction). */
+  /** Publishes ports: all or none (one nft transaction, through the long-lived `nft -i`). */
   async addPorts(ports: PortMapping[]): Promise<void> {
     if (!ports.length) return;
-    await runCommand('nft', ['-f', '-'], this.portElements('add', ports).join('\n') + '\n');
+    await this.nft.run(this.portElements('add', ports));
   }
 
   /** Unpublishes ports; ones already gone are skipped. */
   async removePorts(ports: PortMapping[]): Promise<void> {
     if (!ports.length) return;
     try {
-      await runCommand('nft', ['-f', '-'], this.portElements('delete', ports).join('\n') + '\n');
+      await this.nft.run(this.portElements('delete', ports));
     } catch {
       // Some were missing (a half-finished teardown before a crash): delete the rest one by one.
-      for (const p of ports) {
-        await runCommand('nft', ['-f', '-'], this.portElements('delete', [p]).join('\n') + '\n').catch(() => {});
-      }
+      for (const p of ports) await this.nft.run(this.portElements('delete', [p])).catch(() => {});
     }
+  }
+
+  /** Ends the `nft -i` worker (berthd shutdown). */
+  close(): void {
+    this.nft.close();
   }
 
   /** Removes every rule and chain of berth (uninstall, tests). */

@@ -21,7 +21,7 @@ const execFileAsync = promisify(execFile);
 
 const root = mkdtempSync(join(tmpdir(), 'berth-net-'));
 const paths = new BerthPaths(join(root, 'data'), join(root, 'run'));
-const config = { ...defaultConfig(), bridge: 'btest0', bip: '10.213.0.1/24', 'default-address-pools': [{ base: '10.214.0.0/16', size: 24 }] };
+const config = { ...defaultConfig(), bridge: 'btest0', bip: '10.231.0.1/24', 'default-address-pools': [{ base: '10.232.0.0/16', size: 24 }] };
 const events: EventInput[] = [];
 let db: Db;
 let svc: NetworkService;
@@ -85,7 +85,7 @@ function counts(): { links: number; rules: number; nft: number; netns: number } 
     links: execFileSync('ip', ['-o', 'link'], { encoding: 'utf8' }).trim().split('\n').length,
     rules: execFileSync('iptables-save', { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith('-A')).length,
     nft: execFileSync('nft', ['list', 'table', 'ip', 'berthtest'], { encoding: 'utf8' }).split('\n').length,
-    netns: existsSync(nsDir) ? readdirSync(nsDir).length : 0,
+    netns: existsSync(nsDir) ? readdirSync(nsDir).filter((f) => !svc.pooledNamespaces().includes(join(nsDir, f))).length : 0,
   };
 }
 
@@ -127,7 +127,7 @@ test('predefined networks are listed as Docker lists them', () => {
   assert.deepEqual(names, ['bridge', 'host', 'none']);
   const bridge = svc.inspect('bridge');
   assert.equal(bridge.Driver, 'bridge');
-  assert.deepEqual(bridge.IPAM.Config, [{ Subnet: '10.213.0.0/24', Gateway: '10.213.0.1' }]);
+  assert.deepEqual(bridge.IPAM.Config, [{ Subnet: '10.231.0.0/24', Gateway: '10.231.0.1' }]);
   assert.equal(bridge.Options['com.docker.network.bridge.name'], 'btest0');
   assert.ok(existsSync('/sys/class/net/btest0'));
   assert.throws(() => svc.inspect('nope'), /network nope not found/);
@@ -136,12 +136,12 @@ test('predefined networks are listed as Docker lists them', () => {
 test('a published port answers on 127.0.0.1 and from another container (hairpin), with no extra process', async () => {
   const a = req('web', { portBindings: { '80/tcp': [{ HostIp: '', HostPort: '18080' }] }, exposedPorts: { '80/tcp': {} } });
   const setup = await svc.setupContainer(a);
-  assert.equal(setup.settings.Networks.bridge!.IPAddress, '10.213.0.2');
-  assert.equal(setup.settings.IPAddress, '10.213.0.2');
-  assert.equal(setup.settings.MacAddress, '02:42:0a:d5:00:02');
+  assert.equal(setup.settings.Networks.bridge!.IPAddress, '10.231.0.2');
+  assert.equal(setup.settings.IPAddress, '10.231.0.2');
+  assert.equal(setup.settings.MacAddress, '02:42:0a:e7:00:02');
   assert.deepEqual(setup.settings.Ports['80/tcp'], [{ HostIp: '0.0.0.0', HostPort: '18080' }]);
   assert.match(setup.hostsFile, /^127\.0\.0\.1\tlocalhost\n/);
-  assert.match(setup.hostsFile, new RegExp(`10\\.213\\.0\\.2\\t${a.hostname}\\n$`));
+  assert.match(setup.hostsFile, new RegExp(`10\\.231\\.0\\.2\\t${a.hostname}\\n$`));
   assert.doesNotMatch(setup.resolvConf, /nameserver 127\./);
   serveIn(setup.netnsPath!, 80, 'hello-from-web');
   await waitListening(setup.netnsPath!, 80);
@@ -149,9 +149,9 @@ test('a published port answers on 127.0.0.1 and from another container (hairpin)
 
   const b = req('client');
   const sb = await svc.setupContainer(b);
-  assert.equal(ncFrom(sb.netnsPath!, '10.213.0.1', 18080), 'hello-from-web');
+  assert.equal(ncFrom(sb.netnsPath!, '10.231.0.1', 18080), 'hello-from-web');
   // hairpin to itself through the published port
-  assert.equal(ncFrom(setup.netnsPath!, '10.213.0.1', 18080), 'hello-from-web');
+  assert.equal(ncFrom(setup.netnsPath!, '10.231.0.1', 18080), 'hello-from-web');
   await svc.teardownContainer(b.id);
   await svc.teardownContainer(a.id);
   await assert.rejects(tcpRead('127.0.0.1', 18080));
@@ -191,7 +191,7 @@ test('containers on a user network resolve each other by name; networks are isol
   const net = svc.inspect('appnet');
   assert.equal(net.Id, Id);
   const gw = net.IPAM.Config[0]!.Gateway!;
-  assert.equal(net.IPAM.Config[0]!.Subnet, '10.214.0.0/24');
+  assert.equal(net.IPAM.Config[0]!.Subnet, '10.232.0.0/24');
   const db1 = req('db', { networkMode: 'appnet', networks: { appnet: { Aliases: ['database'] } } });
   const app = req('app', { networkMode: 'appnet' });
   const s1 = await svc.setupContainer(db1);
@@ -234,9 +234,9 @@ test('outbound traffic is masqueraded; internal networks have no way out', async
   writeFileSync(outsideNs, '');
   execFileSync('unshare', [`--net=${outsideNs}`, 'ip', 'link', 'set', 'lo', 'up']);
   execFileSync('ip', ['link', 'add', 'btout0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', outsideNs]);
-  execFileSync('ip', ['addr', 'add', '10.215.0.1/24', 'dev', 'btout0']);
+  execFileSync('ip', ['addr', 'add', '10.233.0.1/24', 'dev', 'btout0']);
   execFileSync('ip', ['link', 'set', 'btout0', 'up']);
-  execFileSync('nsenter', [`--net=${outsideNs}`, 'sh', '-c', 'ip addr add 10.215.0.2/24 dev eth0 && ip link set eth0 up']);
+  execFileSync('nsenter', [`--net=${outsideNs}`, 'sh', '-c', 'ip addr add 10.233.0.2/24 dev eth0 && ip link set eth0 up']);
   // The outside server answers with the address the connection came from.
   const script = "require('net').createServer(s=>s.end(s.remoteAddress+'\\n')).listen(80)";
   servers.push(spawn('nsenter', [`--net=${outsideNs}`, process.execPath, '-e', script], { stdio: 'ignore' }));
@@ -244,12 +244,12 @@ test('outbound traffic is masqueraded; internal networks have no way out', async
 
   const c = req('egress');
   const s = await svc.setupContainer(c);
-  assert.equal(ncFrom(s.netnsPath!, '10.215.0.2', 80).replace('::ffff:', ''), '10.215.0.1');
+  assert.equal(ncFrom(s.netnsPath!, '10.233.0.2', 80).replace('::ffff:', ''), '10.233.0.1');
 
   await svc.create({ Name: 'sealed', Internal: true });
   const i = req('sealed-one', { networkMode: 'sealed' });
   const si = await svc.setupContainer(i);
-  assert.equal(ncFrom(si.netnsPath!, '10.215.0.2', 80), '');
+  assert.equal(ncFrom(si.netnsPath!, '10.233.0.2', 80), '');
   await svc.teardownContainer(i.id);
   await svc.teardownContainer(c.id);
   await svc.remove('sealed');
@@ -281,7 +281,7 @@ test('100 setup/teardown cycles leak nothing; setup time is measured', async () 
 test('reconcile removes sandboxes of containers that died while berthd was down', async () => {
   const c = req('ghost', { portBindings: { '80/tcp': [{ HostPort: '18095' }] } });
   const s = await svc.setupContainer(c);
-  svc.close();
+  await svc.close();
   svc = newService();
   await svc.init();
   await svc.reconcile(new Set());

@@ -146,7 +146,7 @@ export class NetworkService {
     this.logger = deps.logger;
     this.repo = new NetworkRepository(deps.db);
     this.ipam = new Ipam(this.repo);
-    this.driver = new BridgeDriver(deps.logger);
+    this.driver = new BridgeDriver(deps.logger, dirname(deps.paths.netns('x')));
     this.firewall = new Firewall(deps.logger, deps.firewallName ?? firewallNameFor(deps.config.bridge));
     this.dns = new DnsServer(
       {
@@ -183,16 +183,26 @@ export class NetworkService {
     for (const n of bridges) if (!this.isDefaultBridge(n)) await this.listenDns(n);
   }
 
-  /** Stops the DNS listeners and releases held ports (berthd shutdown). Rules stay for live containers. */
-  close(): void {
+  /**
+   * Stops the DNS listeners, releases held ports and ends the helper processes (berthd shutdown).
+   * Rules and namespaces stay for live containers.
+   */
+  async close(): Promise<void> {
     this.dns.closeAll();
     this.ports.releaseAll();
+    this.firewall.close();
+    await this.driver.close();
+  }
+
+  /** Namespace files made ahead of time for the next containers (not leaks). */
+  pooledNamespaces(): string[] {
+    return this.driver.pooledPaths();
   }
 
   /** Removes every bridge, rule and listener of berth (tests, uninstall). */
   async destroyAll(): Promise<void> {
     for (const sb of this.repo.allSandboxes()) await this.teardownContainer(sb.containerId);
-    this.close();
+    await this.close();
     for (const n of this.bridgeNetworks()) await this.driver.deleteBridge(n.BridgeName!);
     await this.firewall.removeAll();
   }
@@ -361,15 +371,10 @@ export class NetworkService {
       };
     }
 
-    const netnsPath = this.deps.paths.netns(c.id);
     if (mode === 'none') {
+      // An unrecorded namespace file (crash right here) is removed by reconcile as a stray.
+      const netnsPath = await this.driver.createNamespace();
       this.repo.putSandbox({ containerId: c.id, containerName: c.name, mode: 'none', netnsPath, ports: [], dnsUpstreams: [], hostname: c.hostname });
-      try {
-        await this.driver.createNamespace(netnsPath);
-      } catch (err) {
-        this.repo.deleteContainer(c.id);
-        throw err;
-      }
       const settings = this.emptySettings(netnsPath, c.id);
       settings.Networks.none = this.endpointSettings(this.find('none'), undefined);
       return {
@@ -395,7 +400,6 @@ export class NetworkService {
       containerId: c.id,
       containerName: c.name,
       mode: 'bridge',
-      netnsPath,
       ports: [],
       dnsUpstreams: [],
       hostname: c.hostname,
@@ -409,23 +413,36 @@ export class NetworkService {
     sandbox.dnsUpstreams = resolv.upstreams;
     this.repo.putSandbox(sandbox);
     const endpoints: EndpointRecord[] = [];
+    let netnsPath = '';
     try {
       requests.forEach(([n, req], i) => endpoints.push(this.allocateEndpoint(n, c, req, i)));
-      const links = endpoints.map((ep, i) => this.link(ep, netnsPath, i === 0));
-      await this.driver.createNamespace(netnsPath, links[0]);
-      for (const l of links.slice(1)) await this.driver.addEndpoint(l);
+      const links = endpoints.map((ep, i) => this.link(ep, '', i === 0));
       const first = endpoints[0]!;
-      sandbox.ports = await this.ports.reserve({
-        owner: c.id,
-        endpointName: c.name,
-        endpointId: first.endpointId,
-        containerIp: first.ipAddress,
-        portBindings: c.portBindings ?? {},
-        exposedPorts: c.exposedPorts ?? {},
-        publishAll: !!c.publishAll,
-      });
-      this.repo.putSandbox(sandbox);
-      await this.firewall.addPorts(sandbox.ports);
+      // The namespace and the published ports are independent: make both at once (DNAT to an
+      // address not yet up is harmless), and record what was made before undoing on failure.
+      const [ns, published] = await Promise.allSettled([
+        this.driver.createNamespace(links[0]),
+        (async () => {
+          sandbox.ports = await this.ports.reserve({
+            owner: c.id,
+            endpointName: c.name,
+            endpointId: first.endpointId,
+            containerIp: first.ipAddress,
+            portBindings: c.portBindings ?? {},
+            exposedPorts: c.exposedPorts ?? {},
+            publishAll: !!c.publishAll,
+          });
+          this.repo.putSandbox(sandbox);
+          await this.firewall.addPorts(sandbox.ports);
+        })(),
+      ]);
+      if (ns.status === 'fulfilled') {
+        netnsPath = sandbox.netnsPath = ns.value;
+        this.repo.putSandbox(sandbox);
+      }
+      if (ns.status === 'rejected') throw ns.reason;
+      if (published.status === 'rejected') throw published.reason;
+      for (const l of links.slice(1)) await this.driver.addEndpoint({ ...l, netnsPath });
     } catch (err) {
       await this.teardownContainer(c.id).catch((e: unknown) => this.logger.warn({ err: e }, 'rollback of network setup failed'));
       throw err;
@@ -601,7 +618,7 @@ export class NetworkService {
       if (!liveContainerIds.has(owner)) this.repo.releaseOwner(owner);
     }
     const nsDir = dirname(this.deps.paths.netns('x'));
-    const known = new Set(this.repo.allSandboxes().map((s) => s.netnsPath));
+    const known = new Set([...this.repo.allSandboxes().map((s) => s.netnsPath), ...this.driver.pooledPaths()]);
     for (const f of existsSync(nsDir) ? readdirSync(nsDir) : []) {
       const p = `${nsDir}/${f}`;
       if (!known.has(p)) await this.driver.removeNamespace(p);
