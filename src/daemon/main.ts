@@ -56,8 +56,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down; containers keep running');
-    await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    // Streams (attach, wait, events, logs -f) would hold close() open forever: cut them.
+    const closed = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
     for (const s of servers) s.closeAllConnections();
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 2000))]);
     for (const close of services.closers.reverse()) {
       try {
         await close();

@@ -16,7 +16,7 @@ import type { BerthPaths } from '../../common/paths.js';
 import type { ContainerRepository } from '../../store/container-repository.js';
 import type { EventSink } from '../events/event-bus.js';
 import type { OciSpec } from '../runtime/oci-spec.js';
-import { startFailureExitCode } from '../runtime/runtime-errors.js';
+import { RuntimeError, startFailureExitCode } from '../runtime/runtime-errors.js';
 import { mergeImageConfig, validateContainerName } from './config-merge.js';
 import { initialState, type ContainerRecord, ZERO_TIME } from './container-model.js';
 import { generateName } from './name-generator.js';
@@ -229,13 +229,16 @@ export class ContainerService {
     let created = false;
     try {
       const image = this.d.images.getImage(c.Image);
-      const [rootfs, net] = await Promise.all([
+      // Rootfs and network are independent: set both up at once, and undo both if either fails.
+      const [mounted, networked] = await Promise.allSettled([
         this.d.rootfs.mountContainerLayer(c.Id, image.id),
-        this.d.networks.setupContainer(this.networkRequest(c)).then((n) => {
-          networkUp = true;
-          return n;
-        }),
+        this.d.networks.setupContainer(this.networkRequest(c)),
       ]);
+      networkUp = networked.status === 'fulfilled';
+      if (mounted.status === 'rejected') throw mounted.reason;
+      if (networked.status === 'rejected') throw networked.reason;
+      const rootfs = mounted.value;
+      const net = networked.value;
       c.NetworkSettings = net.settings;
       writeFileSync(c.HostnamePath, `${c.Config.Hostname}\n`);
       writeFileSync(c.HostsPath, net.hostsFile);
@@ -287,7 +290,9 @@ export class ContainerService {
       if (created) await this.d.runtime.delete(c.Id, { force: true }).catch(() => undefined);
       if (networkUp) await this.d.networks.teardownContainer(c.Id).catch(() => undefined);
       await this.d.rootfs.unmountContainerLayer(c.Id).catch(() => undefined);
-      const code = startFailureExitCode(message);
+      // Only the runtime's own failure to exec the command maps to 127/126, as in Docker.
+      const code = err instanceof RuntimeError ? startFailureExitCode(message) : 128;
+      this.d.logger.warn({ id: c.Id, err: message }, 'start failed');
       c.State = { ...c.State, Status: c.State.StartedAt === ZERO_TIME ? 'created' : 'exited', Running: false, Pid: 0, ExitCode: code, Error: message };
       c.NetworkSettings = this.d.networks.idleSettings?.(this.networkRequest(c)) ?? c.NetworkSettings;
       this.d.repo.save(c);
@@ -312,10 +317,9 @@ export class ContainerService {
       const other = [...this.byId.values()].find((o) => o.Id === mode.slice(10) || o.Name === `/${mode.slice(10)}` || o.Id.startsWith(mode.slice(10)));
       if (other) mode = `container:${other.Id}`;
     }
+    // The docker CLI names the default network "default" in EndpointsConfig too.
     const networks: ContainerNetworkRequest['networks'] = {};
-    const builtin = ['host', 'none'].includes(mode) || mode.startsWith('container:');
-    if (!builtin) networks[mode] = {};
-    for (const [n, cfg] of Object.entries(c.endpointsConfig ?? {})) networks[n] = { ...(networks[n] ?? {}), ...(cfg as object) };
+    for (const [n, cfg] of Object.entries(c.endpointsConfig ?? {})) networks[n === 'default' ? 'bridge' : n] = { ...(cfg as object) };
     return {
       id: c.Id,
       name: c.Name.slice(1),
