@@ -1,0 +1,330 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { ApiError, readJsonLines } from '../../src/client/api-client.js';
+import { api, docker, run, TEST_HOST, TEST_SOCKET } from '../helpers/daemon.js';
+
+// Networking through berthd, as users see it: published ports, -P, names on user networks,
+// isolation, outbound NAT, conflicts, leaks after many runs, the docker CLI and docker-py.
+
+const BUSYBOX = '127.0.0.1:5000/library/busybox:latest';
+const NGINX = '127.0.0.1:5000/library/nginx:latest';
+const DEBIAN = '127.0.0.1:5000/library/debian:bookworm';
+const PORT = 18480; // published host ports of this file: 18480-18489
+const containers: string[] = [];
+const networks: string[] = [];
+const servers: ChildProcess[] = [];
+const scratch = mkdtempSync(join(tmpdir(), 'berth-nettest-'));
+const outsideNs = join(scratch, 'outside');
+const OUTSIDE_LINK = 'bnto0';
+
+async function pull(ref: string): Promise<void> {
+  const i = ref.lastIndexOf(':');
+  const res = await api().stream('POST', '/images/create', { query: { fromImage: ref.slice(0, i), tag: ref.slice(i + 1) } });
+  for await (const m of readJsonLines(res)) if (m.error) throw new Error(m.error);
+}
+
+async function start(body: Record<string, unknown>, name?: string): Promise<string> {
+  const r = await api().call('POST', '/containers/create', { body: { Image: BUSYBOX, ...body }, query: { name } });
+  containers.push(r.Id);
+  await api().call('POST', `/containers/${r.Id}/start`);
+  return r.Id;
+}
+
+async function createNetwork(name: string, extra: Record<string, unknown> = {}): Promise<string> {
+  const r = await api().call('POST', '/networks/create', { body: { Name: name, ...extra } });
+  networks.push(r.Id);
+  return r.Id;
+}
+
+async function inspect(id: string): Promise<any> {
+  return api().call('GET', `/containers/${id}/json`);
+}
+
+/** Runs a command in a new container and returns its exit code and output (docker CLI, --rm). */
+async function runIn(args: string[]): Promise<{ code: number; out: string }> {
+  const r = await docker('run', '--rm', ...args);
+  return { code: r.code, out: (r.stdout + r.stderr).trim() };
+}
+
+/** One HTTP/1.0 GET from the host; the whole answer, or '' when nothing answers. */
+function httpGet(host: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port });
+    let data = '';
+    s.setTimeout(3000, () => s.destroy());
+    s.on('connect', () => s.write('GET / HTTP/1.0\r\n\r\n'));
+    s.on('data', (d) => (data += d));
+    s.on('close', () => resolve(data));
+    s.on('error', () => resolve(''));
+  });
+}
+
+/** Waits until something answers on host:port. */
+async function waitHttp(host: string, port: number): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    const body = await httpGet(host, port);
+    if (body) return body;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return '';
+}
+
+/** The host's first non-loopback IPv4 address. */
+function hostAddress(): string {
+  const out = execFileSync('ip', ['-o', '-4', 'addr', 'show', 'scope', 'global'], { encoding: 'utf8' });
+  const m = /inet (\d+\.\d+\.\d+\.\d+)\//.exec(out);
+  assert.ok(m, 'the host has a global IPv4 address');
+  return m[1]!;
+}
+
+/** What this daemon leaves on the host: veths on its bridges, its nft table, its namespace files. */
+async function footprint(): Promise<{ veths: number; nftLines: number; netns: number }> {
+  const nets: any[] = await api().call('GET', '/networks');
+  const bridge = nets.find((n) => n.Name === 'bridge');
+  const bridgeName: string = bridge.Options['com.docker.network.bridge.name'];
+  const devices = [bridgeName, ...nets.filter((n) => n.Driver === 'bridge' && n.Name !== 'bridge').map((n) => `br-${n.Id.slice(0, 12)}`)];
+  let veths = 0;
+  for (const d of devices) if (existsSync(`/sys/class/net/${d}/brif`)) veths += readdirSync(`/sys/class/net/${d}/brif`).length;
+  const table = bridgeName === 'berth0' ? 'berth' : bridgeName;
+  const nftLines = execFileSync('nft', ['list', 'table', 'ip', table], { encoding: 'utf8' }).split('\n').length;
+  // Namespace files: those of running containers and the few made ahead of time (at most 3).
+  const nsDir = join(dirname(TEST_SOCKET), 'netns');
+  const netns = existsSync(nsDir) ? readdirSync(nsDir).length : 0;
+  return { veths, nftLines, netns };
+}
+
+before(async () => {
+  await Promise.all([pull(BUSYBOX), pull(NGINX), pull(DEBIAN)]);
+});
+
+after(async () => {
+  for (const p of servers) p.kill('SIGKILL');
+  for (const id of containers) await api().call('DELETE', `/containers/${id}`, { query: { force: '1' } }).catch(() => undefined);
+  for (const id of networks) await api().call('DELETE', `/networks/${id}`).catch(() => undefined);
+  if (existsSync(`/sys/class/net/${OUTSIDE_LINK}`)) execFileSync('ip', ['link', 'del', OUTSIDE_LINK]);
+  if (existsSync(outsideNs)) {
+    try {
+      execFileSync('umount', [outsideNs]);
+    } catch {
+      // not mounted
+    }
+  }
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+test('nginx answers on a published port from the host and from another container', async () => {
+  const id = await start({ Image: NGINX, HostConfig: { PortBindings: { '80/tcp': [{ HostPort: String(PORT) }] } } });
+  assert.match(await waitHttp('127.0.0.1', PORT), /Welcome to nginx!/);
+  assert.match(await httpGet(hostAddress(), PORT), /Welcome to nginx!/);
+  const c = await inspect(id);
+  assert.deepEqual(c.NetworkSettings.Ports['80/tcp'], [{ HostIp: '0.0.0.0', HostPort: String(PORT) }]);
+  const ip: string = c.NetworkSettings.IPAddress;
+  const gateway: string = c.NetworkSettings.Gateway;
+  assert.match(ip, /^\d+\.\d+\.\d+\.\d+$/);
+  assert.equal(c.NetworkSettings.Networks.bridge.IPAddress, ip);
+  assert.equal(c.NetworkSettings.Networks.bridge.MacAddress, c.NetworkSettings.MacAddress);
+  const listed: any[] = await api().call('GET', '/containers/json', { query: { filters: { id: [id] } } });
+  assert.deepEqual(
+    listed[0].Ports.filter((p: any) => p.IP === '0.0.0.0'),
+    [{ IP: '0.0.0.0', PrivatePort: 80, PublicPort: PORT, Type: 'tcp' }],
+  );
+  // From a container: straight to the address, and through the host's published port (hairpin).
+  const direct = await runIn([BUSYBOX, 'sh', '-c', `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${ip} 80`]);
+  assert.match(direct.out, /Welcome to nginx!/);
+  const published = await runIn([BUSYBOX, 'sh', '-c', `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${gateway} ${PORT}`]);
+  assert.match(published.out, /Welcome to nginx!/);
+  const port = await docker('port', id);
+  assert.equal(port.stdout, `80/tcp -> 0.0.0.0:${PORT}\n`);
+  await api().call('DELETE', `/containers/${id}`, { query: { force: '1' } });
+  assert.equal(await httpGet('127.0.0.1', PORT), '');
+});
+
+test('-P publishes exposed ports on free host ports', async () => {
+  const id = await start({ Image: NGINX, HostConfig: { PublishAllPorts: true } });
+  const c = await inspect(id);
+  const binding = c.NetworkSettings.Ports['80/tcp']?.[0];
+  assert.ok(binding, 'port 80 is published');
+  assert.ok(Number(binding.HostPort) > 1024);
+  assert.match(await waitHttp('127.0.0.1', Number(binding.HostPort)), /Welcome to nginx!/);
+  await api().call('DELETE', `/containers/${id}`, { query: { force: '1' } });
+});
+
+test('containers on a user network find each other by name and alias; other networks are unreachable', async () => {
+  await createNetwork('bnt-front');
+  await createNetwork('bnt-back');
+  const web = await start({ Cmd: ['httpd', '-f', '-p', '80', '-h', '/etc'], NetworkingConfig: { EndpointsConfig: { 'bnt-front': { Aliases: ['www'] } } }, HostConfig: { NetworkMode: 'bnt-front' } }, 'bnt-web');
+  const webIp: string = (await inspect(web)).NetworkSettings.Networks['bnt-front'].IPAddress;
+  assert.deepEqual((await inspect(web)).NetworkSettings.Networks['bnt-front'].Aliases, ['www']);
+  const names = await runIn(['--network', 'bnt-front', DEBIAN, 'getent', 'hosts', 'bnt-web', 'www']);
+  assert.equal(names.code, 0, names.out);
+  assert.deepEqual(
+    names.out.split('\n').map((l) => l.split(/\s+/)),
+    [
+      [webIp, 'bnt-web'],
+      [webIp, 'www'],
+    ],
+  );
+  const nsl = await runIn(['--network', 'bnt-front', BUSYBOX, 'nslookup', 'www']);
+  assert.match(nsl.out, new RegExp(`Address: ${webIp.replace(/\./g, '\\.')}`));
+  const fetched = await runIn(['--network', 'bnt-front', BUSYBOX, 'sh', '-c', `printf 'GET /hostname HTTP/1.0\\r\\n\\r\\n' | nc -w 3 www 80`]);
+  assert.match(fetched.out, new RegExp(web.slice(0, 12)));
+  // Another network neither resolves nor reaches it.
+  const other = await runIn(['--network', 'bnt-back', DEBIAN, 'getent', 'hosts', 'bnt-web']);
+  assert.notEqual(other.code, 0);
+  const blocked = await runIn(['--network', 'bnt-back', BUSYBOX, 'sh', '-c', `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 ${webIp} 80; echo rc=$?`]);
+  assert.doesNotMatch(blocked.out, /HTTP\/1/);
+  // The network lists the running container, and refuses removal while it runs (403 as in Docker).
+  const net = await api().call('GET', '/networks/bnt-front');
+  assert.equal(net.Containers[web].Name, 'bnt-web');
+  await assert.rejects(api().call('DELETE', '/networks/bnt-front'), (e: ApiError) => e.status === 403 && /has active endpoints/.test(e.message));
+});
+
+test('connect and disconnect of a stopped container apply at its next start', async () => {
+  await createNetwork('bnt-late');
+  const r = await api().call('POST', '/containers/create', { body: { Image: BUSYBOX, Cmd: ['sleep', '1000'] }, query: { name: 'bnt-late-c' } });
+  containers.push(r.Id);
+  await api().call('POST', '/networks/bnt-late/connect', { body: { Container: 'bnt-late-c', EndpointConfig: { Aliases: ['late'] } } });
+  assert.deepEqual(Object.keys((await inspect(r.Id)).NetworkSettings.Networks).sort(), ['bnt-late', 'bridge']);
+  assert.deepEqual((await api().call('GET', '/networks/bnt-late')).Containers, {});
+  await api().call('POST', `/containers/${r.Id}/start`);
+  const running = await inspect(r.Id);
+  assert.match(running.NetworkSettings.Networks['bnt-late'].IPAddress, /^\d+\./);
+  assert.ok((await api().call('GET', '/networks/bnt-late')).Containers[r.Id]);
+  const ifaces = await docker('exec', r.Id, 'ip', '-o', '-4', 'addr');
+  assert.match(ifaces.stdout, new RegExp(running.NetworkSettings.Networks['bnt-late'].IPAddress.replace(/\./g, '\\.')));
+  await api().call('POST', `/containers/${r.Id}/stop`, { query: { t: '0' } });
+  assert.deepEqual((await api().call('GET', '/networks/bnt-late')).Containers, {});
+  await api().call('POST', '/networks/bnt-late/disconnect', { body: { Container: r.Id } });
+  assert.deepEqual(Object.keys((await inspect(r.Id)).NetworkSettings.Networks), ['bridge']);
+  await api().call('POST', `/containers/${r.Id}/start`);
+  assert.deepEqual(Object.keys((await inspect(r.Id)).NetworkSettings.Networks), ['bridge']);
+  await api().call('DELETE', `/containers/${r.Id}`, { query: { force: '1' } });
+});
+
+test('none, host and container: modes; --ip, --mac-address, --add-host, --dns, --dns-search, --hostname', async () => {
+  const none = await runIn(['--network', 'none', BUSYBOX, 'ip', '-o', 'link']);
+  assert.deepEqual(none.out.split('\n').map((l) => l.split(':')[1]!.trim()), ['lo']);
+  const host = await runIn(['--network', 'host', BUSYBOX, 'hostname']);
+  assert.equal(host.out, execFileSync('hostname', { encoding: 'utf8' }).trim());
+  await createNetwork('bnt-static', { IPAM: { Config: [{ Subnet: '10.238.0.0/24' }] } });
+  const first = await start({ Cmd: ['sleep', '1000'], HostConfig: { NetworkMode: 'bnt-static' } }, 'bnt-first');
+  const shared = await runIn(['--network', 'container:bnt-first', BUSYBOX, 'ip', '-o', '-4', 'addr', 'show', 'eth0']);
+  assert.match(shared.out, /10\.238\.0\.2\//);
+  const r = await runIn([
+    '--network', 'bnt-static', '--ip', '10.238.0.77', '--mac-address', '02:42:0a:ee:00:99',
+    '--add-host', 'db.example:192.0.2.77', '--dns', '192.0.2.53', '--dns-search', 'corp.example', '--hostname', 'box',
+    BUSYBOX, 'sh', '-c', 'ip -o -4 addr show eth0; cat /sys/class/net/eth0/address; cat /etc/hosts /etc/resolv.conf; hostname',
+  ]);
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /10\.238\.0\.77\/24/);
+  assert.match(r.out, /02:42:0a:ee:00:99/);
+  assert.match(r.out, /192\.0\.2\.77\tdb\.example/);
+  assert.match(r.out, /10\.238\.0\.77\tbox/);
+  assert.match(r.out, /search corp\.example/);
+  assert.match(r.out, /\nbox$/);
+  await api().call('DELETE', `/containers/${first}`, { query: { force: '1' } });
+});
+
+test('outbound traffic leaves masqueraded as the host', async () => {
+  // The "outside": a namespace the test makes, behind a veth of the host; never a real address.
+  writeFileSync(outsideNs, '');
+  execFileSync('unshare', [`--net=${outsideNs}`, 'true']);
+  execFileSync('ip', ['link', 'add', OUTSIDE_LINK, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', outsideNs]);
+  execFileSync('ip', ['addr', 'add', '10.239.0.1/24', 'dev', OUTSIDE_LINK]);
+  execFileSync('ip', ['link', 'set', OUTSIDE_LINK, 'up']);
+  execFileSync('nsenter', [`--net=${outsideNs}`, 'sh', '-c', 'ip addr add 10.239.0.2/24 dev eth0 && ip link set eth0 up && ip link set lo up']);
+  const script = "require('net').createServer(s=>s.end(s.remoteAddress+'\\n')).listen(80)";
+  servers.push(spawn('nsenter', [`--net=${outsideNs}`, process.execPath, '-e', script], { stdio: 'ignore' }));
+  await new Promise((r) => setTimeout(r, 300));
+  await createNetwork('bnt-out');
+  const seen = await runIn(['--network', 'bnt-out', BUSYBOX, 'nc', '-w', '3', '10.239.0.2', '80']);
+  assert.equal(seen.out.replace('::ffff:', ''), '10.239.0.1');
+  await createNetwork('bnt-sealed', { Internal: true });
+  const sealed = await runIn(['--network', 'bnt-sealed', BUSYBOX, 'nc', '-w', '2', '10.239.0.2', '80']);
+  assert.doesNotMatch(sealed.out, /^(::ffff:)?10\.239\.0\.1$/m);
+  assert.notEqual(sealed.code, 0);
+});
+
+test('a port conflict fails with Docker\'s message and leaves nothing behind', async () => {
+  const before = await footprint();
+  const a = await start({ Cmd: ['sleep', '1000'], HostConfig: { PortBindings: { '80/tcp': [{ HostPort: String(PORT + 1) }] } } });
+  const r = await docker('run', '-d', '-p', `${PORT + 1}:80`, BUSYBOX, 'sleep', '1000');
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, new RegExp(`Bind for 0\\.0\\.0\\.0:${PORT + 1} failed: port is already allocated`));
+  const failed = r.stdout.trim();
+  if (failed) containers.push(failed);
+  await api().call('DELETE', `/containers/${a}`, { query: { force: '1' } });
+  if (failed) await api().call('DELETE', `/containers/${failed}`, { query: { force: '1' } });
+  const now = await footprint();
+  assert.equal(now.veths, before.veths);
+  assert.equal(now.nftLines, before.nftLines);
+  assert.ok(now.netns <= before.netns + 3);
+});
+
+test('100 docker run --rm cycles with a published port and on a user network leak nothing', async () => {
+  await createNetwork('bnt-cycle');
+  await runIn(['--network', 'bnt-cycle', BUSYBOX, 'true']);
+  const before = await footprint();
+  for (let i = 0; i < 100; i++) {
+    const r = i % 2 ? await runIn(['-p', `${PORT + 2}:80`, BUSYBOX, 'true']) : await runIn(['--network', 'bnt-cycle', BUSYBOX, 'true']);
+    assert.equal(r.code, 0, r.out);
+  }
+  const now = await footprint();
+  assert.deepEqual(now, before);
+  // Every address was given back: the next container gets the network's first one again.
+  const ip = await runIn(['--network', 'bnt-cycle', BUSYBOX, 'sh', '-c', "ip -o -4 addr show eth0 | awk '{print $4}'"]);
+  const net = await api().call('GET', '/networks/bnt-cycle');
+  assert.equal(ip.out, net.IPAM.Config[0].Subnet.replace(/\.0\/(\d+)$/, '.2/$1'));
+});
+
+test('the docker CLI manages networks', async () => {
+  const created = await docker('network', 'create', '--subnet', '10.237.0.0/24', '--gateway', '10.237.0.254', '--label', 'k=v', 'bnt-cli');
+  assert.equal(created.code, 0, created.stderr);
+  networks.push(created.stdout.trim());
+  const ls = await docker('network', 'ls', '--filter', 'label=k=v', '--format', '{{.Name}} {{.Driver}} {{.Scope}}');
+  assert.equal(ls.stdout, 'bnt-cli bridge local\n');
+  const table = await docker('network', 'ls');
+  assert.match(table.stdout, /^NETWORK ID {5}NAME +DRIVER +SCOPE\n/);
+  const ins = await docker('network', 'inspect', '-f', '{{range .IPAM.Config}}{{.Subnet}} {{.Gateway}}{{end}}', 'bnt-cli');
+  assert.equal(ins.stdout, '10.237.0.0/24 10.237.0.254\n');
+  const c = await docker('run', '-d', '--name', 'bnt-cli-c', BUSYBOX, 'sleep', '1000');
+  containers.push(c.stdout.trim());
+  assert.equal((await docker('network', 'connect', '--ip', '10.237.0.9', '--alias', 'cli', 'bnt-cli', 'bnt-cli-c')).code, 0);
+  const addr = await docker('inspect', '-f', '{{(index .NetworkSettings.Networks "bnt-cli").IPAddress}}', 'bnt-cli-c');
+  assert.equal(addr.stdout, '10.237.0.9\n');
+  const busy = await docker('network', 'rm', 'bnt-cli');
+  assert.notEqual(busy.code, 0);
+  assert.match(busy.stderr, /has active endpoints/);
+  assert.equal((await docker('network', 'disconnect', 'bnt-cli', 'bnt-cli-c')).code, 0);
+  const gone = await docker('exec', 'bnt-cli-c', 'ip', '-o', '-4', 'addr');
+  assert.doesNotMatch(gone.stdout, /10\.237\./);
+  const rm = await docker('network', 'rm', 'bnt-cli');
+  assert.equal(rm.stdout, 'bnt-cli\n');
+  const missing = await docker('network', 'inspect', 'bnt-cli');
+  assert.equal(missing.code, 1);
+});
+
+test('docker-py creates a network, runs a container on it and removes both', async () => {
+  const script = `
+import docker, sys
+c = docker.DockerClient(base_url=sys.argv[1])
+net = c.networks.create('bnt-py', driver='bridge', ipam=docker.types.IPAMConfig(pool_configs=[docker.types.IPAMPool(subnet='10.236.0.0/24')]))
+ctr = c.containers.run(sys.argv[2], ['sleep', '1000'], detach=True, network='bnt-py', ports={'80/tcp': ${PORT + 3}})
+ctr.reload()
+print(ctr.attrs['NetworkSettings']['Networks']['bnt-py']['IPAddress'])
+print(ctr.ports)
+net.reload()
+print(len(net.containers))
+ctr.remove(force=True)
+net.remove()
+print(len([n for n in c.networks.list() if n.name == 'bnt-py']))
+`;
+  const r = await run('python3', ['-c', script, TEST_HOST.replace('unix:///', 'unix:///'), BUSYBOX]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, `10.236.0.2\n{'80/tcp': [{'HostIp': '0.0.0.0', 'HostPort': '${PORT + 3}'}]}\n1\n0\n`);
+});
