@@ -1,5 +1,5 @@
-import { readJsonLines } from '../../../client/api-client.js';
 import type { CliEnv } from '../../cli-env.js';
+import { JsonMessageError, parseJsonMessages, renderJsonMessages } from '../../output/progress.js';
 
 // `run`/`create`'s implicit pull: POST /images/create and its progress on stderr.
 
@@ -19,17 +19,14 @@ export function pullQuery(ref: string): { fromImage: string; tag: string } {
   return { fromImage: full.slice(0, colon), tag: full.slice(colon + 1) };
 }
 
-/** Pulls `ref`; progress goes to stderr (status lines, as docker prints them off a terminal). */
+/** Pulls `ref`, its progress on stderr (bars on a terminal, status lines elsewhere) as docker shows it. */
 export async function pullImage(e: CliEnv, ref: string, opts: { platform?: string; quiet?: boolean } = {}): Promise<void> {
   const res = await e.client().stream('POST', '/images/create', { query: { ...pullQuery(ref), platform: opts.platform || undefined } });
-  const lastStatus = new Map<string, string>();
-  for await (const msg of readJsonLines(res)) {
-    if (msg.error || msg.errorDetail) throw new Error(msg.errorDetail?.message ?? msg.error);
-    if (opts.quiet || !msg.status) continue;
-    // Off a terminal docker prints each layer's status once per change, without progress bars.
-    const key = msg.id ?? '';
-    if (msg.progressDetail && Object.keys(msg.progressDetail).length && lastStatus.get(key) === msg.status) continue;
-    lastStatus.set(key, msg.status);
-    e.err.write(msg.id ? `${msg.id}: ${msg.status}\n` : `${msg.status}\n`);
+  const messages = parseJsonMessages(res);
+  if (opts.quiet) {
+    for await (const m of messages) if (m.error || m.errorDetail) throw new JsonMessageError(m.errorDetail?.message ?? m.error ?? '');
+    return;
   }
+  const err = e.err as NodeJS.WriteStream;
+  await renderJsonMessages(messages, err, { isTTY: err.isTTY === true, columns: err.columns });
 }

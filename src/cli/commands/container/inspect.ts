@@ -14,10 +14,9 @@ const FETCHERS: Record<ObjectType, (c: ApiClient, name: string, size: boolean) =
   volume: (c, n) => c.call('GET', `/volumes/${encodeURIComponent(n)}`),
 };
 
-/** docker's JSON output: 4-space indent and Go's HTML-safe escaping of <, > and &. */
+/** docker's JSON output: the daemon's objects re-indented by 4 spaces (no HTML escaping). */
 export function inspectJson(items: unknown[]): string {
-  if (!items.length) return '[]\n';
-  return JSON.stringify(items, null, 4).replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n';
+  return items.length ? `${JSON.stringify(items, null, 4)}\n` : '[]\n';
 }
 
 async function fetchObject(client: ApiClient, name: string, types: ObjectType[], size: boolean): Promise<unknown> {
@@ -69,7 +68,7 @@ export function registerInspectCommand(parent: Command, env: () => CliEnv, conta
   cmd.action(async (names: string[], o: InspectOptions) => {
     const e = env();
     if (containerOnly) {
-      await inspect(e, names, ['container'], (n) => `Error: No such container: ${n}`, o);
+      await inspect(e, names, ['container'], (n) => `Error response from daemon: No such container: ${n}`, o);
       return;
     }
     if (o.type && !(o.type in FETCHERS)) throw new CliExit(1, `"${o.type}" is not a valid value for --type`);

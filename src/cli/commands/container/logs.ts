@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CliEnv } from '../../cli-env.js';
 import { demultiplex } from '../../streams/demultiplex.js';
-import { apiTimestamp } from './timestamps.js';
+import { parseTimestamp } from '../../output/units.js';
 
 // `berth logs`: the container's log stream, demultiplexed to stdout/stderr (raw for TTY containers).
 
@@ -35,8 +35,8 @@ export function registerLogsCommand(parent: Command, env: () => CliEnv): void {
           stderr: 1,
           follow: o.follow || undefined,
           tail: o.tail ?? 'all',
-          since: o.since ? apiTimestamp(o.since) : undefined,
-          until: o.until ? apiTimestamp(o.until) : undefined,
+          since: o.since ? parseTimestamp(o.since) : undefined,
+          until: o.until ? parseTimestamp(o.until) : undefined,
           timestamps: o.timestamps || undefined,
           details: o.details || undefined,
         },

@@ -1,4 +1,4 @@
-import { parseRamBytes } from './units.js';
+import { ramInBytes } from '../../output/units.js';
 
 // `--mount type=…,source=…,target=…` (HostConfig.Mounts), `--tmpfs`, `--device`, `--ulimit`.
 
@@ -91,7 +91,7 @@ export function parseMountSpec(value: string): Record<string, any> {
         break;
       }
       case 'tmpfs-size':
-        tmpfsOptions().SizeBytes = parseRamBytes(val ?? '');
+        tmpfsOptions().SizeBytes = ramInBytes(val ?? '');
         break;
       case 'tmpfs-mode':
         tmpfsOptions().Mode = parseInt(val ?? '', 8);

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { CliExit, type CliEnv } from '../../cli-env.js';
-import { humanSize } from './container-context.js';
+import { humanSize } from '../../output/units.js';
 import { filtersJson } from './ps.js';
 
 // `berth container prune`: remove stopped containers after docker's confirmation prompt.
