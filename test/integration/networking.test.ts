@@ -6,7 +6,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ApiError, readJsonLines } from '../../src/client/api-client.js';
-import { api, docker, run, TEST_HOST, TEST_SOCKET } from '../helpers/daemon.js';
+import { api, berth, docker, ROOT, run, TEST_HOST, TEST_SOCKET } from '../helpers/daemon.js';
 
 // Networking through berthd, as users see it: published ports, -P, names on user networks,
 // isolation, outbound NAT, conflicts, leaks after many runs, the docker CLI and docker-py.
@@ -307,6 +307,39 @@ test('the docker CLI manages networks', async () => {
   assert.equal(rm.stdout, 'bnt-cli\n');
   const missing = await docker('network', 'inspect', 'bnt-cli');
   assert.equal(missing.code, 1);
+});
+
+test('the berth CLI manages networks as docker does', async () => {
+  const created = await berth('network', 'create', '--subnet', '10.235.0.0/24', '--ip-range', '10.235.0.128/25', '--internal', '-o', 'com.docker.network.bridge.enable_icc=true', 'bnt-berth');
+  assert.equal(created.code, 0, created.stderr);
+  networks.push(created.stdout.trim());
+  const net = await api().call('GET', '/networks/bnt-berth');
+  assert.deepEqual(net.IPAM.Config, [{ Subnet: '10.235.0.0/24', Gateway: '10.235.0.1', IPRange: '10.235.0.128/25' }]);
+  assert.equal(net.Internal, true);
+  const ls = await berth('network', 'ls', '-q', '--no-trunc', '--filter', 'name=bnt-berth');
+  assert.equal(ls.stdout, `${net.Id}\n`);
+  const table = await berth('network', 'ls', '--filter', 'name=bnt-berth');
+  assert.equal(table.stdout, `NETWORK ID     NAME        DRIVER    SCOPE\n${net.Id.slice(0, 12)}   bnt-berth   bridge    local\n`);
+  const c = await docker('run', '-d', BUSYBOX, 'sleep', '1000');
+  containers.push(c.stdout.trim());
+  const unknown = await berth('network', 'connect', 'bnt-nosuch', c.stdout.trim());
+  assert.equal(unknown.stderr, 'Error response from daemon: network bnt-nosuch not found\n');
+  assert.equal((await berth('network', 'connect', '--alias', 'b1', 'bnt-berth', c.stdout.trim())).code, 0);
+  const aliases = await berth('inspect', '-f', '{{json (index .NetworkSettings.Networks "bnt-berth").Aliases}}', c.stdout.trim());
+  assert.equal(aliases.stdout, '["b1"]\n');
+  assert.match((await docker('exec', c.stdout.trim(), 'ip', '-o', '-4', 'addr')).stdout, /10\.235\.0\.128\//);
+  const busy = await berth('network', 'rm', 'bnt-berth');
+  assert.equal(busy.code, 1);
+  assert.match(busy.stderr, /^Error response from daemon: error while removing network: network bnt-berth id [0-9a-f]{64} has active endpoints\n$/);
+  assert.equal((await berth('network', 'disconnect', 'bnt-berth', c.stdout.trim())).code, 0);
+  const prompt = await run(process.execPath, [join(ROOT, 'dist', 'berth.mjs'), '-H', TEST_HOST, 'network', 'prune', '--filter', 'label!=keep'], { input: 'n\n' });
+  assert.equal(prompt.stdout, 'WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue? [y/N] ');
+  assert.equal((await api().call('GET', '/networks/bnt-berth')).Name, 'bnt-berth');
+  assert.equal((await berth('network', 'rm', 'bnt-berth')).stdout, 'bnt-berth\n');
+  const port = await docker('run', '-d', '-p', `127.0.0.1:${PORT + 4}:80/udp`, BUSYBOX, 'sleep', '1000');
+  containers.push(port.stdout.trim());
+  assert.equal((await berth('port', port.stdout.trim())).stdout, `80/udp -> 127.0.0.1:${PORT + 4}\n`);
+  assert.equal((await berth('port', port.stdout.trim(), '80/udp')).stdout, `127.0.0.1:${PORT + 4}\n`);
 });
 
 test('docker-py creates a network, runs a container on it and removes both', async () => {
