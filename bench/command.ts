@@ -7,6 +7,8 @@ export interface CommandResult {
   stdout: string;
   stderr: string;
   seconds: number;
+  /** Killed because it outlived RunOptions.timeoutMs. */
+  timedOut: boolean;
 }
 
 /** Raised when a benchmarked command fails: the scenario records it as a note for that engine. */
@@ -16,7 +18,8 @@ export class CommandError extends Error {
     readonly result: CommandResult,
   ) {
     const detail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-2).join(' / ');
-    super(`\`${argv.join(' ')}\` exited ${result.code ?? result.signal}${detail ? `: ${detail}` : ''}`);
+    const how = result.timedOut ? `timed out after ${result.seconds.toFixed(0)} s` : `exited ${result.code ?? result.signal}`;
+    super(`\`${argv.join(' ')}\` ${how}${detail ? `: ${detail}` : ''}`);
   }
 }
 
@@ -34,7 +37,13 @@ export function runCommand(argv: readonly string[], opts: RunOptions = {}): Prom
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
-    const timer = opts.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs) : undefined;
+    let timedOut = false;
+    const timer = opts.timeoutMs
+      ? setTimeout(() => {
+          timedOut = true;
+          child.kill('SIGKILL');
+        }, opts.timeoutMs)
+      : undefined;
     child.on('error', (e) => {
       clearTimeout(timer);
       reject(e);
@@ -47,14 +56,20 @@ export function runCommand(argv: readonly string[], opts: RunOptions = {}): Prom
         stdout: Buffer.concat(out).toString(),
         stderr: Buffer.concat(err).toString(),
         seconds: Number(process.hrtime.bigint() - started) / 1e9,
+        timedOut,
       });
     });
   });
 }
 
+/** Long enough for any healthy CLI call here (a pull of nginx included); a hung one costs no more. */
+export const DEFAULT_TIMEOUT_MS = 120_000;
+/** For container operations, which take well under a second when they work. */
+export const CONTAINER_TIMEOUT_MS = 60_000;
+
 /** Runs argv and throws CommandError unless it exits 0. */
 export async function mustRun(argv: readonly string[], opts: RunOptions = {}): Promise<CommandResult> {
-  const r = await runCommand(argv, { timeoutMs: 300_000, ...opts });
+  const r = await runCommand(argv, { timeoutMs: DEFAULT_TIMEOUT_MS, ...opts });
   if (r.code !== 0) throw new CommandError(argv, r);
   return r;
 }

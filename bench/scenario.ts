@@ -38,6 +38,8 @@ export interface AlternateOptions<E extends Timed> {
   goals?: Partial<Record<EngineId, string>>;
   /** Untimed run first (caches, page cache, lazy daemons); a failure here skips the engine with the reason. */
   warmup?: (engine: E) => Promise<void>;
+  /** A note for an engine's row, asked when the rows are written. */
+  noteFor?: (engine: E) => string | undefined;
   /** One timed sample. */
   sample: (engine: E, iteration: number) => Promise<number>;
 }
@@ -75,7 +77,7 @@ export async function alternate<E extends Timed>(ctx: BenchContext, engines: rea
     }
   }
   for (const e of live) {
-    ctx.results.add({ scenario: opts.scenario, case: opts.case, engine: e.id, unit: opts.unit ?? 's', samples: samples.get(e)!, goal: opts.goals?.[e.id] });
+    ctx.results.add({ scenario: opts.scenario, case: opts.case, engine: e.id, unit: opts.unit ?? 's', samples: samples.get(e)!, goal: opts.goals?.[e.id], note: opts.noteFor?.(e) });
   }
 }
 

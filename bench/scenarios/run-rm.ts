@@ -1,4 +1,4 @@
-import { mustRun } from '../command.js';
+import { CONTAINER_TIMEOUT_MS, mustRun } from '../command.js';
 import { ensureImage, runArgv } from '../container-commands.js';
 import { CrunBundle } from '../crun-bundle.js';
 import type { CliEngine } from '../engines.js';
@@ -20,8 +20,8 @@ function runRmScenario(name: string, networkArgs: readonly string[], goals: Reco
       }
       let seq = 0;
       const once = async (r: Runner): Promise<number> => {
-        if (!r.cli) return (await mustRun(bundle!.runArgv(`berth-bench-${process.pid}-${seq++}`))).seconds;
-        return (await mustRun(runArgv(r.cli, ['--rm', ...networkArgs, ctx.images.busybox, 'true']))).seconds;
+        if (!r.cli) return (await mustRun(bundle!.runArgv(`berth-bench-${process.pid}-${seq++}`), { timeoutMs: CONTAINER_TIMEOUT_MS })).seconds;
+        return (await mustRun(runArgv(r.cli, ['--rm', ...networkArgs, ctx.images.busybox, 'true']), { timeoutMs: CONTAINER_TIMEOUT_MS })).seconds;
       };
       try {
         await alternate(ctx, runners, {

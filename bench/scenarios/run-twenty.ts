@@ -45,7 +45,7 @@ function runTwentyScenario(parallel: boolean): Scenario {
       await alternate(ctx, ctx.engines.cli, {
         scenario: name,
         case: `${CONTAINER_COUNT} × run -d`,
-        iterations: ctx.quick ? 1 : 3,
+        iterations: ctx.quick ? 1 : 2,
         warmup: (e) => ensureImage(e, ctx.images.busybox),
         sample: async (e) => {
           const start = process.hrtime.bigint();

@@ -1,0 +1,31 @@
+import { REGISTRY } from './fixture-registry.js';
+
+// The full Accept list: distribution answers 404 for an OCI manifest unless it is listed.
+const ACCEPT = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+
+interface Manifest {
+  layers?: { digest: string }[];
+  manifests?: { digest: string; platform?: { os?: string; architecture?: string } }[];
+}
+
+async function getManifest(repo: string, reference: string): Promise<Manifest> {
+  const res = await fetch(`http://${REGISTRY}/v2/${repo}/manifests/${reference}`, { headers: { Accept: ACCEPT }, signal: AbortSignal.timeout(5000) });
+  if (!res.ok) throw new Error(`GET manifest ${repo}:${reference} answered ${res.status}`);
+  return (await res.json()) as Manifest;
+}
+
+/** The layer digests ("sha256:…") of repo:tag on the fixture registry, for linux/amd64 if it is an index. */
+export async function layerDigests(repo: string, tag = 'latest'): Promise<string[]> {
+  let m = await getManifest(repo, tag);
+  if (m.manifests) {
+    const pick = m.manifests.find((d) => d.platform?.os === 'linux' && d.platform.architecture === 'amd64') ?? m.manifests[0];
+    if (!pick) throw new Error(`${repo}:${tag} is an empty index`);
+    m = await getManifest(repo, pick.digest);
+  }
+  return (m.layers ?? []).map((l) => l.digest);
+}
