@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ApiError, readJsonLines } from '../../src/client/api-client.js';
+import { ApiClient, ApiError, readJsonLines } from '../../src/client/api-client.js';
 import { api, berth, docker, ROOT, run, TEST_HOST, TEST_SOCKET } from '../helpers/daemon.js';
 
 // Networking through berthd, as users see it: published ports, -P, names on user networks,
@@ -360,4 +360,102 @@ print(len([n for n in c.networks.list() if n.name == 'bnt-py']))
   const r = await run('python3', ['-c', script, TEST_HOST.replace('unix:///', 'unix:///'), BUSYBOX]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, `10.236.0.2\n{'80/tcp': [{'HostIp': '0.0.0.0', 'HostPort': '${PORT + 3}'}]}\n1\n0\n`);
+});
+
+/** A private berthd (built dist/), so this test may kill it: own socket, roots, bridge and subnets. */
+function startPrivateDaemon(dir: string): { client: ApiClient; stop: (signal: NodeJS.Signals) => Promise<void> } {
+  const configFile = join(dir, 'berthd.json');
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      hosts: [`unix://${dir}/run/berth.sock`],
+      'data-root': join(dir, 'data'),
+      'exec-root': join(dir, 'run'),
+      bridge: 'bntk0',
+      bip: '10.234.0.1/24',
+      'default-address-pools': [{ base: '10.234.16.0/20', size: 24 }],
+      'registry-mirrors': ['http://127.0.0.1:5000'],
+    }),
+  );
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'berthd.mjs'), '--config-file', configFile], { stdio: 'ignore', detached: true });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return {
+    client: new ApiClient(`unix://${dir}/run/berth.sock`),
+    stop: async (signal) => {
+      child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+async function waitPing(client: ApiClient): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await client.call('GET', '/_ping').then(() => true, () => false)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('private berthd did not start');
+}
+
+function processGone(pid: number): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      try {
+        process.kill(pid, 0);
+        setTimeout(check, 20);
+      } catch {
+        resolve();
+      }
+    };
+    check();
+  });
+}
+
+test('berthd restarted after kill -9 removes the network of a container that died meanwhile', async () => {
+  const dir = mkdtempSync('/run/bntk-');
+  const hostFootprint = () => ({
+    links: execFileSync('ip', ['-o', 'link'], { encoding: 'utf8' }).split('\n').filter((l) => /\bmaster (bntk0|br-)/.test(l) && l.includes('veth')).length,
+    nft: execFileSync('nft', ['list', 'table', 'ip', 'bntk0'], { encoding: 'utf8' }).split('\n').length,
+    netns: readdirSync(join(dir, 'run', 'netns')).length,
+  });
+  let daemon = startPrivateDaemon(dir);
+  try {
+    await waitPing(daemon.client);
+    const c = daemon.client;
+    const res = await c.stream('POST', '/images/create', { query: { fromImage: '127.0.0.1:5000/library/busybox', tag: 'latest' } });
+    for await (const m of readJsonLines(res)) if (m.error) throw new Error(m.error);
+    const net = await c.call('POST', '/networks/create', { body: { Name: 'bntk-net' } });
+    const before = hostFootprint();
+    const { Id } = await c.call('POST', '/containers/create', {
+      body: { Image: BUSYBOX, Cmd: ['sleep', '1000'], HostConfig: { NetworkMode: 'bntk-net', PortBindings: { '80/tcp': [{ HostPort: String(PORT + 5) }] } } },
+    });
+    await c.call('POST', `/containers/${Id}/start`);
+    const pid: number = (await c.call('GET', `/containers/${Id}/json`)).State.Pid;
+    assert.notDeepEqual(hostFootprint(), before);
+    // berthd dies, then the container (its conmon writes the exit file and leaves).
+    await daemon.stop('SIGKILL');
+    process.kill(pid, 'SIGKILL');
+    await processGone(pid);
+    daemon = startPrivateDaemon(dir);
+    await waitPing(daemon.client);
+    const after = hostFootprint();
+    assert.equal(after.links, before.links);
+    assert.equal(after.nft, before.nft);
+    assert.ok(after.netns <= 0 + 3); // only namespaces made ahead of time, if any
+    assert.doesNotMatch(execFileSync('nft', ['list', 'table', 'ip', 'bntk0'], { encoding: 'utf8' }), new RegExp(`${PORT + 5}`));
+    assert.equal((await daemon.client.call('GET', `/containers/${Id}/json`)).State.Running, false);
+    // The address is free again.
+    const again = await daemon.client.call('POST', '/containers/create', { body: { Image: BUSYBOX, Cmd: ['sleep', '1000'], HostConfig: { NetworkMode: 'bntk-net' } } });
+    await daemon.client.call('POST', `/containers/${again.Id}/start`);
+    const ip = (await daemon.client.call('GET', `/containers/${again.Id}/json`)).NetworkSettings.Networks['bntk-net'].IPAddress;
+    assert.equal(ip, net && (await daemon.client.call('GET', '/networks/bntk-net')).IPAM.Config[0].Subnet.replace(/\.0\/\d+$/, '.2'));
+    for (const id of [Id, again.Id]) await daemon.client.call('DELETE', `/containers/${id}`, { query: { force: '1' } });
+    await daemon.client.call('DELETE', '/networks/bntk-net');
+  } finally {
+    await daemon.stop('SIGTERM').catch(() => undefined);
+    // What a stopped berthd leaves for its containers by design: bridge, table, chains.
+    if (existsSync('/sys/class/net/bntk0')) execFileSync('ip', ['link', 'del', 'bntk0']);
+    execFileSync('sh', ['-c', 'nft delete table ip bntk0 2>/dev/null; for c in FORWARD INPUT; do iptables -D $c -j BNTK0-$c 2>/dev/null; iptables -F BNTK0-$c 2>/dev/null; iptables -X BNTK0-$c 2>/dev/null; done; true']);
+    execFileSync('sh', ['-c', `grep -o "${dir}/[^ ]*" /proc/self/mounts | sort -r | xargs -r -n1 umount -l; true`]);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
