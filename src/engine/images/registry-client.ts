@@ -152,8 +152,8 @@ export class RegistryClient {
     this.pings.delete(ep.base);
     const challenges = await this.ping(ep);
     if (!challenges) return;
-    const headers = await this.authorize(challenges, '', auth);
     const url = `${ep.base}/v2/`;
+    const headers = await this.authorize(challenges, '', auth);
     let res: Dispatcher.ResponseData;
     try {
       res = await request(url, { headers, dispatcher: this.dispatcher });
@@ -161,7 +161,7 @@ export class RegistryClient {
       throw networkError('GET', url, err);
     }
     await res.body.dump();
-    if (res.statusCode === 401) throw new UnauthorizedError('unauthorized: incorrect username or password');
+    if (res.statusCode === 401) throw new UnauthorizedError(`login attempt to ${url} failed with status: 401 Unauthorized`);
   }
 
   async ping(ep: Endpoint): Promise<Challenge[] | null> {
@@ -235,7 +235,14 @@ export class Repository {
     const url = `${ep.base}/v2/${this.path}/${suffix}`;
     for (let attempt = 0; ; attempt++) {
       const challenges = await this.client.ping(ep);
-      const auth = challenges ? await this.client.authorize(challenges, this.scope, this.auth, attempt > 0) : {};
+      let auth: Record<string, string> = {};
+      try {
+        if (challenges) auth = await this.client.authorize(challenges, this.scope, this.auth, attempt > 0);
+      } catch (err) {
+        // Not a 401 to our own client: the docker CLI would answer that with a login prompt.
+        if (err instanceof UnauthorizedError) throw new SystemError(`${method[0]}${method.slice(1).toLowerCase()} "${url}": ${err.message}`);
+        throw err;
+      }
       let res: Dispatcher.ResponseData;
       try {
         res = await request(url, { method, headers: { ...extra, ...auth }, dispatcher: this.client.dispatcher, highWaterMark: 1 << 20 });
