@@ -88,6 +88,35 @@ test('unpacks files, dirs, links, devices, xattrs, whiteouts with their metadata
   assert.deepEqual(capRaw, cap);
 });
 
+test('later entries replace earlier ones; implicit parents take their entry\'s metadata', async (t) => {
+  const s = sandbox();
+  t.after(s.cleanup);
+  execFileSync('mkdir', [join(s.dir, 'layer')]);
+  const tar = await makeTar([
+    { name: 'a/b/file', body: 'first' },
+    { name: 'a/', type: 'directory', mode: 0o750, uid: 5, gid: 6 },
+    { name: 'a/b/file', body: 'second', mode: 0o640 },
+    { name: 'x', body: 'file' },
+    { name: 'x/', type: 'directory', mode: 0o777 },
+    { name: 'x/y', body: 'in dir' },
+    { name: 'd/', type: 'directory' },
+    { name: 'd/z', body: 'gone' },
+    { name: 'd', body: 'now a file' },
+    { name: 'g/', type: 'directory', mode: 0o2775, gid: 7 },
+    { name: 'g/sub/', type: 'directory', mode: 0o755 },
+  ]);
+  await unpackLayer(chunks(tar), { target: s.target, diffId: digestOf(tar) });
+  assert.equal(readFileSync(join(s.target, 'a/b/file'), 'utf8'), 'second');
+  assert.equal(statSync(join(s.target, 'a/b/file')).mode & 0o7777, 0o640);
+  const a = statSync(join(s.target, 'a'));
+  assert.deepEqual([a.mode & 0o7777, a.uid, a.gid], [0o750, 5, 6]);
+  assert.equal(statSync(join(s.target, 'x')).mode & 0o7777, 0o777);
+  assert.equal(readFileSync(join(s.target, 'x/y'), 'utf8'), 'in dir');
+  assert.equal(readFileSync(join(s.target, 'd'), 'utf8'), 'now a file');
+  const sub = statSync(join(s.target, 'g/sub'));
+  assert.deepEqual([sub.mode & 0o7777, sub.uid, sub.gid], [0o755, 0, 0]);
+});
+
 test('plain and uncompressed-by-sniffing tars unpack too', async (t) => {
   const s = sandbox();
   t.after(s.cleanup);

@@ -12,6 +12,7 @@ import {
   lutimesSync,
   mkdirSync,
   openSync,
+  readFileSync,
   rmSync,
   symlinkSync,
   writeSync,
@@ -31,6 +32,18 @@ const WHITEOUT_PREFIX = '.wh.';
 const WHITEOUT_META_PREFIX = '.wh..wh.';
 const WHITEOUT_OPAQUE = '.wh..wh..opq';
 const FILE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/** The process umask, read without process.umask()'s deprecated getter form. */
+const UMASK = (() => {
+  const m = /^Umask:\s*([0-7]+)/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? parseInt(m[1]!, 8) : 0o022;
+})();
+const IS_ROOT = process.getuid?.() === 0 && process.getgid?.() === 0;
+
+/** Whether creating with `mode` already gives `mode`, so no chmod is needed. */
+function modeSticks(mode: number): boolean {
+  return (mode & 0o7000) === 0 && (mode & UMASK) === 0;
+}
 
 interface Meta {
   mode: number;
@@ -93,13 +106,26 @@ function run(cmd: string, args: string[], cwd: string, input?: string): Promise<
 export class TarExtractor {
   /** Directories (relative) known to be real directories created or checked in this layer. */
   private readonly safeDirs = new Set<string>(['']);
-  private readonly specials: SpecialNode[] = [];
+  /**
+   * Every path this extraction created. The root starts empty, so a path not in here does not
+   * exist: no lstat is needed before creating it, which halves the system calls per entry.
+   */
+  private readonly existing = new Set<string>(['']);
+  /** Directories with the setgid bit, whose new children would inherit their group. */
+  private readonly setgidDirs = new Set<string>();
+  private readonly specials = new Map<string, SpecialNode>();
   private readonly dirTimes: { path: string; mtime: Date }[] = [];
   private readonly xattrs: { path: string; name: string; value: Buffer }[] = [];
   /** Bytes of regular-file content written. */
   size = 0;
 
+  /** `root` must be a directory this extraction just created, still empty. */
   constructor(private readonly root: string) {}
+
+  /** Whether a new entry under `parent` already gets the owner it asks for. */
+  private ownerSticks(parent: string, uid: number, gid: number): boolean {
+    return IS_ROOT && uid === 0 && gid === 0 && !this.setgidDirs.has(parent);
+  }
 
   /** Extracts one entry; `content` must be drained (it is, for every kind of entry). */
   async entry(header: Header, content: Readable): Promise<void> {
@@ -126,7 +152,8 @@ export class TarExtractor {
       } else if (!base.startsWith(WHITEOUT_META_PREFIX)) {
         const target = parent ? `${parent}/${base.slice(WHITEOUT_PREFIX.length)}` : base.slice(WHITEOUT_PREFIX.length);
         this.removeExisting(target);
-        this.specials.push({ path: target, kind: 'c', major: 0, minor: 0, mode: 0o600, uid: meta.uid, gid: meta.gid, mtime: meta.mtime });
+        this.specials.set(target, { path: target, kind: 'c', major: 0, minor: 0, mode: 0o600, uid: meta.uid, gid: meta.gid, mtime: meta.mtime });
+        this.existing.add(target);
       }
       return;
     }
@@ -139,14 +166,18 @@ export class TarExtractor {
 
     switch (header.type) {
       case 'directory': {
-        if (rel !== '') {
-          const st = lstatOrNull(abs);
-          if (st && !st.isDirectory()) this.removeExisting(rel);
-          if (!st || !st.isDirectory()) mkdirSync(abs, { mode: 0o700 });
+        let fresh = false;
+        if (rel !== '' && !this.safeDirs.has(rel)) {
+          this.removeExisting(rel);
+          mkdirSync(abs, { mode: meta.mode & 0o777 });
           this.safeDirs.add(rel);
+          this.existing.add(rel);
+          fresh = true;
         }
-        lchownSync(abs, meta.uid, meta.gid);
-        chmodSync(abs, meta.mode);
+        if (!fresh || !this.ownerSticks(parent, meta.uid, meta.gid)) lchownSync(abs, meta.uid, meta.gid);
+        if (!fresh || !modeSticks(meta.mode) || this.setgidDirs.has(parent)) chmodSync(abs, meta.mode);
+        if (meta.mode & 0o2000) this.setgidDirs.add(rel);
+        else this.setgidDirs.delete(rel);
         this.dirTimes.push({ path: abs, mtime: meta.mtime });
         content.resume();
         return;
@@ -156,14 +187,16 @@ export class TarExtractor {
       case null:
       case undefined:
         this.removeExisting(rel);
-        await this.writeFile(abs, meta, content);
+        await this.writeFile(abs, meta, content, this.ownerSticks(parent, meta.uid, meta.gid));
+        this.existing.add(rel);
         this.size += header.size ?? 0;
         return;
       case 'symlink':
         content.resume();
         this.removeExisting(rel);
         symlinkSync(header.linkname ?? '', abs);
-        lchownSync(abs, meta.uid, meta.gid);
+        this.existing.add(rel);
+        if (!this.ownerSticks(parent, meta.uid, meta.gid)) lchownSync(abs, meta.uid, meta.gid);
         lutimesSync(abs, meta.mtime, meta.mtime);
         return;
       case 'link': {
@@ -171,11 +204,12 @@ export class TarExtractor {
         const target = cleanEntryName(header.linkname ?? '');
         if (target === null || target === '') throw breakout(header.name, `links to ${JSON.stringify(header.linkname)} outside of the layer`);
         this.ensureParents(header.name, target, false);
-        const st = lstatOrNull(join(this.root, target));
+        const st = this.existing.has(target) && !this.specials.has(target) ? lstatOrNull(join(this.root, target)) : undefined;
         if (!st) throw new SystemError(`invalid layer: hard link ${JSON.stringify(header.name)} to missing ${JSON.stringify(header.linkname)}`);
         if (st.isDirectory()) throw breakout(header.name, 'is a hard link to a directory');
         this.removeExisting(rel);
         linkSync(join(this.root, target), abs);
+        this.existing.add(rel);
         return;
       }
       case 'character-device':
@@ -183,7 +217,8 @@ export class TarExtractor {
       case 'fifo':
         content.resume();
         this.removeExisting(rel);
-        this.specials.push({
+        this.existing.add(rel);
+        this.specials.set(rel, {
           ...meta,
           path: rel,
           kind: header.type === 'fifo' ? 'p' : header.type === 'block-device' ? 'b' : 'c',
@@ -200,7 +235,7 @@ export class TarExtractor {
 
   /** Creates the deferred device nodes, whiteouts and xattrs, then fixes directory mtimes. */
   async finish(): Promise<void> {
-    for (const n of this.specials) {
+    for (const n of this.specials.values()) {
       const args = n.kind === 'p' ? [n.path, 'p'] : [n.path, n.kind, String(n.major), String(n.minor)];
       await run('mknod', ['-m', (n.mode & 0o777).toString(8), ...args], this.root);
       const abs = join(this.root, n.path);
@@ -225,14 +260,15 @@ export class TarExtractor {
     while (idx !== -1) {
       const dir = rel.slice(0, idx);
       if (!this.safeDirs.has(dir)) {
-        const st = lstatOrNull(join(this.root, dir));
-        if (!st) {
-          if (!create) throw new SystemError(`invalid layer: ${JSON.stringify(name)}: ${JSON.stringify(dir)} does not exist`);
-          mkdirSync(join(this.root, dir), { mode: 0o755 });
-        } else if (!st.isDirectory()) {
-          throw breakout(name, `would be written through ${st.isSymbolicLink() ? 'the symlink' : 'the non-directory'} ${JSON.stringify(dir)}`);
+        if (this.existing.has(dir)) {
+          // It exists and is not a directory we made: a file, a device or a (planted) symlink.
+          const st = lstatOrNull(join(this.root, dir));
+          throw breakout(name, `would be written through ${st?.isSymbolicLink() ? 'the symlink' : 'the non-directory'} ${JSON.stringify(dir)}`);
         }
+        if (!create) throw new SystemError(`invalid layer: ${JSON.stringify(name)}: ${JSON.stringify(dir)} does not exist`);
+        mkdirSync(join(this.root, dir), { mode: 0o755 });
         this.safeDirs.add(dir);
+        this.existing.add(dir);
       }
       idx = rel.indexOf('/', idx + 1);
     }
@@ -240,18 +276,25 @@ export class TarExtractor {
 
   /** Removes whatever sits at `rel` (never following a symlink), forgetting directories under it. */
   private removeExisting(rel: string): void {
-    if (rel === '') return;
-    const abs = join(this.root, rel);
-    const st = lstatOrNull(abs);
-    if (!st) return;
-    rmSync(abs, { recursive: true, force: true });
-    if (st.isDirectory()) {
-      for (const d of this.safeDirs) if (d === rel || d.startsWith(rel + '/')) this.safeDirs.delete(d);
+    if (rel === '' || !this.existing.has(rel)) return;
+    const wasDir = this.safeDirs.has(rel);
+    rmSync(join(this.root, rel), { recursive: true, force: true });
+    this.existing.delete(rel);
+    this.specials.delete(rel);
+    this.safeDirs.delete(rel);
+    this.setgidDirs.delete(rel);
+    if (wasDir) {
+      const prefix = rel + '/';
+      for (const set of [this.existing, this.safeDirs, this.setgidDirs]) {
+        for (const p of set) if (p.startsWith(prefix)) set.delete(p);
+      }
+      for (const p of this.specials.keys()) if (p.startsWith(prefix)) this.specials.delete(p);
     }
   }
 
-  private writeFile(abs: string, meta: Meta, content: Readable): Promise<void> {
-    const fd = openSync(abs, FILE_FLAGS, 0o600);
+  private writeFile(abs: string, meta: Meta, content: Readable, ownerSticks: boolean): Promise<void> {
+    const sticks = modeSticks(meta.mode);
+    const fd = openSync(abs, FILE_FLAGS, sticks ? meta.mode : 0o600);
     return new Promise<void>((resolve, reject) => {
       let failed = false;
       const fail = (err: unknown): void => {
@@ -278,8 +321,8 @@ export class TarExtractor {
         if (failed) return;
         try {
           // chown before chmod: chown clears setuid/setgid bits.
-          fchownSync(fd, meta.uid, meta.gid);
-          fchmodSync(fd, meta.mode);
+          if (!ownerSticks) fchownSync(fd, meta.uid, meta.gid);
+          if (!sticks) fchmodSync(fd, meta.mode);
           futimesSync(fd, meta.mtime, meta.mtime);
           closeSync(fd);
           resolve();
