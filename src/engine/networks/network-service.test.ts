@@ -82,11 +82,18 @@ function ncFrom(netns: string, host: string, port: number): string {
 function counts(): { links: number; rules: number; nft: number; netns: number } {
   const nsDir = join(paths.execRoot, 'netns');
   return {
-    links: execFileSync('ip', ['-o', 'link'], { encoding: 'utf8' }).trim().split('\n').length,
-    rules: execFileSync('iptables-save', { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith('-A')).length,
+    // Only what this service owns: other engines and tests change the host's totals meanwhile.
+    links: bridgePorts(),
+    rules: execFileSync('iptables-save', { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith('-A') && l.includes('BERTHTEST')).length,
     nft: execFileSync('nft', ['list', 'table', 'ip', 'berthtest'], { encoding: 'utf8' }).split('\n').length,
     netns: existsSync(nsDir) ? readdirSync(nsDir).filter((f) => !svc.pooledNamespaces().includes(join(nsDir, f))).length : 0,
   };
+}
+
+/** veths on this service's bridges (the default one and each user network's). */
+function bridgePorts(): number {
+  const bridges = svc.list({ driver: ['bridge'] }).map((n) => (n.Name === 'bridge' ? config.bridge : `br-${n.Id.slice(0, 12)}`));
+  return bridges.reduce((sum, b) => sum + (existsSync(`/sys/class/net/${b}/brif`) ? readdirSync(`/sys/class/net/${b}/brif`).length : 0), 0);
 }
 
 /** counts() once the kernel has finished freeing namespaces (it does so asynchronously). */
