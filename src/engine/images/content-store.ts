@@ -10,8 +10,9 @@ import {
   rmSync,
   statSync,
   writeFileSync,
-  writeSync,
 } from 'node:fs';
+import { write as fsWrite } from 'node:fs';
+import { promisify } from 'node:util';
 import { dirname, join } from 'node:path';
 import { InvalidArgumentError, SystemError } from '../../common/errors.js';
 import type { BerthPaths } from '../../common/paths.js';
@@ -78,12 +79,20 @@ export class ContentStore {
   }
 }
 
+const writeAsync = promisify(fsWrite);
+/** Bytes allowed to wait for the disk before the writer is asked to slow down. */
+const MAX_QUEUED = 16 * 1024 * 1024;
+
 export class BlobIngest {
   private readonly hash: Hash = createHash('sha256');
   private fd: number | undefined;
   /** Bytes already on disk from an earlier, interrupted attempt. */
   readonly offset: number;
   private written = 0;
+  /** Writes go through the thread pool, in order, so a slow disk never stalls the event loop. */
+  private pending: Promise<void> = Promise.resolve();
+  private writeError: unknown;
+  private queued = 0;
 
   constructor(
     readonly digest: string,
@@ -115,16 +124,37 @@ export class BlobIngest {
   }
 
   write(chunk: Buffer): void {
+    if (this.writeError) throw this.writeError;
     if (this.fd === undefined) this.fd = openSync(this.file, 'a');
+    const fd = this.fd;
     this.hash.update(chunk);
-    let off = 0;
-    while (off < chunk.length) off += writeSync(this.fd, chunk, off);
     this.written += chunk.length;
+    this.queued += chunk.length;
+    this.pending = this.pending.then(async () => {
+      if (this.writeError) return;
+      try {
+        let off = 0;
+        while (off < chunk.length) off += (await writeAsync(fd, chunk, off, chunk.length - off)).bytesWritten;
+      } catch (err) {
+        this.writeError = err;
+      }
+      this.queued -= chunk.length;
+    });
+  }
+
+  /** Resolves once the disk has caught up, when too much is waiting to be written. */
+  async backpressure(): Promise<void> {
+    if (this.queued > MAX_QUEUED) await this.pending;
   }
 
   /** Verifies the digest and moves the blob into place. On mismatch the partial file is deleted. */
-  commit(): void {
+  async commit(): Promise<void> {
+    await this.pending;
     this.close();
+    if (this.writeError) {
+      rmSync(this.file, { force: true });
+      throw this.writeError;
+    }
     const actual = 'sha256:' + this.hash.digest('hex');
     if (actual !== this.digest) {
       rmSync(this.file, { force: true });
@@ -136,12 +166,14 @@ export class BlobIngest {
   }
 
   /** Stops writing but keeps the partial file, so the next attempt resumes. */
-  abort(): void {
+  async abort(): Promise<void> {
+    await this.pending;
     this.close();
   }
 
   /** Stops writing and removes the partial file. */
-  discard(): void {
+  async discard(): Promise<void> {
+    await this.pending;
     this.close();
     rmSync(this.file, { force: true });
   }

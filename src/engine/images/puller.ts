@@ -269,6 +269,7 @@ export class Puller {
       try {
         for await (const chunk of repo.blob(desc.digest, ingest.offset)) {
           ingest.write(chunk);
+          await ingest.backpressure();
           if (ingest.bytes - reported >= step || ingest.bytes === total) {
             reported = ingest.bytes;
             onProgress(progressOf(id, 'Downloading', ingest.bytes, total));
@@ -284,12 +285,12 @@ export class Puller {
     }
     try {
       const res = await unpackLayer(source(), { target: diffDir, mediaType: desc.mediaType, diffId });
-      ingest.commit();
+      await ingest.commit();
       return res;
     } catch (err) {
       // Keep a partial download for a later Range resume; drop bytes that failed verification.
-      if (networkFailed) ingest.abort();
-      else ingest.discard();
+      if (networkFailed) await ingest.abort();
+      else await ingest.discard();
       throw err;
     }
   }
