@@ -1,7 +1,7 @@
-import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { ApiError } from '../../client/api-client.js';
 import { CliExit, type CliEnv } from '../cli-env.js';
+import { confirm } from '../confirm.js';
 import { FormatError, renderEach, renderList } from '../output/format.js';
 import { parseJsonMessages, renderJsonMessages, JsonMessageError } from '../output/progress.js';
 import { humanDuration, humanSize } from '../output/units.js';
@@ -217,20 +217,6 @@ async function history(e: CliEnv, name: string, o: { human?: boolean; noTrunc?: 
       }),
     ),
   );
-}
-
-async function confirm(e: CliEnv, question: string): Promise<boolean> {
-  e.out.write(question);
-  const rl = createInterface({ input: process.stdin, terminal: false });
-  try {
-    const line = await new Promise<string>((resolve) => {
-      rl.once('line', resolve);
-      rl.once('close', () => resolve(''));
-    });
-    return /^y(es)?$/i.test(line.trim());
-  } finally {
-    rl.close();
-  }
 }
 
 async function prune(e: CliEnv, o: { all?: boolean; force?: boolean; filter?: string[] }): Promise<void> {
