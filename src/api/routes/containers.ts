@@ -263,7 +263,7 @@ function pipeAttach(
     h.input?.resume();
   }
   h.onClose(() => a.close());
-  return a.done.then(() => h.end());
+  return a.done;
 }
 
 function parseDetachKeys(spec: string | undefined): number[] | undefined {
@@ -318,6 +318,7 @@ async function attach(ctx: RequestContext, b: ContainersBackend): Promise<void> 
     return;
   }
   await pipeAttach(a, h, { ...o, detachKeys });
+  h.end();
 }
 
 async function execStart(ctx: RequestContext, b: ContainersBackend): Promise<void> {

@@ -296,6 +296,8 @@ export class ContainerService {
       c.State = { ...c.State, Status: c.State.StartedAt === ZERO_TIME ? 'created' : 'exited', Running: false, Pid: 0, ExitCode: code, Error: message };
       c.NetworkSettings = this.d.networks.idleSettings?.(this.networkRequest(c)) ?? c.NetworkSettings;
       this.d.repo.save(c);
+      // dockerd removes an AutoRemove container whose start failed; `wait?condition=removed` ends.
+      if (c.HostConfig.AutoRemove) setImmediate(() => void this.remove(c.Id, { force: true, volumes: true }).catch(() => undefined));
       if (code === 127 || code === 126) {
         const argv = [...(c.Config.Entrypoint ?? []), ...(c.Config.Cmd ?? [])];
         const what = code === 127 ? 'executable file not found in $PATH' : 'permission denied';

@@ -67,13 +67,15 @@ function portList(c: ContainerRecord) {
 
 /** One entry of GET /containers/json */
 export function summaryView(c: ContainerRecord, size?: { rw: number; rootFs: number }) {
-  const argv = [c.Path, ...c.Args].filter((x) => x !== '');
+  // dockerd quotes arguments that hold a space, and only those.
+  const args = c.Args.map((a) => (a.includes(' ') ? `'${a}'` : a));
+  const command = args.length ? `${c.Path} ${args.join(' ')}` : c.Path;
   return {
     Id: c.Id,
     Names: [c.Name],
     Image: c.Config.Image,
     ImageID: c.Image,
-    Command: argv.join(' '),
+    Command: command,
     Created: Math.floor(Date.parse(c.Created) / 1000),
     Ports: portList(c),
     ...(size ? { SizeRw: size.rw, SizeRootFs: size.rootFs } : {}),
