@@ -5,8 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-export BERTH_TEST_HOST=unix:///run/berth-test/berth.sock
-LOG=/var/log/berthd-test.log
+# BERTH_TEST_CONFIG picks another daemon.json (own socket, data, bridge) to run beside a live suite.
+export BERTH_TEST_CONFIG=${BERTH_TEST_CONFIG:-$ROOT/test/berthd-test.json}
+BERTH_TEST_HOST=$(node -p "require(process.env.BERTH_TEST_CONFIG).hosts[0]")
+EXEC_ROOT=$(node -p "require(process.env.BERTH_TEST_CONFIG)['exec-root']")
+export BERTH_TEST_HOST
+LOG=/var/log/berthd-test-$(basename "$EXEC_ROOT").log
 
 bash scripts/install-deps.sh
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
@@ -18,7 +22,7 @@ npm run --silent lint
 bash test/fixtures/setup.sh
 
 stop_daemon() {
-  local pidf=/run/berth-test/berthd.pid
+  local pidf=$EXEC_ROOT/berthd.pid
   if [ -f $pidf ] && kill -0 "$(cat $pidf)" 2>/dev/null; then
     # Containers outlive berthd by design: remove the run's leftovers through the API first.
     ids=$(node dist/berth.mjs -H $BERTH_TEST_HOST ps -aq 2>/dev/null || true)
@@ -28,7 +32,7 @@ stop_daemon() {
   fi
 }
 stop_daemon
-setsid node dist/berthd.mjs --config-file "$ROOT/test/berthd-test.json" >$LOG 2>&1 </dev/null &
+setsid node dist/berthd.mjs --config-file "$BERTH_TEST_CONFIG" >$LOG 2>&1 </dev/null &
 trap 'stop_daemon' EXIT
 for _ in $(seq 100); do
   node dist/berth.mjs -H $BERTH_TEST_HOST version >/dev/null 2>&1 && break

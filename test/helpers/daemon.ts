@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiClient } from '../../src/client/api-client.js';
@@ -6,8 +7,13 @@ import { ApiClient } from '../../src/client/api-client.js';
 // The one berthd a test run shares (started by scripts/test.sh), and ways to drive it.
 
 export const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..');
-export const TEST_HOST = process.env.BERTH_TEST_HOST ?? 'unix:///run/berth-test/berth.sock';
+/** The daemon.json of the run's berthd; BERTH_TEST_CONFIG lets a second run use its own instance. */
+export const TEST_CONFIG = process.env.BERTH_TEST_CONFIG ?? join(ROOT, 'test', 'berthd-test.json');
+const testConfig = JSON.parse(readFileSync(TEST_CONFIG, 'utf8')) as { hosts: string[]; 'data-root': string; 'exec-root': string };
+export const TEST_HOST = process.env.BERTH_TEST_HOST ?? testConfig.hosts[0]!;
 export const TEST_SOCKET = new URL(TEST_HOST).pathname;
+export const TEST_DATA_ROOT = testConfig['data-root'];
+export const TEST_PID_FILE = join(testConfig['exec-root'], 'berthd.pid');
 
 export function api(version?: string): ApiClient {
   return new ApiClient(TEST_HOST, version);

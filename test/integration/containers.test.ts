@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ApiError, readAll, readJsonLines } from '../../src/client/api-client.js';
 import { FrameDecoder } from '../../src/api/streams/multiplexed.js';
-import { api, docker, ROOT, run, TEST_HOST } from '../helpers/daemon.js';
+import { api, docker, ROOT, run, TEST_CONFIG, TEST_HOST, TEST_PID_FILE } from '../helpers/daemon.js';
 
 // Real containers through berthd's API: lifecycle, isolation, limits, streams, live restore.
 
@@ -181,11 +181,11 @@ test('the real Docker CLI runs, lists, logs, execs, stops and removes', async ()
 test('live restore: containers keep running across a berthd kill -9 and later exits are recorded', async () => {
   const id = await create({ Cmd: ['sh', '-c', 'echo before; sleep 3; echo after; exit 4'] });
   await api().call('POST', `/containers/${id}/start`);
-  const pidFile = '/run/berth-test/berthd.pid';
+  const pidFile = TEST_PID_FILE;
   const oldPid = Number(readFileSync(pidFile, 'utf8'));
   process.kill(oldPid, 'SIGKILL');
   await new Promise((r) => setTimeout(r, 200));
-  const child = spawn(process.execPath, [join(ROOT, 'dist/berthd.mjs'), '--config-file', join(ROOT, 'test/berthd-test.json')], {
+  const child = spawn(process.execPath, [join(ROOT, 'dist/berthd.mjs'), '--config-file', TEST_CONFIG], {
     detached: true,
     stdio: ['ignore', 'ignore', 'ignore'],
   });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { api, berth, docker, ROOT, run, TEST_HOST, TEST_SOCKET } from '../helpers/daemon.js';
+import { api, berth, docker, ROOT, run, TEST_CONFIG, TEST_DATA_ROOT, TEST_HOST, TEST_SOCKET } from '../helpers/daemon.js';
 
 test('the real Docker CLI shows berthd\'s version and real info', async () => {
   const v = await docker('version', '--format', '{{json .Server}}');
@@ -21,7 +21,7 @@ test('the real Docker CLI shows berthd\'s version and real info', async () => {
   assert.ok(info.NCPU >= 1);
   assert.ok(info.MemTotal > 0);
   assert.ok(info.Runtimes.crun);
-  assert.equal(info.DockerRootDir, '/var/lib/berth-test');
+  assert.equal(info.DockerRootDir, TEST_DATA_ROOT);
 });
 
 test('docker-py version() and ping() work', async () => {
@@ -60,7 +60,7 @@ test('a wrong API version gets Docker\'s message through the real CLI', async ()
 });
 
 test('a second berthd on the same exec-root refuses to start and the first stays up', () => {
-  const r = spawnSync(process.execPath, [join(ROOT, 'dist/berthd.mjs'), '--config-file', join(ROOT, 'test/berthd-test.json')], {
+  const r = spawnSync(process.execPath, [join(ROOT, 'dist/berthd.mjs'), '--config-file', TEST_CONFIG], {
     encoding: 'utf8',
     timeout: 20_000,
   });
