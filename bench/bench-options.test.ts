@@ -5,9 +5,9 @@ import { parseBenchOptions } from './bench-options.js';
 const names = ['api-version', 'run-rm-true'];
 
 test('defaults, --quick, --only lists and --engines', () => {
-  assert.deepEqual(parseBenchOptions([], 'x.json', names), { quick: false, only: undefined, engines: ['berth', 'docker-cli-berth', 'docker', 'podman', 'crun'], list: false, out: 'x.json' });
+  assert.deepEqual(parseBenchOptions([], 'x.json', names), { quick: false, only: undefined, engines: ['berth', 'docker-cli-berth', 'docker', 'podman', 'crun'], list: false, out: 'x.json', docs: false });
   const o = parseBenchOptions(['--quick', '--only', 'api-version', '--only', 'run-rm-true', '--engines', 'berth,docker', '--out', 'y.json'], 'x.json', names);
-  assert.deepEqual(o, { quick: true, only: ['api-version', 'run-rm-true'], engines: ['berth', 'docker'], list: false, out: 'y.json' });
+  assert.deepEqual(o, { quick: true, only: ['api-version', 'run-rm-true'], engines: ['berth', 'docker'], list: false, out: 'y.json', docs: false });
   assert.deepEqual(parseBenchOptions(['--only', 'api-version,run-rm-true'], 'x', names).only, names);
 });
 

@@ -7,9 +7,11 @@ export interface BenchOptions {
   engines: EngineId[];
   list: boolean;
   out: string;
+  /** Also write the table into docs/benchmarks.md. */
+  docs: boolean;
 }
 
-export const USAGE = `usage: npm run bench -- [--quick] [--only <scenario>[,<scenario>…]] [--engines ${ENGINE_IDS.join(',')}] [--out <file.json>] [--list]`;
+export const USAGE = `usage: npm run bench -- [--quick] [--only <scenario>[,<scenario>…]] [--engines ${ENGINE_IDS.join(',')}] [--out <file.json>] [--docs] [--list]`;
 
 /** Parses the bench's command line; throws with the usage on anything unknown. */
 export function parseBenchOptions(argv: readonly string[], defaultOut: string, scenarioNames: readonly string[]): BenchOptions {
@@ -21,6 +23,7 @@ export function parseBenchOptions(argv: readonly string[], defaultOut: string, s
       engines: { type: 'string' },
       out: { type: 'string' },
       list: { type: 'boolean', default: false },
+      docs: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -34,5 +37,5 @@ export function parseBenchOptions(argv: readonly string[], defaultOut: string, s
   const engines = values.engines ? split(values.engines) : [...ENGINE_IDS];
   const badEngine = engines.filter((e) => !ENGINE_IDS.includes(e as EngineId));
   if (badEngine.length) throw new Error(`unknown engine ${badEngine.join(', ')}; known: ${ENGINE_IDS.join(', ')}`);
-  return { quick: values.quick ?? false, only, engines: engines as EngineId[], list: values.list ?? false, out: values.out ?? defaultOut };
+  return { quick: values.quick ?? false, only, engines: engines as EngineId[], list: values.list ?? false, out: values.out ?? defaultOut, docs: values.docs ?? false };
 }

@@ -16,6 +16,7 @@ test('a sleeping child shows up as a descendant of this process, with its RSS', 
     assert.ok(sleeper.rssKiB > 0);
     assert.ok(totalRssMiB(mine) > 10, 'node itself is tens of MiB');
     assert.match(describeProcesses(mine), /sleep×1/);
+    assert.match(describeProcesses([sleeper], true), /^sleep×1 \d+\.\d MiB$/);
   } finally {
     child.kill('SIGKILL');
   }

@@ -54,9 +54,9 @@ export function totalRssMiB(procs: readonly ProcessInfo[]): number {
   return procs.reduce((sum, p) => sum + p.rssKiB, 0) / 1024;
 }
 
-/** "conmon×20, berthd×1": what a group of processes is made of. */
-export function describeProcesses(procs: readonly ProcessInfo[]): string {
-  const counts = new Map<string, number>();
-  for (const p of procs) counts.set(p.comm, (counts.get(p.comm) ?? 0) + 1);
-  return [...counts].map(([name, n]) => `${name}×${n}`).join(', ');
+/** "conmon×20, node×1" (or with their RSS: "conmon×20 40.1 MiB"): what a group of processes is made of. */
+export function describeProcesses(procs: readonly ProcessInfo[], withRss = false): string {
+  const groups = new Map<string, ProcessInfo[]>();
+  for (const p of procs) groups.set(p.comm, [...(groups.get(p.comm) ?? []), p]);
+  return [...groups].map(([name, ps]) => `${name}×${ps.length}${withRss ? ` ${totalRssMiB(ps).toFixed(1)} MiB` : ''}`).join(', ');
 }

@@ -20,7 +20,8 @@ export function formatValue(v: number | null, unit: Unit): string {
 
 function ratio(row: ResultRow, results: Results): number | null {
   const docker = results.dockerMedian(row.scenario, row.case);
-  if (docker === null || docker === 0 || row.summary.median === null || row.engine === 'docker') return null;
+  // A ratio of process counts says nothing (0 / 10); times and memory compare well.
+  if (row.unit === 'processes' || docker === null || docker === 0 || row.summary.median === null || row.engine === 'docker') return null;
   return row.summary.median / docker;
 }
 

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseBenchOptions, USAGE } from './bench-options.js';
 import { runCommand } from './command.js';
 import { sweepBenchContainers } from './container-commands.js';
+import { updateDocs } from './docs-table.js';
 import { detectEngines, type EngineId, type EngineSet } from './engines.js';
 import { BENCH_IMAGES, ensureFixtureImages } from './fixture-registry.js';
 import { buildReport, renderMarkdown, renderText } from './report.js';
@@ -16,6 +17,7 @@ import { SCENARIOS } from './scenarios/catalog.js';
 // ratios to Docker, and writes bench/results/latest.json. It reports; it never asserts a timing.
 
 const DEFAULT_OUT = fileURLToPath(new URL('./results/latest.json', import.meta.url));
+const DOCS = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
 
 function log(message: string): void {
   process.stderr.write(`${message}\n`);
@@ -107,6 +109,10 @@ async function main(): Promise<number> {
   writeFileSync(opts.out, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(opts.out.replace(/\.json$/, '') + '.md', `${renderMarkdown(report)}\n`);
   log(`results: ${opts.out}`);
+  if (opts.docs) {
+    updateDocs(DOCS, report);
+    log(`table written into ${DOCS}`);
+  }
   return interrupted ? 130 : 0;
 }
 

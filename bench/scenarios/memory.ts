@@ -35,8 +35,8 @@ async function measure(ctx: BenchContext, e: CliEngine): Promise<void> {
   const busyMiB = totalRssMiB(busy);
   const add = (kase: string, value: number, note: string, goal?: string): void =>
     ctx.results.add({ scenario: 'memory', case: kase, engine: e.id, unit: 'MiB', samples: [value], note, goal: e.family === 'berth' ? goal : undefined });
-  add('daemon idle', idleMiB, describeProcesses(idle) || 'no daemon', '≤ 45 MiB');
-  add(`with ${CONTAINER_COUNT} containers`, busyMiB, describeProcesses(busy));
+  add('daemon idle', idleMiB, describeProcesses(idle, true) || 'no daemon', '≤ 45 MiB');
+  add(`with ${CONTAINER_COUNT} containers`, busyMiB, describeProcesses(busy, true));
   add('per container', (busyMiB - idleMiB) / CONTAINER_COUNT, `(with ${CONTAINER_COUNT} − idle) / ${CONTAINER_COUNT}`, '≈ 2 MiB (conmon)');
 }
 
