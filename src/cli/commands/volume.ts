@@ -1,4 +1,4 @@
-import { createInterface } from 'node:readline/promises';
+import { confirm } from '../confirm.js';
 import type { Command } from 'commander';
 import { CliExit, type CliEnv } from '../cli-env.js';
 import { FormatError, renderEach, renderList } from '../output/format.js';
@@ -21,19 +21,6 @@ function toMap(list: string[] | undefined): Record<string, string> {
   return out;
 }
 
-async function confirm(e: CliEnv, question: string): Promise<boolean> {
-  e.out.write(question);
-  const rl = createInterface({ input: process.stdin, terminal: false });
-  try {
-    const line = await new Promise<string>((resolve) => {
-      rl.once('line', resolve);
-      rl.once('close', () => resolve(''));
-    });
-    return /^y(es)?$/i.test(line.trim());
-  } finally {
-    rl.close();
-  }
-}
 
 /** The fields docker's volume formatter offers to --format templates. */
 function volumeContext(v: Record<string, any>) {

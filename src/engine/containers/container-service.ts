@@ -182,7 +182,7 @@ export class ContainerService {
       endpointsConfig: NetworkingConfig?.EndpointsConfig ?? {},
       manuallyStopped: false,
     };
-    c.NetworkSettings = this.d.networks.idleSettings?.(this.networkRequest(c)) ?? emptyNetworkSettings();
+    c.NetworkSettings = this.d.networks.idleSettings(this.networkRequest(c));
     if (this.d.mounts) c.Mounts = await this.d.mounts.plan(c, (ref) => this.get(ref));
     mkdirSync(dir, { recursive: true, mode: 0o710 });
     try {
@@ -294,7 +294,7 @@ export class ContainerService {
       const code = err instanceof RuntimeError ? startFailureExitCode(message) : 128;
       this.d.logger.warn({ id: c.Id, err: message }, 'start failed');
       c.State = { ...c.State, Status: c.State.StartedAt === ZERO_TIME ? 'created' : 'exited', Running: false, Pid: 0, ExitCode: code, Error: message };
-      c.NetworkSettings = this.d.networks.idleSettings?.(this.networkRequest(c)) ?? c.NetworkSettings;
+      c.NetworkSettings = this.d.networks.idleSettings(this.networkRequest(c));
       this.d.repo.save(c);
       // dockerd removes an AutoRemove container whose start failed; `wait?condition=removed` ends.
       if (c.HostConfig.AutoRemove) setImmediate(() => void this.remove(c.Id, { force: true, volumes: true }).catch(() => undefined));
@@ -355,7 +355,7 @@ export class ContainerService {
     else delete endpoints[network];
     c.endpointsConfig = endpoints;
     if (settings) c.NetworkSettings = settings;
-    else if (!c.State.Running) c.NetworkSettings = this.d.networks.idleSettings?.(this.networkRequest(c)) ?? c.NetworkSettings;
+    else if (!c.State.Running) c.NetworkSettings = this.d.networks.idleSettings(this.networkRequest(c));
     this.d.repo.save(c);
   }
 
@@ -385,7 +385,7 @@ export class ContainerService {
       FinishedAt: r.finishedAt.toISOString(),
     };
     await this.releaseResources(c);
-    c.NetworkSettings = this.d.networks.idleSettings?.(this.networkRequest(c)) ?? c.NetworkSettings;
+    c.NetworkSettings = this.d.networks.idleSettings(this.networkRequest(c));
     this.d.repo.save(c);
     if (r.oomKilled) this.emit(c, 'oom');
     this.emit(c, 'die', { exitCode: String(r.exitCode) });
@@ -722,28 +722,6 @@ function raceTimeout(p: Promise<unknown>, ms: number): Promise<boolean> {
   });
 }
 
-function emptyNetworkSettings(): Record<string, any> {
-  return {
-    Bridge: '',
-    SandboxID: '',
-    SandboxKey: '',
-    HairpinMode: false,
-    LinkLocalIPv6Address: '',
-    LinkLocalIPv6PrefixLen: 0,
-    Ports: {},
-    SecondaryIPAddresses: null,
-    SecondaryIPv6Addresses: null,
-    EndpointID: '',
-    Gateway: '',
-    GlobalIPv6Address: '',
-    GlobalIPv6PrefixLen: 0,
-    IPAddress: '',
-    IPPrefixLen: 0,
-    IPv6Gateway: '',
-    MacAddress: '',
-    Networks: {},
-  };
-}
 
 const MIN_MEMORY = 6 * 1024 * 1024;
 

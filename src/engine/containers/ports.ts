@@ -47,7 +47,7 @@ export interface ContainerNetworking {
   setupContainer(c: ContainerNetworkRequest): Promise<ContainerNetworkSetup>;
   teardownContainer(id: string): Promise<void>;
   /** NetworkSettings for a container that is not running (Networks without addresses). */
-  idleSettings?(c: ContainerNetworkRequest): Record<string, any>;
+  idleSettings(c: ContainerNetworkRequest): Record<string, any>;
 }
 
 export interface RuntimeAttach {

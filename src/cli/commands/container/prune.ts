@@ -1,4 +1,4 @@
-import { createInterface } from 'node:readline/promises';
+import { confirm } from '../../confirm.js';
 import type { Command } from 'commander';
 import { CliExit, type CliEnv } from '../../cli-env.js';
 import { humanSize } from '../../output/units.js';
@@ -8,20 +8,6 @@ import { filtersJson } from './ps.js';
 
 const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
 
-async function confirm(e: CliEnv, question: string): Promise<boolean> {
-  e.out.write(question);
-  if (!process.stdin.readable) return false;
-  const rl = createInterface({ input: process.stdin, terminal: false });
-  try {
-    const line = await new Promise<string>((resolve) => {
-      rl.once('line', resolve);
-      rl.once('close', () => resolve(''));
-    });
-    return /^y(es)?$/i.test(line.trim());
-  } finally {
-    rl.close();
-  }
-}
 
 export function registerPruneCommand(parent: Command, env: () => CliEnv): void {
   parent
