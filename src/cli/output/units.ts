@@ -1,4 +1,5 @@
 // docker/go-units and docker's time arguments: human sizes and durations in both directions.
+import { humanDuration } from '../../common/human-duration.js';
 import { goExponent } from './go-value.js';
 
 const DECIMAL_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
@@ -42,23 +43,8 @@ export function bytesSize(bytes: number): string {
   return scaled(bytes, 1024, BINARY_UNITS, 4);
 }
 
-/** go-units HumanDuration, e.g. "Less than a second", "About a minute", "3 hours", "2 years". */
-export function humanDuration(ms: number): string {
-  const seconds = Math.trunc(ms / 1000);
-  if (seconds < 1) return 'Less than a second';
-  if (seconds === 1) return '1 second';
-  if (seconds < 60) return `${seconds} seconds`;
-  const minutes = Math.trunc(ms / 60000);
-  if (minutes === 1) return 'About a minute';
-  if (minutes < 60) return `${minutes} minutes`;
-  const hours = Math.trunc(ms / 3600000 + 0.5);
-  if (hours === 1) return 'About an hour';
-  if (hours < 48) return `${hours} hours`;
-  if (hours < 24 * 7 * 2) return `${Math.trunc(hours / 24)} days`;
-  if (hours < 24 * 30 * 2) return `${Math.trunc(hours / 24 / 7)} weeks`;
-  if (hours < 24 * 365 * 2) return `${Math.trunc(hours / 24 / 30)} months`;
-  return `${Math.trunc(Math.trunc(ms / 3600000) / 24 / 365)} years`;
-}
+
+export { humanDuration };
 
 /** "5 minutes ago": how docker shows CREATED / RunningFor. */
 export function timeAgo(since: Date, now: Date = new Date()): string {

@@ -31,16 +31,7 @@ import type {
   RuntimeAttach,
 } from './ports.js';
 import { signalNumber } from './signals.js';
-
-export interface SpecContext {
-  rootfs: string;
-  netnsPath?: string;
-  hostnamePath: string;
-  hostsPath: string;
-  resolvConfPath: string;
-  /** Volumes, binds and tmpfs from the mounts provider. */
-  mounts?: import('../runtime/oci-spec.js').OciMount[];
-}
+import type { SpecContext } from './spec-builder.js';
 
 export interface ContainerServiceDeps {
   repo: ContainerRepository<ContainerRecord>;

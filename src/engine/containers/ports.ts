@@ -1,6 +1,6 @@
 // What the container service needs from its neighbours, as narrow interfaces. The daemon wires the
 // real implementations (images, snapshots, networks, runtime) behind them; tests may fake them.
-import type { Readable, Writable } from 'node:stream';
+import type { AttachStream, ExitStatus } from '../runtime/conmon-runtime.js';
 import type { OciSpec } from '../runtime/oci-spec.js';
 import type { ImageRuntimeConfig } from './config-merge.js';
 
@@ -50,20 +50,10 @@ export interface ContainerNetworking {
   idleSettings(c: ContainerNetworkRequest): Record<string, any>;
 }
 
-export interface RuntimeAttach {
-  stdout: Readable;
-  stderr: Readable;
-  stdin: Writable | null;
-  closeStdin(): void;
-  close(): void;
-  done: Promise<void>;
-}
+/** A container's stdio as the runtime hands it over. */
+export type RuntimeAttach = AttachStream;
 
-export interface ExitResult {
-  exitCode: number;
-  oomKilled: boolean;
-  finishedAt: Date;
-}
+export type ExitResult = ExitStatus;
 
 export interface ExecHandle {
   pid: number;
