@@ -1,7 +1,8 @@
-// Bundles berthd and the berth CLI into single ESM files so each starts without resolving
-// hundreds of modules. better-sqlite3 stays external: it is a native addon.
+// Bundles berthd and the berth CLI so each starts without resolving hundreds of modules. The CLI
+// is split: its entry holds the global flags, each command group is a chunk loaded on demand.
+// better-sqlite3 stays external: it is a native addon.
 import { build } from 'esbuild';
-import { chmodSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 
 const common = {
   bundle: true,
@@ -15,8 +16,16 @@ const common = {
   },
   logLevel: 'warning',
 };
+rmSync('dist', { recursive: true, force: true });
 await Promise.all([
-  build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/berth.mjs' }),
+  build({
+    ...common,
+    entryPoints: { berth: 'src/cli/main.ts' },
+    outdir: 'dist',
+    splitting: true,
+    chunkNames: 'cli-chunks/[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
+  }),
   build({ ...common, entryPoints: ['src/daemon/main.ts'], outfile: 'dist/berthd.mjs' }),
 ]);
 chmodSync('dist/berth.mjs', 0o755);

@@ -1,17 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { ApiError, ConnectionError } from '../client/api-client.js';
 import { CliExit, createEnv, type CliEnv, type GlobalOptions } from './cli-env.js';
-import { registerSystemCommands } from './commands/system.js';
-import { registerContainerCommands } from './commands/container/index.js';
-import { registerNetworkCommands } from './commands/network.js';
-import { registerFileCommands } from './commands/cp.js';
-import { registerVolumeCommands } from './commands/volume.js';
-import { registerImageCommands } from './commands/image.js';
 
+import { commandGroupsFor } from './command-groups.js';
 import { BERTH_CLI_VERSION } from './version.js';
 
-/** Builds the `berth` program; each command group adds itself. */
-export function buildProgram(getEnv: () => CliEnv): Command {
+/** Builds the `berth` program with the command groups that `argv` needs (all of them for help). */
+export async function buildProgram(getEnv: () => CliEnv, argv: string[] = process.argv.slice(2)): Promise<Command> {
   const program = new Command('berth')
     .description('A self-sufficient runtime for containers')
     .usage('[OPTIONS] COMMAND')
@@ -30,12 +25,7 @@ export function buildProgram(getEnv: () => CliEnv): Command {
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  registerSystemCommands(program, getEnv);
-  registerContainerCommands(program, getEnv);
-  registerNetworkCommands(program, getEnv);
-  registerFileCommands(program, getEnv);
-  registerVolumeCommands(program, getEnv);
-  registerImageCommands(program, getEnv);
+  for (const register of await commandGroupsFor(argv)) register(program, getEnv);
   return program;
 }
 
@@ -63,7 +53,7 @@ export function reportError(err: unknown, env: Pick<CliEnv, 'err'>): number {
 
 async function main(): Promise<void> {
   let env: CliEnv | undefined;
-  const program = buildProgram(() => (env ??= createEnv(program.opts<GlobalOptions>())));
+  const program = await buildProgram(() => (env ??= createEnv(program.opts<GlobalOptions>())));
   try {
     await program.parseAsync(process.argv);
     process.exitCode = process.exitCode ?? 0;

@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import type { CliEnv } from './cli-env.js';
+
+// Each command group is its own chunk of the bundle, loaded only when argv names one of its
+// commands: `berth ps` never compiles the image or network code. That keeps start-up short.
+
+export type RegisterCommands = (program: Command, env: () => CliEnv) => void;
+
+interface CommandGroup {
+  names: string[];
+  load: () => Promise<RegisterCommands>;
+}
+
+const CONTAINER_VERBS = [
+  'run', 'create', 'start', 'stop', 'restart', 'kill', 'pause', 'unpause', 'wait', 'rename', 'rm', 'logs', 'exec',
+  'attach', 'top', 'port', 'update', 'ps', 'inspect', 'container',
+];
+
+/** In registration order: the file commands add themselves under `container` too. */
+const GROUPS: CommandGroup[] = [
+  { names: ['version', 'info'], load: async () => (await import('./commands/system.js')).registerSystemCommands },
+  { names: CONTAINER_VERBS, load: async () => (await import('./commands/container/index.js')).registerContainerCommands },
+  { names: ['network'], load: async () => (await import('./commands/network.js')).registerNetworkCommands },
+  { names: ['cp', 'diff', 'export', 'container'], load: async () => (await import('./commands/cp.js')).registerFileCommands },
+  { names: ['volume'], load: async () => (await import('./commands/volume.js')).registerVolumeCommands },
+  {
+    names: ['pull', 'images', 'image', 'rmi', 'tag', 'history', 'login', 'logout'],
+    load: async () => (await import('./commands/image.js')).registerImageCommands,
+  },
+];
+
+/** Global options that take a value, so the word after them is not the command. */
+const VALUED = new Set(['-H', '--host', '--config', '-l', '--log-level', '--tlscacert', '--tlscert', '--tlskey', '-c', '--context']);
+
+export function commandWord(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return argv[i + 1];
+    if (a.startsWith('-')) {
+      if (VALUED.has(a)) i++;
+      continue;
+    }
+    return a;
+  }
+  return undefined;
+}
+
+export async function commandGroupsFor(argv: string[]): Promise<RegisterCommands[]> {
+  const word = commandWord(argv);
+  const wanted = GROUPS.filter((g) => word !== undefined && g.names.includes(word));
+  return Promise.all((wanted.length ? wanted : GROUPS).map((g) => g.load()));
+}
