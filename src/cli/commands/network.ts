@@ -1,7 +1,7 @@
-import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { ApiError } from '../../client/api-client.js';
 import { CliExit, type CliEnv } from '../cli-env.js';
+import { confirm } from '../confirm.js';
 import { FormatError, quietFormatWarning, renderEach, renderList } from '../output/format.js';
 import { goFormatterContext } from '../output/go-value.js';
 import { goTimeString } from '../output/units.js';
@@ -125,21 +125,6 @@ function consolidateIpam(subnets: string[], ranges: string[], gateways: string[]
     (e.AuxiliaryAddresses ??= {})[name] = ip;
   }
   return entries;
-}
-
-async function confirm(e: CliEnv, question: string): Promise<boolean> {
-  e.out.write(question);
-  if (!process.stdin.readable) return false;
-  const rl = createInterface({ input: process.stdin, terminal: false });
-  try {
-    const line = await new Promise<string>((resolve) => {
-      rl.once('line', resolve);
-      rl.once('close', () => resolve(''));
-    });
-    return /^y(es)?$/i.test(line.trim());
-  } finally {
-    rl.close();
-  }
 }
 
 interface CreateOptions {
