@@ -43,6 +43,6 @@ node dist/berth.mjs -H $BERTH_TEST_HOST version >/dev/null || { echo "test berth
 if [ $# -gt 0 ]; then
   files=("$@")
 else
-  mapfile -t files < <(find src test -name '*.test.ts' | sort)
+  mapfile -t files < <(find src test bench -name '*.test.ts' | sort)
 fi
 node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}"

@@ -1,4 +1,5 @@
 import type { ApiBackends } from '../api/build-router.js';
+import { containerStats } from '../engine/containers/container-stats.js';
 import { containerTop } from '../engine/containers/container-top.js';
 import { connectContainer, disconnectContainer } from '../engine/networks/container-connector.js';
 import type { Services } from './services.js';
@@ -25,6 +26,7 @@ export function apiBackends(s: Services): ApiBackends {
         WorkDir: `${s.paths.containerDir(id)}/work`,
       }),
       top: (c, psArgs) => containerTop(c.Id, psArgs),
+      stats: (c, previous) => containerStats(c, previous),
     },
     networks: {
       networks: s.networks,

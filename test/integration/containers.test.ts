@@ -202,3 +202,17 @@ test('live restore: containers keep running across a berthd kill -9 and later ex
   const out = await logs(id);
   assert.equal(out.stdout, 'before\nafter\n');
 });
+
+test('stats report the cgroup\'s memory limit and usage; docker stats --no-stream reads them', async () => {
+  const id = await create({ Cmd: ['sleep', '30'], HostConfig: { Memory: 64 * 1024 * 1024 } });
+  await api().call('POST', `/containers/${id}/start`);
+  const s = await api().call('GET', `/containers/${id}/stats`, { query: { stream: '0' } });
+  assert.equal(s.memory_stats.limit, 64 * 1024 * 1024);
+  assert.ok(s.memory_stats.usage > 0);
+  assert.ok(s.cpu_stats.cpu_usage.total_usage > 0);
+  assert.equal(s.pids_stats.current, 1);
+  const cli = await docker('stats', '--no-stream', '--format', '{{.MemUsage}}', id);
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.match(cli.stdout, /\/ 64MiB/);
+  await api().call('DELETE', `/containers/${id}`, { query: { force: '1' } });
+});

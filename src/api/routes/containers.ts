@@ -3,6 +3,7 @@ import type { ContainerRecord } from '../../engine/containers/container-model.js
 import type { ContainerService, WaitCondition } from '../../engine/containers/container-service.js';
 import { filterContainers, inspectView, summaryView } from '../../engine/containers/container-views.js';
 import type { ExecService } from '../../engine/containers/exec-service.js';
+import type { StatsSample } from '../../engine/containers/container-stats.js';
 import type { LogReader, RuntimeAttach } from '../../engine/containers/ports.js';
 import type { RequestContext } from '../request-context.js';
 import type { Router } from '../router.js';
@@ -20,7 +21,7 @@ export interface ContainersBackend {
   graphDriverData(id: string): Record<string, string>;
   top(c: ContainerRecord, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] }>;
   containerSize?(id: string): Promise<{ rw: number; rootFs: number }>;
-  stats?(c: ContainerRecord): Promise<Record<string, unknown>>;
+  stats(c: ContainerRecord, previous?: StatsSample): { json: Record<string, unknown>; sample?: StatsSample };
 }
 
 export function registerContainerRoutes(router: Router, b: ContainersBackend): void {
@@ -78,22 +79,32 @@ export function registerContainerRoutes(router: Router, b: ContainersBackend): v
 
   router.get('/containers/{name}/stats', async (ctx) => {
     const c = svc.get(ctx.param('name'));
-    if (!b.stats) throw new NotImplementedError('stats are not available');
-    if (ctx.bool('stream', true) && !ctx.bool('one-shot')) {
-      ctx.handled = true;
-      const res = ctx.res!;
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      const tick = async () => {
-        if (res.destroyed) return;
-        res.write(JSON.stringify(await b.stats!(c)) + '\n');
-        if (!c.State.Running) res.end();
-      };
-      await tick();
-      const timer = setInterval(() => void tick(), 1000);
-      res.on('close', () => clearInterval(timer));
-      return;
+    const stream = ctx.bool('stream', true);
+    const oneShot = ctx.bool('one-shot');
+    if (!stream) {
+      // dockerd waits for a second sample so precpu_stats is filled, unless one-shot.
+      const first = b.stats(c);
+      if (oneShot || !c.State.Running) return first.json;
+      await new Promise((r) => setTimeout(r, 500));
+      return b.stats(c, first.sample).json;
     }
-    return b.stats(c);
+    ctx.handled = true;
+    const res = ctx.res!;
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    let previous: StatsSample | undefined;
+    const tick = () => {
+      if (res.destroyed) return;
+      const s = b.stats(c, previous);
+      previous = s.sample;
+      res.write(JSON.stringify(s.json) + '\n');
+      if (!c.State.Running) {
+        clearInterval(timer);
+        res.end();
+      }
+    };
+    const timer = setInterval(tick, 1000);
+    res.on('close', () => clearInterval(timer));
+    tick();
   });
 
   router.post('/containers/{name}/resize', async (ctx) => {

@@ -596,6 +596,7 @@ export class ContainerService {
    */
   async attach(ref: string, o: { stdin: boolean }): Promise<RuntimeAttach> {
     const c = this.get(ref);
+    this.emit(c, 'attach');
     if (c.State.Running) return this.d.runtime.attach(c.Id, { stdin: o.stdin && !!c.Config.OpenStdin });
     return new Promise((resolve, reject) => {
       const list = this.pendingAttach.get(c.Id) ?? [];
