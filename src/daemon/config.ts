@@ -40,7 +40,9 @@ export function defaultConfig(): DaemonConfig {
       crun: { path: '/usr/bin/crun' },
       runc: { path: '/usr/sbin/runc' },
     },
-    'log-driver': 'k8s-file',
+    // Docker's name: clients such as docker-py read logs only from json-file or journald containers.
+    // conmon stores them in its k8s-file format; the logs API serves them with json-file semantics.
+    'log-driver': 'json-file',
     'log-opts': {},
     'max-concurrent-downloads': 3,
     bridge: 'berth0',

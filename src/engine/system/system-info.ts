@@ -97,7 +97,7 @@ export class SystemInfo {
         Volume: ['local'],
         Network: ['bridge', 'host', 'null'],
         Authorization: null,
-        Log: ['k8s-file'],
+        Log: ['json-file'],
       },
       MemoryLimit: true,
       SwapLimit: existsSync('/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes') || v2,
