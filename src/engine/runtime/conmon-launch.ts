@@ -19,10 +19,12 @@ export interface ConmonLaunch {
  * Spawns conmon with its sync pipe (and for an attached exec the start and attach pipes) as extra
  * fds. conmon forks a monitor that outlives berthd and exits itself within a few ms.
  */
-export function launchConmon(args: string[], withAttachPipes: boolean): ConmonLaunch {
+/** `cwd` is where conmon drops its `oom` marker: the bundle, where the runtime looks for it. */
+export function launchConmon(args: string[], withAttachPipes: boolean, cwd: string): ConmonLaunch {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: '3' };
   if (withAttachPipes) Object.assign(env, { _OCI_STARTPIPE: '4', _OCI_ATTACHPIPE: '5' });
   const child = spawn(CONMON_PATH, args, {
+    cwd,
     stdio: ['ignore', 'ignore', 'ignore', 'pipe', ...(withAttachPipes ? (['pipe', 'pipe'] as const) : [])],
     env,
     detached: true, // its own process group: a Ctrl-C to a foreground berthd must not reach it

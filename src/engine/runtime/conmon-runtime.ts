@@ -160,7 +160,7 @@ export class ContainerRuntime {
       args.push('-i');
       if (!c.stdinOnce) args.push('--leave-stdin-open');
     }
-    const launch = launchConmon(args, false);
+    const launch = launchConmon(args, false, c.bundleDir);
     const msg = await launch.sync.next();
     releaseConmon(launch);
     if (!msg || msg.data < 0) {
@@ -293,7 +293,7 @@ export class ContainerRuntime {
     if (o.tty) args.push('-t');
     if (o.stdin) args.push('-i');
     if (o.attach) args.push('--exec-attach');
-    const launch = launchConmon(args, o.attach);
+    const launch = launchConmon(args, o.attach, dir);
     let streams: AttachStream | null = null;
     const fail = async (message: string): Promise<never> => {
       releaseConmon(launch);
