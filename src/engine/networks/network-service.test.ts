@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { Resolver } from 'node:dns/promises';
 import { tmpdir } from 'node:os';
@@ -113,20 +113,21 @@ before(async () => {
 });
 
 after(async () => {
-  for (const p of servers) p.kill('SIGKILL');
-  await svc.destroyAll();
-  if (existsSync('/sys/class/net/btout0')) execFileSync('ip', ['link', 'del', 'btout0']);
-});
-
-after(() => {
-  if (existsSync(outsideNs)) {
-    try {
-      execFileSync('umount', [outsideNs]);
-    } catch {
-      // not mounted
-    }
+  try {
+    for (const p of servers) p.kill('SIGKILL');
+    await svc.destroyAll();
+  } finally {
+    // Whatever happened above, leave no link, namespace mount or directory behind.
+    if (existsSync('/sys/class/net/btout0')) execFileSync('ip', ['link', 'del', 'btout0']);
+    const mounts = readFileSync('/proc/self/mounts', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' ')[1] ?? '')
+      .filter((m) => m.startsWith(`${root}/`))
+      .sort()
+      .reverse();
+    for (const m of mounts) execFileSync('umount', ['-l', m]);
+    rmSync(root, { recursive: true, force: true });
   }
-  rmSync(root, { recursive: true, force: true });
 });
 
 test('predefined networks are listed as Docker lists them', () => {
