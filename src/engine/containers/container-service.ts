@@ -170,7 +170,7 @@ export class ContainerService {
       Driver: 'overlay2',
       Platform: image.config.os ?? 'linux',
       generation: 0,
-      endpointsConfig: NetworkingConfig?.EndpointsConfig ?? {},
+      endpointsConfig: primaryEndpoints(hostConfig.NetworkMode, NetworkingConfig?.EndpointsConfig),
       manuallyStopped: false,
     };
     c.NetworkSettings = this.d.networks.idleSettings(this.networkRequest(c));
@@ -714,6 +714,17 @@ function raceTimeout(p: Promise<unknown>, ms: number): Promise<boolean> {
   });
 }
 
+
+/**
+ * The networks a container is connected to, keyed by name: what the client sent, with the primary
+ * network (NetworkMode) always present, so connect/disconnect have one list to work on.
+ */
+function primaryEndpoints(mode: string, sent: Record<string, any> | undefined): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const [k, v] of Object.entries(sent ?? {})) out[k === 'default' ? 'bridge' : k] = v ?? {};
+  if (!['host', 'none'].includes(mode) && !mode.startsWith('container:')) out[mode] ??= {};
+  return out;
+}
 
 const MIN_MEMORY = 6 * 1024 * 1024;
 

@@ -507,7 +507,9 @@ export class NetworkService {
       throw new ForbiddenError('container cannot be connected to multiple networks with one of the networks in private (none) mode');
     }
     if (mode.startsWith('container:')) throw new ForbiddenError('container sharing network namespace with another container or host cannot be connected to any other network');
-    const joined = new Set([mode, ...container.networks].map((k) => (k === 'default' ? 'bridge' : k)));
+    // The container's endpoint list is the truth: a stopped container disconnected from its primary
+    // network may be connected to it again (docker-compose does exactly that before each start).
+    const joined = new Set(container.networks.map((k) => (k === 'default' ? 'bridge' : k)));
     if ([...joined].some((k) => k === n.Name || k === n.Id)) {
       throw new ForbiddenError(`endpoint with name ${container.name} already exists in network ${n.Name}`);
     }
