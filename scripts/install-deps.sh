@@ -7,7 +7,7 @@ PKGS=(
   # images and test fixtures
   skopeo umoci docker-registry debootstrap busybox-static apache2-utils jq
   # real clients used by the tests
-  python3-docker
+  python3-docker docker-compose
   # test/fixtures/setup.sh
   curl openssl debian-archive-keyring
 )
