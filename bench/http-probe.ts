@@ -1,8 +1,11 @@
 import { connect } from 'node:net';
 import { Agent, request } from 'node:http';
 
-/** One raw `GET /` over TCP; resolves with the status code of the reply, or 0 if the connection failed or closed early. */
-export function rawGetStatus(host: string, port: number): Promise<number> {
+/**
+ * One raw `GET /` over TCP; resolves with the status code of the reply, or 0 if the connection failed,
+ * closed early or took longer than `limitMs` in all.
+ */
+export function rawGetStatus(host: string, port: number, limitMs = 2000): Promise<number> {
   return new Promise((resolve) => {
     const sock = connect({ host, port });
     let head = '';
@@ -10,7 +13,8 @@ export function rawGetStatus(host: string, port: number): Promise<number> {
       sock.destroy();
       resolve(status);
     };
-    sock.setTimeout(2000, () => done(0));
+    const timer = setTimeout(() => done(0), limitMs);
+    sock.once('close', () => clearTimeout(timer));
     sock.on('connect', () => sock.write(`GET / HTTP/1.0\r\nHost: ${host}\r\n\r\n`));
     sock.on('data', (b: Buffer) => {
       head += b.toString('latin1');
@@ -22,11 +26,15 @@ export function rawGetStatus(host: string, port: number): Promise<number> {
   });
 }
 
+// A SYN sent before the container's address answers is lost, and TCP would resend it only after 1 s:
+// each attempt is cut short so the loop measures when the engine is ready, not TCP's retransmit timer.
+const ATTEMPT_MS = 200;
+
 /** Polls host:port in a tight loop until a 200 arrives; resolves with the seconds since `start`. */
 export async function waitForHttp200(host: string, port: number, start: bigint, timeoutMs: number): Promise<number> {
   const deadline = start + BigInt(timeoutMs) * 1_000_000n;
   for (;;) {
-    if ((await rawGetStatus(host, port)) === 200) return Number(process.hrtime.bigint() - start) / 1e9;
+    if ((await rawGetStatus(host, port, ATTEMPT_MS)) === 200) return Number(process.hrtime.bigint() - start) / 1e9;
     if (process.hrtime.bigint() > deadline) throw new Error(`no HTTP 200 from ${host}:${port} within ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 1));
   }
