@@ -418,8 +418,9 @@ export class NetworkService {
       requests.forEach(([n, req], i) => endpoints.push(this.allocateEndpoint(n, c, req, i)));
       const links = endpoints.map((ep, i) => this.link(ep, '', i === 0));
       const first = endpoints[0]!;
-      // The namespace and the published ports are independent: make both at once (DNAT to an
-      // address not yet up is harmless), and record what was made before undoing on failure.
+      // Reserving the host ports and making the namespace are independent: do both at once, and
+      // record what was made before undoing on failure. The DNAT rules wait for the endpoint: a
+      // SYN sent to an address that is not up yet is dropped, and the client retries after 1 s.
       const [ns, published] = await Promise.allSettled([
         this.driver.createNamespace(links[0]),
         (async () => {
@@ -433,7 +434,6 @@ export class NetworkService {
             publishAll: !!c.publishAll,
           });
           this.repo.putSandbox(sandbox);
-          await this.firewall.addPorts(sandbox.ports);
         })(),
       ]);
       if (ns.status === 'fulfilled') {
@@ -442,6 +442,7 @@ export class NetworkService {
       }
       if (ns.status === 'rejected') throw ns.reason;
       if (published.status === 'rejected') throw published.reason;
+      if (sandbox.ports.length) await this.firewall.addPorts(sandbox.ports);
       for (const l of links.slice(1)) await this.driver.addEndpoint({ ...l, netnsPath });
     } catch (err) {
       await this.teardownContainer(c.id).catch((e: unknown) => this.logger.warn({ err: e }, 'rollback of network setup failed'));

@@ -204,9 +204,11 @@ function listen(proto: Proto, hostIp: string, port: number): Promise<Server | Ud
       return;
     }
     // sctp cannot be held from node; tcp stands in so the port number is still kept.
-    const srv = createServer((sock) => sock.destroy());
+    // A client that arrives before the DNAT rule is refused at once (RST); a full backlog would
+    // drop its SYN instead and cost it a 1 s retransmit.
+    const srv = createServer((sock) => sock.resetAndDestroy());
     srv.once('error', reject);
-    srv.listen({ host, port, exclusive: true, backlog: 1 }, () => {
+    srv.listen({ host, port, exclusive: true, backlog: 511 }, () => {
       srv.off('error', reject);
       srv.unref();
       resolve(srv);
