@@ -9,6 +9,7 @@ import { ContainerService } from '../engine/containers/container-service.js';
 import { ExecService } from '../engine/containers/exec-service.js';
 import { readLogs } from '../engine/containers/log-reader.js';
 import { execProcess } from '../engine/containers/exec-process.js';
+import { healthProbeRunner } from '../engine/containers/health-probe.js';
 import type { LogReader } from '../engine/containers/ports.js';
 import { buildSpec } from '../engine/containers/spec-builder.js';
 import { EventBus } from '../engine/events/event-bus.js';
@@ -87,6 +88,7 @@ export async function createServices(config: DaemonConfig, logger: Logger): Prom
     logger,
     logDriver: config['log-driver'],
     defaultRuntime: config['default-runtime'],
+    healthProbe: healthProbeRunner(runtime, paths),
   });
   volumes.setUsedBy((name) => containers.list().filter((c) => c.Mounts.some((m) => m.Type === 'volume' && m.Name === name)).map((c) => c.Id));
   const archive = new ArchiveService({ containers, rootfs: snapshots, layerPaths: (id) => snapshots.layerPaths(id), paths, events, logger });

@@ -216,3 +216,27 @@ test('stats report the cgroup\'s memory limit and usage; docker stats --no-strea
   assert.match(cli.stdout, /\/ 64MiB/);
   await api().call('DELETE', `/containers/${id}`, { query: { force: '1' } });
 });
+
+test('health checks: a passing probe makes it healthy, a failing one unhealthy after the retries', async () => {
+  const ok = await create({ Cmd: ['sleep', '30'], Healthcheck: { Test: ['CMD-SHELL', 'echo fine'], Interval: 300e6 } });
+  const bad = await create({ Cmd: ['sleep', '30'], Healthcheck: { Test: ['CMD', 'false'], Interval: 300e6, Retries: 2 } });
+  await api().call('POST', `/containers/${ok}/start`);
+  await api().call('POST', `/containers/${bad}/start`);
+  assert.equal((await api().call('GET', `/containers/${ok}/json`)).State.Health.Status, 'starting');
+  const until = async (id: string, status: string) => {
+    for (let i = 0; i < 50; i++) {
+      const h = (await api().call('GET', `/containers/${id}/json`)).State.Health;
+      if (h.Status === status) return h;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`${id} never became ${status}`);
+  };
+  const healthy = await until(ok, 'healthy');
+  assert.equal(healthy.Log.at(-1).Output, 'fine\n');
+  const unhealthy = await until(bad, 'unhealthy');
+  assert.ok(unhealthy.FailingStreak >= 2);
+  const list = await api().call('GET', '/containers/json', { query: { filters: { health: ['unhealthy'] } } });
+  assert.deepEqual(list.map((c: { Id: string }) => c.Id), [bad]);
+  const ps = await docker('ps', '--filter', `id=${ok}`, '--format', '{{.Status}}');
+  assert.match(ps.stdout, /\(healthy\)/);
+});

@@ -19,6 +19,7 @@ import type { OciSpec } from '../runtime/oci-spec.js';
 import { RuntimeError, startFailureExitCode } from '../runtime/runtime-errors.js';
 import { mergeImageConfig, validateContainerName } from './config-merge.js';
 import { initialState, type ContainerRecord, ZERO_TIME } from './container-model.js';
+import { HealthMonitor, type HealthProbeRunner } from './health-monitor.js';
 import { generateName } from './name-generator.js';
 import type {
   ContainerNetworkRequest,
@@ -47,6 +48,8 @@ export interface ContainerServiceDeps {
   defaultRuntime: string;
   /** Volumes, bind mounts and tmpfs (the volumes engine); without it Binds/Tmpfs go to the spec builder as they are. */
   mounts?: ContainerMounts;
+  /** Runs health probes; without it Healthcheck is recorded but never run. */
+  healthProbe?: HealthProbeRunner;
 }
 
 export interface CreateRequest {
@@ -72,8 +75,17 @@ export class ContainerService {
   /** Serialises lifecycle operations per container. */
   private readonly locks = new Map<string, Promise<unknown>>();
 
+  private readonly health?: HealthMonitor;
+
   constructor(private readonly d: ContainerServiceDeps) {
     this.signals.setMaxListeners(0);
+    if (d.healthProbe) {
+      this.health = new HealthMonitor(d.healthProbe, (c, statusChanged) => {
+        if (!this.byId.has(c.Id)) return;
+        this.d.repo.save(c);
+        if (statusChanged) this.emit(c, `health_status: ${c.State.Health!.Status}`);
+      });
+    }
     for (const c of d.repo.all()) this.byId.set(c.Id, c);
   }
 
@@ -275,6 +287,7 @@ export class ContainerService {
       this.d.repo.recordImageRun(c.Name, c.Image, c.Config.Image, c.State.StartedAt);
       this.emit(c, 'start');
       this.watchExit(c, generation);
+      this.health?.start(c);
     } catch (err) {
       const message = errorMessage(err);
       this.failPendingAttach(c, err as Error);
@@ -365,6 +378,7 @@ export class ContainerService {
   private async onExit(id: string, generation: number, r: ExitResult): Promise<void> {
     const c = this.byId.get(id);
     if (!c || c.generation !== generation || !c.State.Running) return;
+    this.health?.stop(c.Id);
     c.State = {
       ...c.State,
       Status: 'exited',
@@ -663,6 +677,7 @@ export class ContainerService {
         c.State = { ...c.State, Running: true, Paused: st.status === 'paused', Status: st.status as 'running' | 'paused', Pid: st.pid };
         this.d.repo.save(c);
         this.watchExit(c, c.generation);
+        this.health?.start(c);
         this.d.logger.info({ id: c.Id }, 'adopted running container');
       } else {
         // Gone while we were away: the exit file (if the monitor wrote one) tells the code.
