@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { API_VERSION, BERTH_VERSION, MIN_API_VERSION } from '../api/version.js';
 import { newId } from '../common/ids.js';
@@ -99,7 +99,8 @@ export async function createServices(config: DaemonConfig, logger: Logger): Prom
 
   const system = new SystemInfo({
     config,
-    versions: { berth: BERTH_VERSION, api: API_VERSION, minApi: MIN_API_VERSION },
+    // The bundle's own mtime is when this berthd was built.
+    versions: { berth: BERTH_VERSION, api: API_VERSION, minApi: MIN_API_VERSION, buildTime: statSync(process.argv[1]!).mtime },
     counts: () => ({ ...containers.counts(), images: images.repo.all().length }),
     id: engineId(paths.dataRoot),
   });

@@ -13,7 +13,7 @@ export interface ResourceCounts {
 export interface SystemInfoDeps {
   config: DaemonConfig;
   /** Version strings that live above the engine (API version, berth version). */
-  versions: { berth: string; api: string; minApi: string };
+  versions: { berth: string; api: string; minApi: string; buildTime?: Date };
   counts: () => ResourceCounts;
   id: string;
 }
@@ -48,7 +48,7 @@ export class SystemInfo {
     const details = {
       ApiVersion: api,
       Arch: hostArch(),
-      BuildTime: this.started.toISOString(),
+      BuildTime: (this.d.versions.buildTime ?? this.started).toISOString(),
       Experimental: 'false',
       GitCommit: '',
       GoVersion: `node ${process.version}`,
