@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ApiError, ConnectionError } from '../client/api-client.js';
 import { CliExit, createEnv, type CliEnv, type GlobalOptions } from './cli-env.js';
 
-import { commandGroupsFor } from './command-groups.js';
+import { commandGroupsFor, commandWord } from './command-groups.js';
 import { BERTH_CLI_VERSION } from './version.js';
 
 /** Builds the `berth` program with the command groups that `argv` needs (all of them for help). */
@@ -24,7 +24,8 @@ export async function buildProgram(getEnv: () => CliEnv, argv: string[] = proces
     .enablePositionalOptions()
     .showHelpAfterError(false)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    // Parse errors are worded by reportError, as docker words them.
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: () => undefined });
   for (const register of await commandGroupsFor(argv)) register(program, getEnv);
   return program;
 }
@@ -37,6 +38,18 @@ export function reportError(err: unknown, env: Pick<CliEnv, 'err'>): number {
   }
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    const argv = process.argv.slice(2);
+    const word = commandWord(argv);
+    if (err.code === 'commander.unknownCommand') {
+      env.err.write(`berth: unknown command: berth ${word ?? ''}\n\nRun 'berth --help' for more information\n`);
+      return 1;
+    }
+    if (err.code === 'commander.unknownOption') {
+      const flag = /'([^']+)'/.exec(err.message)?.[1] ?? '';
+      env.err.write(`unknown flag: ${flag}\n\nRun 'berth ${word ? `${word} ` : ''}--help' for more information\n`);
+      return 125;
+    }
+    env.err.write(`${err.message.replace(/^error: /, '')}\n`);
     return 125;
   }
   if (err instanceof ApiError) {
