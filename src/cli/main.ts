@@ -49,6 +49,10 @@ export function reportError(err: unknown, env: Pick<CliEnv, 'err'>): number {
       env.err.write(`unknown flag: ${flag}\n\nRun 'berth ${word ? `${word} ` : ''}--help' for more information\n`);
       return 125;
     }
+    if (err.code === 'commander.missingArgument') {
+      env.err.write(`berth: 'berth ${word ?? ''}' requires at least 1 argument\n\nSee 'berth ${word ?? ''} --help' for more information\n`);
+      return 1;
+    }
     env.err.write(`${err.message.replace(/^error: /, '')}\n`);
     return 125;
   }
