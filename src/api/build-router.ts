@@ -5,6 +5,7 @@ import { registerNetworkRoutes, type NetworksBackend } from './routes/networks.j
 import { registerImageRoutes, type ImagesBackend } from './routes/images.js';
 import { registerVolumeRoutes, type VolumesBackend } from './routes/volumes.js';
 import { registerArchiveRoutes, type ArchiveBackend } from './routes/archive.js';
+import { registerImageTransferRoutes, registerImportRoute, type ImageTransferBackend } from './routes/image-transfer.js';
 
 /** The backends each route group needs; the daemon passes its services. */
 export interface ApiBackends {
@@ -14,6 +15,7 @@ export interface ApiBackends {
   images?: ImagesBackend;
   volumes?: VolumesBackend;
   archive?: ArchiveBackend;
+  imageTransfer?: ImageTransferBackend;
 }
 
 /** The whole route table. Specific paths are registered before `{name:.*}` catch-alls. */
@@ -22,6 +24,13 @@ export function buildRouter(b: ApiBackends): Router {
   registerSystemRoutes(router, b.system);
   if (b.containers) registerContainerRoutes(router, b.containers);
   if (b.networks) registerNetworkRoutes(router, b.networks);
+  if (b.imageTransfer) {
+    // Import shares POST /images/create with pull: it goes first and hands pulls on.
+    const imagesOnly = new Router();
+    if (b.images) registerImageRoutes(imagesOnly, b.images);
+    registerImportRoute(router, b.imageTransfer, imagesOnly.match('POST', '/images/create')?.handler);
+    registerImageTransferRoutes(router, b.imageTransfer);
+  }
   if (b.images) registerImageRoutes(router, b.images);
   if (b.volumes) registerVolumeRoutes(router, b.volumes);
   if (b.archive) registerArchiveRoutes(router, b.archive);

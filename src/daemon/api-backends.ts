@@ -3,6 +3,7 @@ import { containerStats } from '../engine/containers/container-stats.js';
 import { containerTop } from '../engine/containers/container-top.js';
 import { connectContainer, disconnectContainer } from '../engine/networks/container-connector.js';
 import type { Services } from './services.js';
+import { imageTransferBackend } from './image-transfer-backend.js';
 
 /** Hands each route group the narrow view of the services it needs. */
 export function apiBackends(s: Services): ApiBackends {
@@ -45,5 +46,6 @@ export function apiBackends(s: Services): ApiBackends {
     },
     volumes: { volumes: s.volumes },
     archive: { archive: s.archive },
+    imageTransfer: imageTransferBackend(s),
   };
 }

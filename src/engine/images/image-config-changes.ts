@@ -1,0 +1,154 @@
+import { posix } from 'node:path';
+import { InvalidArgumentError } from '../../common/errors.js';
+
+// The Dockerfile instructions `docker commit --change` and `docker import --change` accept,
+// applied to an image's container config.
+
+export type ContainerConfig = Record<string, any>;
+
+const ALLOWED = new Set(['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'LABEL', 'ONBUILD', 'USER', 'VOLUME', 'WORKDIR', 'STOPSIGNAL', 'HEALTHCHECK']);
+
+/** Splits `a=b "c d"=e` into words, honouring double/single quotes and backslashes as Dockerfiles do. */
+function words(text: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quote: string | undefined;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quote) {
+      if (ch === quote) quote = undefined;
+      else if (ch === '\\' && quote === '"' && i + 1 < text.length) cur += text[++i];
+      else cur += ch;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      inWord = true;
+    } else if (ch === '\\' && i + 1 < text.length) {
+      cur += text[++i];
+      inWord = true;
+    } else if (/\s/.test(ch)) {
+      if (inWord) out.push(cur);
+      cur = '';
+      inWord = false;
+    } else {
+      cur += ch;
+      inWord = true;
+    }
+  }
+  if (inWord) out.push(cur);
+  return out;
+}
+
+/** `KEY=VALUE ...` or the legacy `KEY VALUE` form of ENV and LABEL. */
+function pairs(instr: string, rest: string): [string, string][] {
+  const ws = words(rest);
+  if (ws.length === 0) throw new InvalidArgumentError(`${instr} requires at least one argument`);
+  if (!ws[0]!.includes('=')) {
+    const m = /^\s*(\S+)\s+(.*)$/s.exec(rest);
+    if (!m) throw new InvalidArgumentError(`${instr} must have two arguments`);
+    return [[m[1]!, m[2]!.trim()]];
+  }
+  return ws.map((w) => {
+    const i = w.indexOf('=');
+    if (i <= 0) throw new InvalidArgumentError(`${instr} names can not be blank`);
+    return [w.slice(0, i), w.slice(i + 1)];
+  });
+}
+
+/** JSON array form, or shell form run with /bin/sh -c. */
+function commandOf(rest: string): string[] {
+  const t = rest.trim();
+  if (t.startsWith('[')) {
+    try {
+      const v = JSON.parse(t) as unknown;
+      if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+    } catch {
+      // not JSON: shell form
+    }
+  }
+  return ['/bin/sh', '-c', t];
+}
+
+/** Applies `changes` (one instruction each) to a copy of `config`. */
+export function applyChanges(config: ContainerConfig, changes: string[]): ContainerConfig {
+  const c: ContainerConfig = structuredClone(config);
+  let cmdSet = false;
+  for (const raw of changes) {
+    for (const line of raw.split('\n')) {
+      const text = line.trim();
+      if (!text || text.startsWith('#')) continue;
+      const m = /^(\S+)\s*(.*)$/s.exec(text)!;
+      const instr = m[1]!.toUpperCase();
+      const rest = m[2]!;
+      if (!ALLOWED.has(instr)) throw new InvalidArgumentError(`${instr.toLowerCase()} is not a valid change command`);
+      switch (instr) {
+        case 'CMD':
+          c.Cmd = commandOf(rest);
+          cmdSet = true;
+          break;
+        case 'ENTRYPOINT':
+          c.Entrypoint = commandOf(rest);
+          // As in a Dockerfile, a new entrypoint drops an inherited CMD unless one was given.
+          if (!cmdSet) c.Cmd = null;
+          break;
+        case 'ENV': {
+          const env: string[] = [...(c.Env ?? [])];
+          for (const [k, v] of pairs('ENV', rest)) {
+            const i = env.findIndex((e) => e.split('=')[0] === k);
+            if (i >= 0) env[i] = `${k}=${v}`;
+            else env.push(`${k}=${v}`);
+          }
+          c.Env = env;
+          break;
+        }
+        case 'LABEL':
+          c.Labels = { ...(c.Labels ?? {}) };
+          for (const [k, v] of pairs('LABEL', rest)) c.Labels[k] = v;
+          break;
+        case 'EXPOSE':
+          c.ExposedPorts = { ...(c.ExposedPorts ?? {}) };
+          for (const p of words(rest)) {
+            if (!/^\d+(-\d+)?(\/(tcp|udp|sctp))?$/i.test(p)) throw new InvalidArgumentError(`invalid containerPort: ${p}`);
+            c.ExposedPorts[p.includes('/') ? p.toLowerCase() : `${p}/tcp`] = {};
+          }
+          break;
+        case 'USER':
+          c.User = rest.trim();
+          break;
+        case 'WORKDIR':
+          c.WorkingDir = posix.resolve(c.WorkingDir || '/', rest.trim());
+          break;
+        case 'VOLUME': {
+          const t = rest.trim();
+          let list: string[];
+          try {
+            list = t.startsWith('[') ? (JSON.parse(t) as string[]) : words(t);
+          } catch {
+            list = words(t);
+          }
+          c.Volumes = { ...(c.Volumes ?? {}) };
+          for (const v of list) c.Volumes[v] = {};
+          break;
+        }
+        case 'STOPSIGNAL':
+          c.StopSignal = rest.trim();
+          break;
+        case 'ONBUILD':
+          c.OnBuild = [...(c.OnBuild ?? []), rest.trim()];
+          break;
+        case 'HEALTHCHECK': {
+          const t = rest.trim();
+          if (/^none$/i.test(t)) c.Healthcheck = { Test: ['NONE'] };
+          else {
+            const cmd = /^CMD\s+(.*)$/is.exec(t);
+            if (!cmd) throw new InvalidArgumentError('HEALTHCHECK requires CMD or NONE');
+            const args = commandOf(cmd[1]!);
+            c.Healthcheck = { Test: cmd[1]!.trim().startsWith('[') ? ['CMD', ...args] : ['CMD-SHELL', cmd[1]!.trim()] };
+          }
+          break;
+        }
+      }
+    }
+  }
+  return c;
+}
