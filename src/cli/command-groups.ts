@@ -27,6 +27,11 @@ const GROUPS: CommandGroup[] = [
     names: ['pull', 'images', 'image', 'rmi', 'tag', 'history', 'login', 'logout'],
     load: async () => (await import('./commands/image.js')).registerImageCommands,
   },
+  // After image and container: it adds `image save/load/import/push` and `container commit` to their groups.
+  {
+    names: ['commit', 'save', 'load', 'import', 'push', 'image', 'container'],
+    load: async () => (await import('./commands/image-transfer.js')).registerImageTransferCommands,
+  },
 ];
 
 /** Global options that take a value, so the word after them is not the command. */
