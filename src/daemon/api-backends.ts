@@ -3,12 +3,18 @@ import { containerStats } from '../engine/containers/container-stats.js';
 import { containerTop } from '../engine/containers/container-top.js';
 import { connectContainer, disconnectContainer } from '../engine/networks/container-connector.js';
 import type { Services } from './services.js';
+import { diskUsage } from './disk-usage.js';
 import { imageTransferBackend } from './image-transfer-backend.js';
 
 /** Hands each route group the narrow view of the services it needs. */
 export function apiBackends(s: Services): ApiBackends {
   return {
-    system: { version: () => s.system.version(), info: () => s.system.info(), events: s.events },
+    system: {
+      version: () => s.system.version(),
+      info: () => s.system.info(),
+      diskUsage: ({ types }) => diskUsage(s, types),
+      events: s.events,
+    },
     containers: {
       containers: s.containers,
       exec: s.exec,

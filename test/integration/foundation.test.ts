@@ -69,3 +69,9 @@ test('a second berthd on the same exec-root refuses to start and the first stays
   const again = spawnSync('curl', ['-s', '--unix-socket', TEST_SOCKET, 'http://x/_ping'], { encoding: 'utf8' });
   assert.equal(again.stdout, 'OK');
 });
+
+test('docker system df reads /system/df', async () => {
+  const r = await docker('system', 'df', '--format', '{{.Type}}');
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split('\n'), ['Images', 'Containers', 'Local Volumes', 'Build Cache']);
+});
