@@ -11,7 +11,7 @@ test('the command word skips global options and their values', () => {
 
 test('a known command loads only its groups; help or an unknown word loads them all', async () => {
   assert.equal((await commandGroupsFor(['ps'])).length, 1);
-  assert.equal((await commandGroupsFor(['container', 'ls'])).length, 2);
+  assert.ok((await commandGroupsFor(['container', 'ls'])).length >= 2, 'container and the groups that add verbs under it');
   const all = (await commandGroupsFor([])).length;
   assert.ok(all >= 6);
   assert.equal((await commandGroupsFor(['bogus'])).length, all);

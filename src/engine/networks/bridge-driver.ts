@@ -45,9 +45,22 @@ export class BridgeDriver {
 
   /** Creates the bridge when missing, with the gateway address, up; enables forwarding. */
   async ensureBridge(name: string, gateway: string, prefixLen: number): Promise<void> {
-    const cmds = existsSync(`/sys/class/net/${name}`)
-      ? [`addr replace ${gateway}/${prefixLen} broadcast + dev ${name}`, `link set ${name} up`]
-      : [`link add ${name} type bridge`, `addr add ${gateway}/${prefixLen} broadcast + dev ${name}`, `link set ${name} up`];
+    let cmds: string[];
+    if (existsSync(`/sys/class/net/${name}`)) {
+      // An address left from an earlier configuration (another bip) would shadow a network
+      // that is later given that subnet: keep only the one wanted now.
+      const current = (await runCommand('ip', ['-4', '-o', 'addr', 'show', 'dev', name]))
+        .split('\n')
+        .map((l) => /\binet (\S+)/.exec(l)?.[1])
+        .filter((a): a is string => !!a && a !== `${gateway}/${prefixLen}`);
+      cmds = [
+        ...current.map((a) => `addr del ${a} dev ${name}`),
+        `addr replace ${gateway}/${prefixLen} broadcast + dev ${name}`,
+        `link set ${name} up`,
+      ];
+    } else {
+      cmds = [`link add ${name} type bridge`, `addr add ${gateway}/${prefixLen} broadcast + dev ${name}`, `link set ${name} up`];
+    }
     await runCommand('ip', ['-batch', '-'], cmds.join('\n') + '\n');
     // route_localnet lets 127.0.0.1:<published> be DNATed out of this bridge.
     await Promise.all([
