@@ -33,6 +33,8 @@ stop_daemon() {
 }
 stop_daemon
 setsid node dist/berthd.mjs --config-file "$BERTH_TEST_CONFIG" >$LOG 2>&1 </dev/null &
+# The live-restore test kills this daemon on purpose: no job-control message for it.
+disown
 trap 'stop_daemon' EXIT
 for _ in $(seq 100); do
   node dist/berth.mjs -H $BERTH_TEST_HOST version >/dev/null 2>&1 && break
