@@ -1,3 +1,4 @@
+import type { CommitOptions } from '../../engine/containers/container-commit.js';
 import type { Readable } from 'node:stream';
 import { InvalidArgumentError, errorMessage } from '../../common/errors.js';
 import type { JsonMessage } from '../../engine/images/progress.js';
@@ -15,16 +16,7 @@ export interface ImageTransferBackend {
   load(body: Readable, opts: { quiet: boolean }, onMessage: (m: JsonMessage & { stream?: string }) => void): Promise<unknown>;
   importImage(body: Readable, opts: { repo?: string; tag?: string; message?: string; changes?: string[]; platform?: string }): Promise<{ id: string }>;
   push(name: string, tag: string | undefined, auth: AuthConfig | undefined, onProgress: (m: JsonMessage) => void): Promise<void>;
-  commit(opts: {
-    container: string;
-    repo?: string;
-    tag?: string;
-    author?: string;
-    comment?: string;
-    pause?: boolean;
-    changes?: string[];
-    config?: Record<string, unknown>;
-  }): Promise<{ Id: string }>;
+  commit(opts: CommitOptions): Promise<{ Id: string }>;
 }
 
 function sendTar(ctx: RequestContext, stream: Readable): Promise<void> {

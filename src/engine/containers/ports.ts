@@ -1,6 +1,6 @@
 // What the container service needs from its neighbours, as narrow interfaces. The daemon wires the
 // real implementations (images, snapshots, networks, runtime) behind them; tests may fake them.
-import type { AttachStream, ExitStatus } from '../runtime/conmon-runtime.js';
+import type { AttachStream, CreateOptions, ExecSession, ExitStatus } from '../runtime/conmon-runtime.js';
 import type { OciSpec } from '../runtime/oci-spec.js';
 import type { ImageRuntimeConfig } from './config-merge.js';
 
@@ -55,24 +55,10 @@ export type RuntimeAttach = AttachStream;
 
 export type ExitResult = ExitStatus;
 
-export interface ExecHandle {
-  pid: number;
-  attach?: RuntimeAttach;
-  exit: Promise<number>;
-}
+export type ExecHandle = ExecSession;
 
 export interface ContainerRuntimeDriver {
-  create(o: {
-    id: string;
-    name: string;
-    bundleDir: string;
-    spec: OciSpec;
-    logPath: string;
-    tty: boolean;
-    openStdin: boolean;
-    stdinOnce: boolean;
-    runtime?: string;
-  }): Promise<{ pid: number }>;
+  create(o: CreateOptions): Promise<{ pid: number }>;
   start(id: string): Promise<void>;
   kill(id: string, signal: number | string): Promise<void>;
   pause(id: string): Promise<void>;
