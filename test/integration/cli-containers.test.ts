@@ -58,8 +58,13 @@ test('run -d, then logs, exec, ps, port, stop, wait, rm', async () => {
   assert.equal(ex.stdout, 'in-exec\n');
   assert.equal(ex.code, 4);
 
-  const ps = await berth('ps', '--filter', `name=${NAME}`);
-  const dps = await docker('ps', '--filter', `name=${NAME}`);
+  // CREATED and STATUS are relative times: the two listings agree once both land in the same second.
+  let ps = await berth('ps', '--filter', `name=${NAME}`);
+  let dps = await docker('ps', '--filter', `name=${NAME}`);
+  for (let i = 0; i < 5 && ps.stdout !== dps.stdout; i++) {
+    ps = await berth('ps', '--filter', `name=${NAME}`);
+    dps = await docker('ps', '--filter', `name=${NAME}`);
+  }
   assert.equal(ps.stdout, dps.stdout);
   assert.match(ps.stdout, new RegExp(`^CONTAINER ID   IMAGE .*\\n${id.slice(0, 12)}   ${IMAGE.replace(/[.]/g, '\\.')}   "sh -c 'echo started…"   .*${NAME}\\n$`));
   assert.equal((await berth('ps', '-q', '--no-trunc', '--filter', `name=${NAME}`)).stdout, `${id}\n`);
