@@ -24,21 +24,22 @@ const LOG = [
   '2026-11-28T03:01:29.200000000+00:00 stderr F tial',
   '2026-11-28T03:01:30.100000000+00:00 stdout F ',
   '2026-11-28T03:01:31.100000000+00:00 stdout F four',
+  '2026-11-28T03:01:32.100000000+00:00 stdout P no newline',
   '',
 ].join('\n');
 
-test('parses k8s-file records, joins partials, filters since/until, tails from the end', async () => {
+test('parses k8s-file records, joins partials, shows an unterminated last line, filters since/until, tails from the end', async () => {
   const p = join(dir, 'a.log');
   writeFileSync(p, LOG);
-  assert.deepEqual(await all(readLogs(p)), ['stdout:one\n', 'stderr:partial\n', 'stdout:\n', 'stdout:four\n']);
+  assert.deepEqual(await all(readLogs(p)), ['stdout:one\n', 'stderr:partial\n', 'stdout:\n', 'stdout:four\n', 'stdout:no newline']);
   const it = readLogs(p);
   const first = (await it.next()).value as LogEntry;
   await it.return(undefined);
   assert.equal(first.time, '2026-11-28T03:01:28.100000000Z');
-  assert.deepEqual(await all(readLogs(p, { tail: 2 })), ['stdout:\n', 'stdout:four\n']);
-  assert.deepEqual(await all(readLogs(p, { tail: 3 })), ['stderr:partial\n', 'stdout:\n', 'stdout:four\n']);
+  assert.deepEqual(await all(readLogs(p, { tail: 2 })), ['stdout:\n', 'stdout:four\n', 'stdout:no newline']);
+  assert.deepEqual(await all(readLogs(p, { tail: 3 })), ['stderr:partial\n', 'stdout:\n', 'stdout:four\n', 'stdout:no newline']);
   assert.deepEqual(await all(readLogs(p, { tail: 0 })), []);
-  assert.deepEqual(await all(readLogs(p, { tail: 100 })), ['stdout:one\n', 'stderr:partial\n', 'stdout:\n', 'stdout:four\n']);
+  assert.deepEqual(await all(readLogs(p, { tail: 100 })), ['stdout:one\n', 'stderr:partial\n', 'stdout:\n', 'stdout:four\n', 'stdout:no newline']);
   const t = Date.parse('2026-11-28T03:01:29Z') / 1000;
   assert.deepEqual(await all(readLogs(p, { since: t, until: t + 2 })), ['stderr:partial\n', 'stdout:\n']);
   assert.deepEqual(await all(readLogs(join(dir, 'missing.log'))), []);
@@ -55,7 +56,7 @@ test('tail works across read chunks', async () => {
 
 test('follow yields appended records and ends when the container stops', async () => {
   const p = join(dir, 'f.log');
-  writeFileSync(p, LOG);
+  writeFileSync(p, LOG.replace(/.* P no newline\n/, ''));
   let stop!: () => void;
   const stopped = new Promise<void>((r) => (stop = r));
   const got: string[] = [];
@@ -80,11 +81,11 @@ test('reads the log conmon writes for a real container, following until it exits
   const id = testId('l');
   const logPath = join(host.root, 'ctr.log');
   try {
-    await rt.create({ id, name: id, bundleDir: host.bundle(id), spec: minimalSpec(host.rootfs, id, ['sh', '-c', 'echo a; sleep 0.2; printf b; echo c >&2; sleep 0.2; echo d']), logPath, tty: false, openStdin: false, stdinOnce: false });
+    await rt.create({ id, name: id, bundleDir: host.bundle(id), spec: minimalSpec(host.rootfs, id, ['sh', '-c', 'echo a; sleep 0.2; printf b; echo c >&2; sleep 0.2; printf d']), logPath, tty: false, openStdin: false, stdinOnce: false });
     await rt.start(id);
     const exited = rt.waitExit(id);
     const got = await all(readLogs(logPath, { follow: true, until_stopped: exited.then(() => undefined) }));
-    assert.deepEqual(got, ['stdout:a\n', 'stderr:c\n', 'stdout:bd\n']);
+    assert.deepEqual(got, ['stdout:a\n', 'stderr:c\n', 'stdout:bd']);
   } finally {
     await rt.cleanup(id);
     host.remove();

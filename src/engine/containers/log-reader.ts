@@ -69,6 +69,13 @@ class EntryAssembler {
     const parts = p ? [...p.parts, r.content, Buffer.from('\n')] : [r.content, Buffer.from('\n')];
     return { stream: r.stream, time: dockerTime(p?.time ?? r.time), line: Buffer.concat(parts) };
   }
+
+  /** Output that ended without a newline (`printf x`): Docker shows it as it is, unterminated. */
+  flush(): LogEntry[] {
+    const out = [...this.partial].map(([stream, p]) => ({ stream: stream as LogEntry['stream'], time: dockerTime(p.time), line: Buffer.concat(p.parts) }));
+    this.partial.clear();
+    return out.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+  }
 }
 
 /** Byte offset where the last `tail` full records (with the partials before them) start. */
@@ -160,8 +167,16 @@ export async function* readLogs(path: string, o: LogReadOptions = {}): AsyncGene
         pending = pending.subarray(start);
         continue;
       }
-      // At the end of the file.
-      if (!o.follow || wasStopped || o.signal?.aborted) return;
+      // At the end of the file. An unterminated last line is shown once nothing more can follow it
+      // (Docker's log copier, too, holds a partial line until its newline or the stream's end).
+      if (!o.follow || wasStopped || o.signal?.aborted) {
+        for (const e of asm.flush()) {
+          const t = rfc3339Seconds(e.time);
+          if (o.until !== undefined && t >= o.until) break;
+          if (o.since === undefined || t >= o.since) yield e;
+        }
+        return;
+      }
       const st = await fh.stat();
       if (st.size < pos) {
         pos = 0; // truncated or rotated in place: start over
