@@ -92,6 +92,9 @@ test('diff and export show the container filesystem', async () => {
   const diff = await ok('diff', name);
   assert.match(diff, /^A \/added$/m);
   assert.match(diff, /^D \/bin\/ls$/m);
+  assert.match(diff, /^C \/bin$/m);
+  // /etc is copied up only to hold the /etc/hosts mount point: Docker's init layer keeps it out of diff.
+  assert.doesNotMatch(diff, /^C \/etc$/m);
   const ddiff = await docker('diff', name);
   assert.match(ddiff.stdout, /^A \/added$/m);
   const out = join(dir, 'export.tar');

@@ -21,20 +21,22 @@ function isWhiteout(st: Stats): boolean {
 }
 
 function sameDir(a: Stats, b: Stats): boolean {
-  return a.size === b.size && a.mode === b.mode && Math.floor(a.mtimeMs / 1000) === Math.floor(b.mtimeMs / 1000);
+  return a.mode === b.mode && a.uid === b.uid && a.gid === b.gid;
 }
 
 /** Changes in `upper` against `lowers` (the image's layer directories, any order). */
 export function containerChanges(upper: string, lowers: string[]): Change[] {
   const changes: Change[] = [];
-  const changedDirs = new Set<string>();
-  const walk = (dir: string, prefix: string) => {
+  // Returns whether anything under `dir` changed, so a directory copied up only to hold the
+  // runtime's mount points (/etc for /etc/hosts) is not reported, as Docker's init layer hides it.
+  const walk = (dir: string, prefix: string): boolean => {
     let names: string[];
     try {
       names = readdirSync(dir).sort();
     } catch {
-      return;
+      return false;
     }
+    let any = false;
     for (const name of names) {
       const path = `${prefix}/${name}`;
       const abs = join(dir, name);
@@ -52,16 +54,13 @@ export function containerChanges(upper: string, lowers: string[]): Change[] {
           break;
         }
       }
-      if (kind !== undefined) {
-        if (st.isDirectory()) changedDirs.add(path);
-        changes.push({ Path: path, Kind: kind });
-        if (kind !== CHANGE_MODIFIED && prefix !== '' && !changedDirs.has(prefix)) {
-          changes.push({ Path: prefix, Kind: CHANGE_MODIFIED });
-          changedDirs.add(prefix);
-        }
-      }
-      if (st.isDirectory()) walk(abs, path);
+      const at = changes.length;
+      if (kind !== undefined) changes.push({ Path: path, Kind: kind });
+      const inner = st.isDirectory() && kind !== CHANGE_DELETED ? walk(abs, path) : false;
+      if (kind === undefined && inner) changes.splice(at, 0, { Path: path, Kind: CHANGE_MODIFIED });
+      any ||= kind !== undefined || inner;
     }
+    return any;
   };
   walk(upper, '');
   return changes;
