@@ -3,7 +3,7 @@ import { containerStats } from '../engine/containers/container-stats.js';
 import { containerTop } from '../engine/containers/container-top.js';
 import { connectContainer, disconnectContainer } from '../engine/networks/container-connector.js';
 import type { Services } from './services.js';
-import { diskUsage } from './disk-usage.js';
+import { containerSize, diskUsage } from './disk-usage.js';
 import { imageTransferBackend } from './image-transfer-backend.js';
 
 /** Hands each route group the narrow view of the services it needs. */
@@ -32,6 +32,7 @@ export function apiBackends(s: Services): ApiBackends {
         UpperDir: `${s.paths.containerDir(id)}/upper`,
         WorkDir: `${s.paths.containerDir(id)}/work`,
       }),
+      containerSize: async (id) => containerSize(s, id),
       top: (c, psArgs) => containerTop(c.Id, psArgs),
       stats: (c, previous) => containerStats(c, previous),
     },

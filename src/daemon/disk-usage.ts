@@ -1,5 +1,19 @@
 import { summaryView } from '../engine/containers/container-views.js';
+import { directorySize } from '../common/directory-size.js';
 import type { Services } from './services.js';
+
+/** SizeRw (the container's writable layer) and SizeRootFs (that plus its image), as `ps -s` shows them. */
+export function containerSize(s: Services, id: string): { rw: number; rootFs: number } {
+  const c = s.containers.get(id);
+  const rw = directorySize(`${s.paths.containerDir(c.Id)}/upper`);
+  let image = 0;
+  try {
+    image = s.images.getImage(c.Image).size;
+  } catch {
+    // The image may be gone (rmi -f); the writable layer still counts.
+  }
+  return { rw, rootFs: rw + image };
+}
 
 /** GET /system/df: images with shared sizes, containers, volumes with usage, no build cache. */
 export async function diskUsage(s: Services, types: string[]): Promise<Record<string, unknown>> {
@@ -11,7 +25,7 @@ export async function diskUsage(s: Services, types: string[]): Promise<Record<st
     out.LayersSize = images.reduce((sum, i) => sum + Number((i as { Size?: number }).Size ?? 0), 0);
     out.Images = images;
   }
-  if (want('container')) out.Containers = containers.map((c) => summaryView(c, { rw: 0, rootFs: 0 }));
+  if (want('container')) out.Containers = containers.map((c) => summaryView(c, containerSize(s, c.Id)));
   if (want('volume')) out.Volumes = s.volumes.usage();
   if (want('build-cache')) out.BuildCache = [];
   return out;

@@ -88,6 +88,7 @@ export async function createServices(config: DaemonConfig, logger: Logger): Prom
     logger,
     logDriver: config['log-driver'],
     defaultRuntime: config['default-runtime'],
+    runtimeNames: Object.keys(config.runtimes),
     healthProbe: healthProbeRunner(runtime, paths),
   });
   volumes.setUsedBy((name) => containers.list().filter((c) => c.Mounts.some((m) => m.Type === 'volume' && m.Name === name)).map((c) => c.Id));

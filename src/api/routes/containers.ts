@@ -52,15 +52,18 @@ export function registerContainerRoutes(router: Router, b: ContainersBackend): v
     const filters = ctx.filters();
     const until = filters.until?.[0] ? parseTimeParam(filters.until[0], 'until') : undefined;
     const deleted: string[] = [];
+    let reclaimed = 0;
     for (const c of svc.list()) {
       if (c.State.Running || c.State.Restarting) continue;
       if (until !== undefined && Date.parse(c.Created) * 1e6 >= until) continue;
       if (!labelsMatch(c.Config.Labels ?? {}, filters.label ?? [], filters['label!'] ?? [])) continue;
+      const size = b.containerSize ? await b.containerSize(c.Id).catch(() => undefined) : undefined;
       await svc.remove(c.Id, { force: false });
       b.exec.forget(c.Id);
       deleted.push(c.Id);
+      reclaimed += size?.rw ?? 0;
     }
-    return { ContainersDeleted: deleted, SpaceReclaimed: 0 };
+    return { ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
   });
 
   router.get('/containers/{name}/json', async (ctx) => {
@@ -337,21 +340,23 @@ async function execStart(ctx: RequestContext, b: ContainersBackend): Promise<voi
   const body = (await ctx.json<{ Detach?: boolean; Tty?: boolean; ConsoleSize?: [number, number] }>()) ?? {};
   b.exec.prepareStart(id);
   if (body.Detach) {
-    await b.exec.start(id, { detach: true, tty: body.Tty });
+    await b.exec.start(id, { detach: true });
     reply(ctx, 200);
     return;
   }
   const info = b.exec.inspect(id);
+  // The exec's own Tty (from create) decides whether the process gets a terminal; start's Tty
+  // only decides the framing of this stream, as in dockerd.
   const tty = body.Tty ?? info.ProcessConfig.tty;
   const h = hijack(ctx, { multiplexed: !tty });
   try {
-    const { attach: a, exit } = await b.exec.start(id, { detach: false, tty });
+    const { attach: a, exit } = await b.exec.start(id, { detach: false });
     if (a) {
-      await pipeAttach(a, h, { stdin: info.OpenStdin, stdout: info.OpenStdout, stderr: info.OpenStderr, tty });
+      await pipeAttach(a, h, { stdin: info.OpenStdin, stdout: info.OpenStdout, stderr: info.OpenStderr, tty: info.ProcessConfig.tty });
     }
     await exit;
   } catch (err) {
-    h.write(3, Buffer.from(`${(err as Error).message}\n`));
+    h.write(1, Buffer.from(`${(err as Error).message}\r\n`));
   }
   h.end();
 }

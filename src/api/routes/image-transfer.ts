@@ -38,7 +38,7 @@ function sendTar(ctx: RequestContext, stream: Readable): Promise<void> {
 }
 
 /** Runs `work`, streaming its messages as NDJSON; an error after the first message becomes a stream error. */
-async function progressStream(ctx: RequestContext, work: (emit: (m: unknown) => void) => Promise<unknown>): Promise<void> {
+async function progressStream(ctx: RequestContext, work: (emit: (m: unknown) => void) => Promise<unknown>, o: { errorsInStream?: boolean } = {}): Promise<void> {
   let out: NdjsonStream | undefined;
   const emit = (m: unknown) => {
     out ??= new NdjsonStream(ctx.res!);
@@ -48,7 +48,9 @@ async function progressStream(ctx: RequestContext, work: (emit: (m: unknown) => 
   try {
     await work(emit);
   } catch (err) {
-    if (!out) throw err;
+    if (!out && !o.errorsInStream) throw err;
+    out ??= new NdjsonStream(ctx.res!);
+    ctx.handled = true;
     out.writeError(errorMessage(err));
   }
   if (out) out.end();
@@ -68,9 +70,14 @@ export function registerImageTransferRoutes(router: Router, b: ImageTransferBack
   });
   router.get('/images/{name:.*}/get', (ctx) => sendTar(ctx, b.save([ctx.param('name')])));
   router.post('/images/load', (ctx) =>
-    progressStream(ctx, async (emit) => {
-      await b.load(ctx.req, { quiet: ctx.bool('quiet') }, emit);
-    }),
+    // dockerd answers 200 and reports a bad archive inside the stream (docker-py raises ImageLoadError from it).
+    progressStream(
+      ctx,
+      async (emit) => {
+        await b.load(ctx.req, { quiet: ctx.bool('quiet') }, emit);
+      },
+      { errorsInStream: true },
+    ),
   );
   router.post('/images/{name:.*}/push', (ctx) =>
     progressStream(ctx, (emit) => b.push(ctx.param('name'), ctx.str('tag') || undefined, decodeRegistryAuth(ctx.req.headers['x-registry-auth']), emit)),

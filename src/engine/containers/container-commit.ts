@@ -146,8 +146,17 @@ export async function commitContainer(deps: CommitDeps, o: CommitOptions): Promi
     target = referenceString(tagNameOnly(o.tag ? { ...ref, tag: o.tag } : ref));
   }
   const config = applyChanges(mergeConfig(c.Config, o.config), o.changes ?? []);
-  const pause = o.pause !== false && c.State.Running && !c.State.Paused;
-  if (pause) await deps.containers.pause(c.Id);
+  let pause = o.pause !== false && c.State.Running && !c.State.Paused;
+  if (pause) {
+    // A process that exits as the commit begins cannot be frozen; its files are final anyway.
+    pause = await deps.containers.pause(c.Id).then(
+      () => true,
+      (err: Error) => {
+        if (/not running/i.test(err.message)) return false;
+        throw err;
+      },
+    );
+  }
   let layer;
   try {
     const upper = deps.upperDir(c.Id);

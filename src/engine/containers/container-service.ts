@@ -46,6 +46,8 @@ export interface ContainerServiceDeps {
   logger: Logger;
   logDriver: string;
   defaultRuntime: string;
+  /** Names of the configured OCI runtimes; a container may only name one of these. */
+  runtimeNames?: string[];
   /** Volumes, bind mounts and tmpfs (the volumes engine); without it Binds/Tmpfs go to the spec builder as they are. */
   mounts?: ContainerMounts;
   /** Runs health probes; without it Healthcheck is recorded but never run. */
@@ -135,6 +137,11 @@ export class ContainerService {
     if (typeof body !== 'object' || Array.isArray(body)) throw new InvalidArgumentError('config cannot be empty in order to create a container');
     if (!body.Image || typeof body.Image !== 'string') throw new InvalidArgumentError('No image was specified');
     const hostConfig = normaliseHostConfig(body.HostConfig ?? {}, this.d.logDriver);
+    // docker-py sends `runtime=` as a top-level Runtime key; dockerd fills in its default runtime.
+    hostConfig.Runtime ||= typeof body.Runtime === 'string' && body.Runtime ? body.Runtime : this.d.defaultRuntime;
+    if (this.d.runtimeNames && !this.d.runtimeNames.includes(hostConfig.Runtime)) {
+      throw new InvalidArgumentError(`Unknown runtime specified ${hostConfig.Runtime}`);
+    }
     const name = req.name ? validateContainerName(req.name) : `/${generateName((n) => this.nameTaken(`/${n}`))}`;
     const holder = this.nameHolder(name);
     if (holder) {
@@ -476,7 +483,10 @@ export class ContainerService {
     if (!c.State.Running) throw new ConflictError(`Cannot kill container: ${ref}: container ${c.Id} is not running`);
     if (num === 9 || num === 15 || num === 2) c.manuallyStopped = true;
     this.emit(c, 'kill', { signal: String(num) });
+    // As dockerd: a SIGKILL returns once the container is down, so inspect right after shows it exited.
+    const exited = num === 9 ? this.nextExit(c.Id) : undefined;
     await this.d.runtime.kill(c.Id, num);
+    if (exited) await raceTimeout(exited, 10_000);
   }
 
   async restart(ref: string, o: { timeout?: number; signal?: string } = {}): Promise<void> {
@@ -494,7 +504,11 @@ export class ContainerService {
     const c = this.get(ref);
     if (!c.State.Running) throw new ConflictError(`Container ${c.Id} is not running`);
     if (c.State.Paused) throw new ConflictError(`Container ${c.Id} is already paused`);
-    await this.d.runtime.pause(c.Id);
+    await this.d.runtime.pause(c.Id).catch((err: Error) => {
+      // The process may have exited a moment ago, before its monitor reported it.
+      if (/not running|no such process/i.test(err.message)) throw new ConflictError(`Container ${c.Id} is not running`);
+      throw err;
+    });
     c.State = { ...c.State, Paused: true, Status: 'paused' };
     this.d.repo.save(c);
     this.emit(c, 'pause');
@@ -529,6 +543,9 @@ export class ContainerService {
     const c = this.get(ref);
     return this.locked(c.Id, async () => {
       if (!this.byId.has(c.Id)) return;
+      if (c.State.Restarting && !o.force) {
+        throw new ConflictError(`cannot remove container "${c.Name}": container is restarting: stop the container before removing or force remove`);
+      }
       if (c.State.Running && !o.force) {
         throw new ConflictError(
           `cannot remove container "${c.Name}": container is ${c.State.Paused ? 'paused' : 'running'}: stop the container before removing or force remove`,
@@ -742,6 +759,8 @@ function primaryEndpoints(mode: string, sent: Record<string, any> | undefined): 
 }
 
 const MIN_MEMORY = 6 * 1024 * 1024;
+/** dockerd's built-in log drivers; each is accepted, and logs are kept by conmon whatever the name. */
+const LOG_DRIVERS = new Set(['json-file', 'local', 'none', 'journald', 'syslog', 'gelf', 'fluentd', 'awslogs', 'splunk', 'etwlogs', 'gcplogs', 'logentries']);
 
 /** Docker's HostConfig defaults and the checks dockerd makes at create. */
 export function normaliseHostConfig(h: Record<string, any>, logDriver: string): Record<string, any> {
@@ -765,7 +784,8 @@ export function normaliseHostConfig(h: Record<string, any>, logDriver: string): 
     throw new InvalidArgumentError('Conflicting options: Nano CPUs and CPU Period cannot both be set');
   }
   if (h.NanoCpus && h.NanoCpus < 0) throw new InvalidArgumentError('Range of CPUs is from 0.01 to the number of CPUs available');
-  out.LogConfig = h.LogConfig?.Type ? h.LogConfig : { Type: logDriver, Config: {} };
+  out.LogConfig = { Type: h.LogConfig?.Type || logDriver, Config: h.LogConfig?.Config ?? {} };
+  if (!LOG_DRIVERS.has(out.LogConfig.Type)) throw new InvalidArgumentError(`logger: no log driver named '${out.LogConfig.Type}' is registered`);
   out.Binds ??= null;
   out.PortBindings ??= {};
   out.AutoRemove = !!h.AutoRemove;

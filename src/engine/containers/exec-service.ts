@@ -1,8 +1,9 @@
-import { ConflictError, InvalidArgumentError, NotFoundError } from '../../common/errors.js';
+import { ConflictError, InvalidArgumentError, NotFoundError, SystemError } from '../../common/errors.js';
 import { newId } from '../../common/ids.js';
 import type { Logger } from '../../common/logger.js';
 import type { EventSink } from '../events/event-bus.js';
 import type { OciProcess } from '../runtime/oci-spec.js';
+import { RuntimeError, startFailureExitCode } from '../runtime/runtime-errors.js';
 import type { ContainerRecord } from './container-model.js';
 import type { ContainerService } from './container-service.js';
 import type { ContainerRuntimeDriver, RuntimeAttach } from './ports.js';
@@ -85,21 +86,33 @@ export class ExecService {
    * Runs the process. With `attach` the caller gets the process's stdio; the promise of the exit
    * code settles when it ends either way.
    */
-  async start(id: string, o: { detach: boolean; tty?: boolean }): Promise<{ attach?: RuntimeAttach; exit: Promise<number> }> {
+  async start(id: string, o: { detach: boolean }): Promise<{ attach?: RuntimeAttach; exit: Promise<number> }> {
     const s = this.session(id);
     if (s.started) throw new ConflictError(`Exec command ${id} has already run`);
     const c = this.d.containers.get(s.containerId);
     this.assertRunning(c);
     s.started = true;
-    const cfg = { ...s.config, Tty: o.tty ?? s.config.Tty };
+    const cfg = s.config;
     const process = await this.d.execProcess(c, cfg);
     if (s.pendingSize) process.consoleSize = { height: s.pendingSize[0], width: s.pendingSize[1] };
     else if (cfg.ConsoleSize?.[0]) process.consoleSize = { height: cfg.ConsoleSize[0], width: cfg.ConsoleSize[1] };
-    const handle = await this.d.runtime.exec(c.Id, id, process, {
-      tty: !!cfg.Tty,
-      stdin: !o.detach && !!cfg.AttachStdin,
-      attach: !o.detach,
-    });
+    let handle: Awaited<ReturnType<ContainerRuntimeDriver['exec']>>;
+    try {
+      handle = await this.d.runtime.exec(c.Id, id, process, {
+        tty: !!cfg.Tty,
+        stdin: !o.detach && !!cfg.AttachStdin,
+        attach: !o.detach,
+      });
+    } catch (err) {
+      // dockerd's codes for a process that never started: 127 when the binary is missing, else 126.
+      const code = startFailureExitCode((err as Error).message);
+      s.exitCode = code === 128 ? 126 : code;
+      s.finish();
+      this.emit(c, 'exec_die', id, { exitCode: String(s.exitCode) });
+      if (!(err instanceof RuntimeError) || code === 128) throw err;
+      const what = code === 127 ? 'executable file not found in $PATH' : 'permission denied';
+      throw new SystemError(`OCI runtime exec failed: exec failed: unable to start container process: exec: "${cfg.Cmd[0] ?? ''}": ${what}: unknown`);
+    }
     s.running = true;
     s.pid = handle.pid;
     this.emit(c, `exec_start: ${cfg.Cmd.join(' ')}`, id);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { directorySize } from '../../common/directory-size.js';
 import { ConflictError, InvalidArgumentError, NotFoundError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { BerthPaths } from '../../common/paths.js';
@@ -55,31 +56,6 @@ function rfc3339(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** Bytes under a directory (files counted once per inode), for prune and df. */
-export function diskUsage(dir: string): number {
-  let total = 0;
-  const seen = new Set<string>();
-  const walk = (d: string) => {
-    let names: string[];
-    try {
-      names = readdirSync(d);
-    } catch {
-      return;
-    }
-    for (const n of names) {
-      const p = join(d, n);
-      const st = lstatSync(p, { throwIfNoEntry: false });
-      if (!st) continue;
-      if (st.isDirectory()) walk(p);
-      else if (!seen.has(`${st.dev}:${st.ino}`)) {
-        seen.add(`${st.dev}:${st.ino}`);
-        total += st.size;
-      }
-    }
-  };
-  walk(dir);
-  return total;
-}
 
 /**
  * Volumes of the local driver: a directory under volumes/<name>/_data, or a filesystem mounted
@@ -135,7 +111,8 @@ export class VolumeService {
       Name: name,
       Driver: driver,
       CreatedAt: rfc3339(new Date()),
-      Labels: req.Labels ?? null,
+      // dockerd marks every volume created without a name as anonymous, so a plain prune takes it.
+      Labels: req.Name ? (req.Labels ?? null) : { ...req.Labels, [ANONYMOUS_LABEL]: '' },
       Options: req.DriverOpts ?? null,
     };
     mkdirSync(this.d.paths.volumesRoot, { recursive: true, mode: 0o701 });
@@ -148,7 +125,7 @@ export class VolumeService {
 
   /** Creates an anonymous volume (`-v /path`, image VOLUMEs). */
   createAnonymous(): VolumeView {
-    return this.create({ Labels: { [ANONYMOUS_LABEL]: '' } });
+    return this.create({});
   }
 
   get(name: string): VolumeRecord {
@@ -238,7 +215,7 @@ export class VolumeService {
       if (!all && !(ANONYMOUS_LABEL in labels)) continue;
       if (!labelsMatch(labels, filters.label ?? [], filters['label!'] ?? [])) continue;
       if (this.usedBy(v.Name).length) continue;
-      const size = needsMount(v.Options) ? 0 : diskUsage(this.path(v.Name));
+      const size = needsMount(v.Options) ? 0 : directorySize(this.path(v.Name));
       try {
         await this.destroy(v);
       } catch (err) {
@@ -288,7 +265,7 @@ export class VolumeService {
   usage(): VolumeView[] {
     return this.repo.all().map((v) => ({
       ...this.view(v),
-      UsageData: { Size: needsMount(v.Options) ? -1 : diskUsage(this.path(v.Name)), RefCount: this.usedBy(v.Name).length },
+      UsageData: { Size: needsMount(v.Options) ? -1 : directorySize(this.path(v.Name)), RefCount: this.usedBy(v.Name).length },
     }));
   }
 
