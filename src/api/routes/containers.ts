@@ -258,19 +258,32 @@ function pipeAttach(
   else a.stderr.resume();
   if (o.stdin && h.input && a.stdin) {
     const keys = o.detachKeys ?? (o.tty ? [16, 17] : []);
-    let matched = 0;
+    // Bytes that may begin the detach sequence are held back (as Docker's escape proxy does), so
+    // a terminal never echoes half of it; they go through once the sequence breaks.
+    let held: number[] = [];
     h.input.on('data', (d: Buffer) => {
-      if (keys.length) {
-        for (const byte of d) {
-          matched = byte === keys[matched] ? matched + 1 : byte === keys[0] ? 1 : 0;
-          if (matched === keys.length) {
+      if (!keys.length) {
+        a.stdin!.write(d);
+        return;
+      }
+      const out: number[] = [];
+      for (const byte of d) {
+        if (byte === keys[held.length]) {
+          held.push(byte);
+          if (held.length === keys.length) {
+            if (out.length) a.stdin!.write(Buffer.from(out));
             a.close();
             h.end();
             return;
           }
+          continue;
         }
+        out.push(...held);
+        held = [];
+        if (byte === keys[0]) held.push(byte);
+        else out.push(byte);
       }
-      a.stdin!.write(d);
+      if (out.length) a.stdin!.write(Buffer.from(out));
     });
     h.input.on('end', () => a.closeStdin());
   } else {
@@ -352,7 +365,8 @@ async function execStart(ctx: RequestContext, b: ContainersBackend): Promise<voi
   try {
     const { attach: a, exit } = await b.exec.start(id, { detach: false });
     if (a) {
-      await pipeAttach(a, h, { stdin: info.OpenStdin, stdout: info.OpenStdout, stderr: info.OpenStderr, tty: info.ProcessConfig.tty });
+      const detachKeys = parseDetachKeys(info.DetachKeys || undefined);
+      await pipeAttach(a, h, { stdin: info.OpenStdin, stdout: info.OpenStdout, stderr: info.OpenStderr, tty: info.ProcessConfig.tty, detachKeys });
     }
     await exit;
   } catch (err) {
