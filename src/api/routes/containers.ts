@@ -11,6 +11,7 @@ import { reply } from '../server.js';
 import { hijack, type HijackedStream } from '../streams/hijack.js';
 import { frame } from '../streams/multiplexed.js';
 import { parseTimeParam } from '../time-param.js';
+import { EXEC_CONFIG_FIELDS, foldKeys } from '../fold-keys.js';
 
 /** What the container routes need from the engine. */
 export interface ContainersBackend {
@@ -179,7 +180,7 @@ export function registerContainerRoutes(router: Router, b: ContainersBackend): v
   // exec
   router.post('/containers/{name}/exec', async (ctx) => {
     const body = await ctx.json();
-    const created = b.exec.create(ctx.param('name'), body ?? {});
+    const created = b.exec.create(ctx.param('name'), foldKeys(body ?? {}, EXEC_CONFIG_FIELDS));
     reply(ctx, 201, created);
   });
   router.post('/exec/{id}/start', (ctx) => execStart(ctx, b));
