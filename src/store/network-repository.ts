@@ -52,8 +52,9 @@ export class NetworkRepository {
   releaseOwner(owner: string): void {
     this.db.prepare('DELETE FROM ip_allocations WHERE owner = ?').run(owner);
   }
+  /** Containers holding addresses (not the gateway nor a network's auxiliary addresses). */
   allocationOwners(): Set<string> {
-    const rows = this.db.prepare("SELECT DISTINCT owner FROM ip_allocations WHERE owner != 'gateway'").all() as { owner: string }[];
+    const rows = this.db.prepare("SELECT DISTINCT owner FROM ip_allocations WHERE owner NOT IN ('gateway', 'aux')").all() as { owner: string }[];
     return new Set(rows.map((r) => r.owner));
   }
 

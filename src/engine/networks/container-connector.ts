@@ -1,4 +1,4 @@
-import { ForbiddenError } from '../../common/errors.js';
+import { ForbiddenError, NotFoundError, SystemError } from '../../common/errors.js';
 import type { EndpointRequest, NetworkService } from './network-service.js';
 
 /** The container side of `network connect/disconnect`: what the container service offers. */
@@ -36,24 +36,35 @@ export async function connectContainer(networks: Networks, containers: Connectab
   containers.setEndpointConfig(c.Id, n.Name, config, networks.settingsFor(c.Id, c.Config.ExposedPorts ?? {}));
 }
 
-/** POST /networks/{id}/disconnect: live for a running container, and forgotten for its next start. */
+/**
+ * POST /networks/{id}/disconnect: live for a running container, and forgotten for its next start.
+ * As in dockerd, Force does not excuse a container that is not connected (an error either way);
+ * it only lets a container forget a network that no longer exists.
+ */
 export async function disconnectContainer(networks: Networks, containers: ConnectableContainers, network: string, ref: string, force: boolean): Promise<void> {
   const c = containers.get(ref);
-  const n = networks.network(network);
+  let n: ReturnType<Networks['network']>;
+  try {
+    n = networks.network(network);
+  } catch (err) {
+    if (!(err instanceof NotFoundError) || !force) throw err;
+    if (!Object.keys(c.endpointsConfig ?? {}).includes(network)) throw new SystemError(`container ${c.Id} is not connected to the network ${network}`);
+    containers.setEndpointConfig(c.Id, network, undefined);
+    return;
+  }
   const recorded = Object.keys(c.endpointsConfig ?? {}).find((k) => k === n.Name || k === n.Id);
   const mode = c.HostConfig.NetworkMode === 'default' ? 'bridge' : c.HostConfig.NetworkMode;
   if (n.Driver === 'host' || mode === 'host') {
     throw new ForbiddenError('container cannot be disconnected from host network or connected to host network');
   }
   if (c.State.Running) {
-    await networks.disconnect(n.Id, c.Id, force);
+    await networks.disconnect(n.Id, c.Id, false);
     if (recorded) containers.setEndpointConfig(c.Id, recorded, undefined, networks.settingsFor(c.Id, c.Config.ExposedPorts ?? {}));
     else containers.setEndpointConfig(c.Id, n.Name, undefined, networks.settingsFor(c.Id, c.Config.ExposedPorts ?? {}));
     return;
   }
   if (!recorded && mode !== n.Name && mode !== n.Id) {
-    if (force) return;
-    throw new ForbiddenError(`container ${c.Id} is not connected to network ${n.Name}`);
+    throw new SystemError(`container ${c.Id} is not connected to the network ${n.Name}`);
   }
   containers.setEndpointConfig(c.Id, recorded ?? n.Name, undefined);
 }

@@ -6,7 +6,7 @@ import { decodeQuery, encodeReply, QTYPE_A, QTYPE_AAAA, RCODE_NOERROR, RCODE_NXD
 /** What the server asks the network service for each query. */
 export interface DnsResolverBackend {
   /** Addresses of a container name/alias on the network; undefined when the name is not a container's. */
-  lookup(networkId: string, name: string): string[] | undefined;
+  lookup(networkId: string, name: string, clientIp: string): string[] | undefined;
   /** Upstream resolvers for a client of the network (its --dns, else the host's). Empty: no forwarding. */
   upstreams(networkId: string, clientIp: string): string[];
 }
@@ -79,7 +79,7 @@ export class DnsServer {
     const q = decodeQuery(msg);
     if (!q) return undefined;
     const name = q.name.toLowerCase().replace(/\.$/, '');
-    const local = this.backend.lookup(networkId, name);
+    const local = this.backend.lookup(networkId, name, clientIp);
     if (local) {
       if (q.qtype === QTYPE_A) return encodeReply(msg, q, RCODE_NOERROR, local);
       // A container name without IPv6: an empty answer, so resolvers do not look elsewhere.

@@ -301,3 +301,76 @@ test('reconcile removes sandboxes of containers that died while berthd was down'
   assert.equal(sd.settings.IPAddress, s.settings.IPAddress);
   await svc.teardownContainer(d.id);
 });
+
+test('network names are free text; IPAM is kept as given (Options null, aux addresses, IPv6 pools)', async () => {
+  await assert.rejects(svc.create({ Name: '  ' }), /invalid name: name is empty/);
+  await assert.rejects(svc.create({ Name: 'bridge' }), /operation is not permitted on predefined bridge network/);
+  const { Id } = await svc.create({
+    Name: 'test 01',
+    EnableIPv6: true,
+    IPAM: {
+      Driver: 'default',
+      Config: [
+        { Subnet: '10.233.0.0/24', IPRange: '10.233.0.128/25', Gateway: '10.233.0.254', AuxiliaryAddresses: { a: '10.233.0.130' } },
+        { Subnet: '2001:389::/64' },
+      ],
+    },
+  });
+  const net = svc.inspect('test 01');
+  assert.equal(net.Id, Id);
+  assert.equal(net.IPAM.Options, null);
+  assert.equal(net.EnableIPv6, true);
+  assert.deepEqual(net.IPAM.Config, [
+    { Subnet: '10.233.0.0/24', IPRange: '10.233.0.128/25', Gateway: '10.233.0.254', AuxiliaryAddresses: { a: '10.233.0.130' } },
+    { Subnet: '2001:389::/64', Gateway: '2001:389::1' },
+  ]);
+  assert.ok(existsSync(`/sys/class/net/br-${Id.slice(0, 12)}`), 'the bridge is named after the id');
+  // The auxiliary address is never handed out: the range starts at .128, .130 is skipped.
+  const reqs = [0, 1, 2].map((i) => req(`aux${i}`, { networkMode: 'test 01' }));
+  const ips: string[] = [];
+  for (const r of reqs) ips.push((await svc.setupContainer(r)).settings.Networks['test 01']!.IPAddress);
+  assert.deepEqual(ips, ['10.233.0.128', '10.233.0.129', '10.233.0.131']);
+  for (const r of reqs) await svc.teardownContainer(r.id);
+  await svc.remove('test 01');
+  const cli = await svc.create({ Name: 'cli-net', IPAM: { Driver: 'default', Options: {}, Config: [] } });
+  assert.deepEqual(svc.inspect(cli.Id).IPAM.Options, {});
+  await svc.remove(cli.Id);
+});
+
+test('endpoint IPv6, link-local addresses, driver options and links are kept; a link alias resolves for its container only', async () => {
+  await svc.create({ Name: 'linknet', EnableIPv6: true, IPAM: { Config: [{ Subnet: '2001:db8:7::/64' }] } });
+  const target = req('upstream', { networkMode: 'linknet' });
+  const linker = req('linker', {
+    networkMode: 'linknet',
+    networks: {
+      linknet: {
+        IPAMConfig: { IPv6Address: '2001:db8:7::f00d', LinkLocalIPs: ['169.254.8.8'] },
+        DriverOpts: { 'com.example.opt': 'on' },
+        Links: ['upstream:bar'],
+      },
+    },
+  });
+  const other = req('other', { networkMode: 'linknet' });
+  await assert.rejects(
+    svc.setupContainer(req('bad', { networkMode: 'linknet', networks: { linknet: { IPAMConfig: { IPv6Address: '2001:db8:8::1' } } } })),
+    /invalid endpoint settings:\nno configured subnet contains IP address 2001:db8:8::1/,
+  );
+  const sl = await svc.setupContainer(linker);
+  const ep = sl.settings.Networks.linknet!;
+  assert.deepEqual(ep.IPAMConfig, { IPv6Address: '2001:db8:7::f00d', LinkLocalIPs: ['169.254.8.8'] });
+  assert.deepEqual(ep.DriverOpts, { 'com.example.opt': 'on' });
+  assert.deepEqual(ep.Links, ['upstream:bar']);
+  const idle = svc.idleSettings(linker).Networks.linknet!;
+  assert.deepEqual([idle.IPAMConfig, idle.DriverOpts, idle.Links], [ep.IPAMConfig, ep.DriverOpts, ep.Links]);
+  // The link target may come later: the alias is looked up at query time.
+  const st = await svc.setupContainer(target);
+  const so = await svc.setupContainer(other);
+  const gw = svc.inspect('linknet').IPAM.Config[0]!.Gateway!;
+  const upstreamIp = st.settings.Networks.linknet!.IPAddress;
+  const { stdout } = await execFileAsync('nsenter', [`--net=${sl.netnsPath!}`, 'busybox', 'nslookup', 'bar', gw]);
+  assert.match(stdout, new RegExp(`Address: ${upstreamIp.replace(/\./g, '\\.')}`));
+  const fromOther = await execFileAsync('nsenter', [`--net=${so.netnsPath!}`, 'busybox', 'nslookup', 'bar', gw]).catch((e: { stdout: string }) => e);
+  assert.doesNotMatch(fromOther.stdout, new RegExp(`Address: ${upstreamIp.replace(/\./g, '\\.')}`));
+  for (const c of [linker, target, other]) await svc.teardownContainer(c.id);
+  await svc.remove('linknet');
+});

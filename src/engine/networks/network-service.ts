@@ -19,8 +19,9 @@ import { buildHostsFile, buildResolvConf, readHostResolvConf } from './container
 import { DnsServer } from './dns-server.js';
 import { Firewall, type FirewallNetwork } from './firewall.js';
 import { Ipam, type AddressSpace } from './ipam.js';
-import { formatIPv4, formatSubnet, macForIPv4, parseAddressWithPrefix, parseIPv4, parseSubnet, subnetContains, subnetsOverlap } from './ipv4.js';
-import type { EndpointRecord, IPAMConfigEntry, NetworkDoc, NetworkInspect, SandboxRecord } from './network-types.js';
+import { formatIPv6, formatSubnet6, isIPv6, parseIPv6, parseSubnet6, subnet6Contains } from './ipv6.js';
+import { formatIPv4, formatSubnet, isIPv4, macForIPv4, parseAddressWithPrefix, parseIPv4, parseSubnet, subnetContains, subnetsOverlap } from './ipv4.js';
+import type { EndpointIPAMConfig, EndpointRecord, IPAMConfigEntry, NetworkDoc, NetworkInspect, SandboxRecord } from './network-types.js';
 import { PortPublisher, type ExposedPorts, type PortBindings } from './port-publisher.js';
 
 export interface NetworkServiceDeps {
@@ -52,7 +53,7 @@ export interface NetworkCreateRequest {
 
 /** Docker's EndpointSettings (NetworkSettings.Networks[name]). */
 export interface EndpointSettings {
-  IPAMConfig: { IPv4Address?: string; IPv6Address?: string } | null;
+  IPAMConfig: EndpointIPAMConfig | null;
   Links: string[] | null;
   Aliases: string[] | null;
   MacAddress: string;
@@ -91,11 +92,15 @@ export interface NetworkSettings {
   Networks: Record<string, EndpointSettings>;
 }
 
-/** What the container service passes in for one network of a container. */
+/** What the container service passes in for one network of a container (Docker's EndpointSettings). */
 export interface EndpointRequest {
   Aliases?: string[] | null;
-  IPAMConfig?: { IPv4Address?: string } | null;
+  IPAMConfig?: EndpointIPAMConfig | null;
   MacAddress?: string;
+  /** "name:alias": the alias answers, for this container only, with the address of container name. */
+  Links?: string[] | null;
+  /** Kept and reported; the bridge driver has no endpoint options that berth acts on. */
+  DriverOpts?: Record<string, string> | null;
 }
 
 export interface ContainerNetworkRequest {
@@ -126,7 +131,8 @@ export interface ContainerNetworkSetup {
 }
 
 const PREDEFINED = ['bridge', 'host', 'none'];
-const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+/** Owner of IPAM.Config AuxiliaryAddresses in ip_allocations: never handed to a container. */
+const AUX_OWNER = 'aux';
 
 /**
  * Networks of berth, Docker's way: the default `bridge` plus `host` and `none`, user-defined
@@ -150,7 +156,7 @@ export class NetworkService {
     this.firewall = new Firewall(deps.logger, deps.firewallName ?? firewallNameFor(deps.config.bridge));
     this.dns = new DnsServer(
       {
-        lookup: (networkId, name) => this.dnsLookup(networkId, name),
+        lookup: (networkId, name, clientIp) => this.dnsLookup(networkId, name, clientIp),
         upstreams: (networkId, clientIp) => this.dnsUpstreams(networkId, clientIp),
       },
       deps.logger,
@@ -211,7 +217,9 @@ export class NetworkService {
 
   async create(req: NetworkCreateRequest): Promise<{ Id: string; Warning: string }> {
     const name = req.Name ?? '';
-    if (!NAME_RE.test(name)) throw new InvalidArgumentError(`invalid name "${name}": must match [a-zA-Z0-9][a-zA-Z0-9_.-]*`);
+    // dockerd only refuses an empty name: the bridge device is named after the id, not the name.
+    if (!name.trim()) throw new InvalidArgumentError('invalid name: name is empty');
+    if (PREDEFINED.includes(name)) throw new ForbiddenError(`operation is not permitted on predefined ${name} network `);
     const driver = req.Driver || 'bridge';
     if (this.repo.listNetworks().some((n) => n.Name === name)) {
       throw new ConflictError(`network with name ${name} already exists`);
@@ -220,7 +228,7 @@ export class NetworkService {
     if (driver !== 'bridge') throw new NotFoundError(`plugin "${driver}" not found`);
     if (req.IPAM?.Driver && req.IPAM.Driver !== 'default') throw new NotFoundError(`plugin "${req.IPAM.Driver}" not found`);
     const options = { ...(req.Options ?? {}) };
-    const configs = (req.IPAM?.Config ?? []).filter((c) => !c.Subnet?.includes(':'));
+    const configs = (req.IPAM?.Config ?? []).filter((c) => !isIPv6Config(c));
     const existing = this.bridgeNetworks().map((n) => this.addressing(n).subnet);
     let ipamConfig: IPAMConfigEntry;
     if (configs.length && configs[0]!.Subnet) {
@@ -234,12 +242,24 @@ export class NetworkService {
       if (c.IPRange && !subnetContains(subnet, parseSubnet(c.IPRange).base)) {
         throw new InvalidArgumentError(`no matching subnet for range ${c.IPRange}`);
       }
-      ipamConfig = { Subnet: formatSubnet(subnet), Gateway: gateway, ...(c.IPRange ? { IPRange: c.IPRange } : {}) };
+      for (const [k, v] of Object.entries(c.AuxiliaryAddresses ?? {})) {
+        if (!subnetContains(subnet, parseIPv4(v))) throw new InvalidArgumentError(`invalid auxiliary address ${k}: ${v} is not in subnet ${formatSubnet(subnet)}`);
+      }
+      // Docker's key order: Subnet, IPRange, Gateway, AuxiliaryAddresses.
+      ipamConfig = {
+        Subnet: formatSubnet(subnet),
+        ...(c.IPRange ? { IPRange: c.IPRange } : {}),
+        Gateway: gateway,
+        ...(c.AuxiliaryAddresses && Object.keys(c.AuxiliaryAddresses).length ? { AuxiliaryAddresses: c.AuxiliaryAddresses } : {}),
+      };
     } else {
       const subnet = this.ipam.pickSubnet(this.deps.config['default-address-pools'], existing, this.bridgeDevices());
       ipamConfig = { Subnet: formatSubnet(subnet), Gateway: formatIPv4(subnet.base + 1) };
     }
-    const doc = this.newDoc(name, 'bridge', [ipamConfig], options, req.Labels ?? {}, !!req.Internal);
+    const ipv6Configs = (req.IPAM?.Config ?? []).filter(isIPv6Config).map(ipv6ConfigEntry);
+    const doc = this.newDoc(name, 'bridge', [ipamConfig, ...ipv6Configs], options, req.Labels ?? {}, !!req.Internal);
+    // IPAM.Options as sent: null when the client sent none (docker-py), {} from the docker CLI.
+    doc.IPAM.Options = req.IPAM?.Options ?? null;
     doc.Attachable = !!req.Attachable;
     doc.EnableIPv6 = !!req.EnableIPv6;
     doc.BridgeName = options['com.docker.network.bridge.name'] || `br-${doc.Id.slice(0, 12)}`;
@@ -250,6 +270,7 @@ export class NetworkService {
     this.repo.putNetwork(doc);
     try {
       this.ipam.reserve(this.space(doc), gateway, 'gateway');
+      for (const aux of Object.values(ipamConfig.AuxiliaryAddresses ?? {})) this.ipam.reserve(this.space(doc), aux, AUX_OWNER);
       await this.driver.ensureBridge(doc.BridgeName, gateway, subnet.prefix);
       await this.firewall.applyNetworks(this.bridgeNetworks().map((n) => this.firewallNetwork(n)));
       await this.listenDns(doc);
@@ -486,10 +507,11 @@ export class NetworkService {
       } catch {
         continue; // removed since: Docker fails at start, inspect still works
       }
-      const ip = req.IPAMConfig?.IPv4Address;
       settings.Networks[n.Name] = {
         ...this.endpointSettings(n, undefined),
-        IPAMConfig: ip ? { IPv4Address: ip } : null,
+        IPAMConfig: compactIpamConfig(req.IPAMConfig),
+        Links: req.Links?.length ? req.Links : null,
+        DriverOpts: req.DriverOpts && Object.keys(req.DriverOpts).length ? req.DriverOpts : null,
         Aliases: req.Aliases?.length ? req.Aliases : null,
         MacAddress: req.MacAddress || (key === mode ? c.macAddress ?? '' : ''),
       };
@@ -599,7 +621,8 @@ export class NetworkService {
     const ep = this.repo.endpointsOfContainer(containerId).find((e) => e.networkId === n.Id);
     if (!ep) {
       if (force) return;
-      throw new ForbiddenError(`container ${containerId} is not connected to network ${n.Name}`);
+      // dockerd's plain error (500), whatever Force says (see disconnectContainer).
+      throw new SystemError(`container ${containerId} is not connected to network ${n.Name}`);
     }
     await this.driver.deleteLink(ep.hostVeth);
     this.repo.deleteEndpoint(n.Id, containerId);
@@ -645,6 +668,9 @@ export class NetworkService {
   ): EndpointRecord {
     const isDefault = this.isDefaultBridge(n);
     const wantedIp = req.IPAMConfig?.IPv4Address || undefined;
+    if (isDefault && req.IPAMConfig?.IPv6Address) throw new InvalidArgumentError('user specified IP address is supported on user defined networks only');
+    checkEndpointAddresses(n, req.IPAMConfig);
+    for (const l of req.Links ?? []) parseLink(l);
     if (isDefault && wantedIp) throw new InvalidArgumentError('user specified IP address is supported on user defined networks only');
     if (isDefault && req.Aliases?.length) {
       throw new InvalidArgumentError('network-scoped alias is supported only for containers in user defined networks');
@@ -667,6 +693,9 @@ export class NetworkService {
       hostVeth: `veth${endpointId.slice(0, 11)}`,
       ifName: `eth${index}`,
       ...(wantedIp ? { staticIp: wantedIp } : {}),
+      ...(compactIpamConfig(req.IPAMConfig) ? { ipamConfig: compactIpamConfig(req.IPAMConfig)! } : {}),
+      ...(req.Links?.length ? { links: req.Links } : {}),
+      ...(req.DriverOpts && Object.keys(req.DriverOpts).length ? { driverOpts: req.DriverOpts } : {}),
     };
     this.repo.putEndpoint(ep);
     return ep;
@@ -686,13 +715,17 @@ export class NetworkService {
     };
   }
 
-  private dnsLookup(networkId: string, name: string): string[] | undefined {
+  private dnsLookup(networkId: string, name: string, clientIp?: string): string[] | undefined {
     const n = this.repo.getNetwork(networkId);
     if (!n) return undefined;
     const suffix = `.${n.Name.toLowerCase()}`;
-    const bare = name.endsWith(suffix) ? name.slice(0, -suffix.length) : name;
-    const ips = this.repo
-      .endpointsOfNetwork(networkId)
+    let bare = name.endsWith(suffix) ? name.slice(0, -suffix.length) : name;
+    const endpoints = this.repo.endpointsOfNetwork(networkId);
+    // EndpointSettings.Links: the asking container's link alias stands for the linked name.
+    const client = clientIp ? endpoints.find((e) => e.ipAddress === clientIp) : undefined;
+    const link = (client?.links ?? []).map(parseLink).find((l) => l.alias.toLowerCase() === bare);
+    if (link) bare = link.name.toLowerCase();
+    const ips = endpoints
       .filter((e) => e.dnsNames.some((d) => d.toLowerCase() === bare))
       .map((e) => e.ipAddress);
     return ips.length ? ips : undefined;
@@ -907,11 +940,11 @@ export class NetworkService {
 
   private endpointSettings(n: NetworkDoc, ep: EndpointRecord | undefined): EndpointSettings {
     return {
-      IPAMConfig: ep?.staticIp ? { IPv4Address: ep.staticIp } : null,
-      Links: null,
+      IPAMConfig: compactIpamConfig(ep?.ipamConfig ?? (ep?.staticIp ? { IPv4Address: ep.staticIp } : null)),
+      Links: ep?.links?.length ? ep.links : null,
       Aliases: ep?.aliases.length ? ep.aliases : null,
       MacAddress: ep?.macAddress ?? '',
-      DriverOpts: null,
+      DriverOpts: ep?.driverOpts && Object.keys(ep.driverOpts).length ? ep.driverOpts : null,
       GwPriority: 0,
       NetworkID: n.Id,
       EndpointID: ep?.endpointId ?? '',
@@ -953,9 +986,72 @@ export function firewallNameFor(bridge: string): string {
 function stripEmpty(req: EndpointRequest): EndpointRequest {
   const out: EndpointRequest = {};
   if (req.Aliases?.length) out.Aliases = req.Aliases;
-  if (req.IPAMConfig?.IPv4Address) out.IPAMConfig = req.IPAMConfig;
+  if (compactIpamConfig(req.IPAMConfig)) out.IPAMConfig = req.IPAMConfig;
   if (req.MacAddress) out.MacAddress = req.MacAddress;
+  if (req.Links?.length) out.Links = req.Links;
+  if (req.DriverOpts && Object.keys(req.DriverOpts).length) out.DriverOpts = req.DriverOpts;
   return out;
+}
+
+/** Docker's EndpointIPAMConfig: empty fields left out, null when nothing is set. */
+function compactIpamConfig(c: EndpointIPAMConfig | null | undefined): EndpointIPAMConfig | null {
+  if (!c) return null;
+  const out: EndpointIPAMConfig = {
+    ...(c.IPv4Address ? { IPv4Address: c.IPv4Address } : {}),
+    ...(c.IPv6Address ? { IPv6Address: c.IPv6Address } : {}),
+    ...(c.LinkLocalIPs?.length ? { LinkLocalIPs: c.LinkLocalIPs } : {}),
+  };
+  return Object.keys(out).length ? out : null;
+}
+
+/** Checks the IPv6 and link-local addresses of an endpoint config as dockerd does. */
+function checkEndpointAddresses(n: NetworkDoc, c: EndpointIPAMConfig | null | undefined): void {
+  const errs: string[] = [];
+  if (c?.IPv6Address) {
+    if (!isIPv6(c.IPv6Address) || parseIPv6(c.IPv6Address) === 0n) errs.push(`invalid IPv6 address: ${c.IPv6Address}`);
+    else {
+      const addr = parseIPv6(c.IPv6Address);
+      const pools = n.IPAM.Config.filter(isIPv6Config).map((x) => parseSubnet6(x.Subnet!));
+      if (!pools.some((p) => subnet6Contains(p, addr))) errs.push(`no configured subnet contains IP address ${c.IPv6Address}`);
+    }
+  }
+  for (const ll of c?.LinkLocalIPs ?? []) {
+    if (!(isIPv4(ll) && ll !== '0.0.0.0') && !(isIPv6(ll) && parseIPv6(ll) !== 0n)) errs.push(`invalid link-local IP address: ${ll}`);
+  }
+  if (errs.length) throw new InvalidArgumentError(`invalid endpoint settings:\n${errs.join('\n')}`);
+}
+
+/** Docker's ParseLink: "name:alias", "name" (alias = name), or inspect's "/name:/parent/alias". */
+export function parseLink(link: string): { name: string; alias: string } {
+  const parts = link.split(':');
+  if (!link || parts.length > 2) throw new InvalidArgumentError(link ? `bad format for links: ${link}` : 'empty string specified for links');
+  if (parts.length === 1) return { name: link, alias: link };
+  if (parts[0]!.startsWith('/')) return { name: parts[0]!.slice(1), alias: parts[1]!.split('/').pop()! };
+  return { name: parts[0]!, alias: parts[1]! };
+}
+
+function isIPv6Config(c: IPAMConfigEntry): boolean {
+  return !!(c.Subnet?.includes(':') || (!c.Subnet && c.Gateway?.includes(':')));
+}
+
+/**
+ * An IPv6 pool of IPAM.Config as dockerd reports it (subnet normalised, gateway defaulting to the
+ * first address). Kept and shown only: berth puts no IPv6 addresses on its bridges or veths.
+ */
+function ipv6ConfigEntry(c: IPAMConfigEntry): IPAMConfigEntry {
+  if (!c.Subnet) throw new InvalidArgumentError('an IPv6 IPAM config needs a subnet');
+  const subnet = parseSubnet6(c.Subnet);
+  const gateway = c.Gateway ?? formatIPv6(subnet.base + 1n);
+  if (!subnet6Contains(subnet, parseIPv6(gateway))) throw new InvalidArgumentError(`no matching subnet for gateway ${gateway}`);
+  if (c.IPRange && !subnet6Contains(subnet, parseSubnet6(c.IPRange).base)) {
+    throw new InvalidArgumentError(`no matching subnet for range ${c.IPRange}`);
+  }
+  return {
+    Subnet: formatSubnet6(subnet),
+    ...(c.IPRange ? { IPRange: c.IPRange } : {}),
+    Gateway: gateway,
+    ...(c.AuxiliaryAddresses && Object.keys(c.AuxiliaryAddresses).length ? { AuxiliaryAddresses: c.AuxiliaryAddresses } : {}),
+  };
 }
 
 function unique(xs: string[]): string[] {

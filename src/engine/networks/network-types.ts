@@ -32,6 +32,13 @@ export interface NetworkInspect extends Omit<NetworkDoc, 'BridgeName'> {
   Containers: Record<string, { Name: string; EndpointID: string; MacAddress: string; IPv4Address: string; IPv6Address: string }>;
 }
 
+/** EndpointSettings.IPAMConfig: the addresses asked for (only IPv4Address is put on the interface). */
+export interface EndpointIPAMConfig {
+  IPv4Address?: string;
+  IPv6Address?: string;
+  LinkLocalIPs?: string[];
+}
+
 /** One container attached to one network. */
 export interface EndpointRecord {
   networkId: string;
@@ -50,6 +57,11 @@ export interface EndpointRecord {
   /** Interface name inside the container (eth0, eth1, ...). */
   ifName: string;
   staticIp?: string;
+  /** IPAMConfig as configured (IPv6 and link-local addresses are kept and reported, not configured). */
+  ipamConfig?: EndpointIPAMConfig;
+  /** EndpointSettings.Links ("name:alias"), resolved by the embedded DNS server for this endpoint. */
+  links?: string[];
+  driverOpts?: Record<string, string>;
 }
 
 /** A published port as programmed: host side (ip may be '' for all addresses) → container side. */
