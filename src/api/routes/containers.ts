@@ -12,6 +12,7 @@ import { hijack, type HijackedStream } from '../streams/hijack.js';
 import { frame } from '../streams/multiplexed.js';
 import { parseTimeParam } from '../time-param.js';
 import { EXEC_CONFIG_FIELDS, foldKeys } from '../fold-keys.js';
+import { websocketStream } from '../streams/websocket.js';
 
 /** What the container routes need from the engine. */
 export interface ContainersBackend {
@@ -165,15 +166,29 @@ export function registerContainerRoutes(router: Router, b: ContainersBackend): v
   });
 
   router.post('/containers/{name}/attach', (ctx) => attach(ctx, b));
+  // The WebSocket form: output raw in binary frames whatever the TTY, as dockerd sends it.
+  router.get('/containers/{name}/attach/ws', (ctx) => attach(ctx, b, true));
+  router.post('/containers/{name}/attach/ws', (ctx) => attach(ctx, b, true));
   router.get('/containers/{name}/attach/ws', () => {
     throw new NotImplementedError('attach over websocket is not supported');
   });
 
   router.delete('/containers/{name}', async (ctx) => {
-    if (ctx.bool('link')) throw new NotImplementedError('container links are not supported');
+    if (ctx.bool('link')) {
+      svc.removeLink(ctx.param('name')); // links (marked edit: networking)
+      return reply(ctx, 204);
+    }
     const c = svc.get(ctx.param('name'));
     await svc.remove(c.Id, { force: ctx.bool('force'), volumes: ctx.bool('v') });
     b.exec.forget(c.Id);
+    reply(ctx, 204);
+  });
+
+  // links (marked edit: networking): a link's name is "/parent/alias", so it spans path segments.
+  router.delete('/containers/{parent:.*}/{alias}', (ctx) => {
+    const name = `${ctx.param('parent')}/${ctx.param('alias')}`;
+    if (!ctx.bool('link')) svc.get(name);
+    svc.removeLink(name);
     reply(ctx, 204);
   });
 
@@ -314,11 +329,11 @@ function parseDetachKeys(spec: string | undefined): number[] | undefined {
   });
 }
 
-async function attach(ctx: RequestContext, b: ContainersBackend): Promise<void> {
+async function attach(ctx: RequestContext, b: ContainersBackend, ws = false): Promise<void> {
   const c = b.containers.get(ctx.param('name'));
   const o = { stdin: ctx.bool('stdin'), stdout: ctx.bool('stdout'), stderr: ctx.bool('stderr'), tty: !!c.Config.Tty };
   const detachKeys = parseDetachKeys(ctx.str('detachKeys'));
-  const h = hijack(ctx, { multiplexed: !o.tty });
+  const h = ws ? websocketStream(ctx) : hijack(ctx, { multiplexed: !o.tty });
   if (ctx.bool('logs')) {
     for await (const e of b.readLogs(c.LogPath, {})) {
       if ((e.stream === 'stdout' && o.stdout) || (e.stream === 'stderr' && o.stderr)) h.write(e.stream === 'stdout' ? 1 : 2, e.line);
