@@ -459,3 +459,125 @@ test('berthd restarted after kill -9 removes the network of a container that die
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('networks keep what docker-py and the docker CLI send: free-text names, IPAM as given, endpoint IPv6, link-local IPs, driver options', async () => {
+  const id = await createNetwork('bnt space 01', {
+    EnableIPv6: true,
+    IPAM: {
+      Driver: 'default',
+      Config: [
+        { Subnet: '10.238.0.0/16', IPRange: '10.238.5.0/24', Gateway: '10.238.5.254', AuxiliaryAddresses: { a: '10.238.1.5' } },
+        { Subnet: '2001:db8:238::/64' },
+      ],
+    },
+  });
+  const net = await api().call('GET', `/networks/${encodeURIComponent('bnt space 01')}`);
+  assert.equal(net.Id, id);
+  assert.equal(net.IPAM.Options, null);
+  assert.deepEqual(net.IPAM.Config, [
+    { Subnet: '10.238.0.0/16', IPRange: '10.238.5.0/24', Gateway: '10.238.5.254', AuxiliaryAddresses: { a: '10.238.1.5' } },
+    { Subnet: '2001:db8:238::/64', Gateway: '2001:db8:238::1' },
+  ]);
+  const cli = await docker('network', 'inspect', '-f', '{{.Name}} {{json .IPAM.Options}} {{.EnableIPv6}}', 'bnt space 01');
+  assert.equal(cli.stdout, 'bnt space 01 null true\n');
+
+  const c = await docker('run', '-d', '--network', 'name=bnt space 01,ip6=2001:db8:238::f00d,link-local-ip=169.254.8.8,driver-opt=com.example.opt=on', BUSYBOX, 'sleep', '1000');
+  assert.equal(c.code, 0, c.stderr);
+  containers.push(c.stdout.trim());
+  const ep = (await inspect(c.stdout.trim())).NetworkSettings.Networks['bnt space 01'];
+  assert.deepEqual(ep.IPAMConfig, { IPv6Address: '2001:db8:238::f00d', LinkLocalIPs: ['169.254.8.8'] });
+  assert.deepEqual(ep.DriverOpts, { 'com.example.opt': 'on' });
+  assert.match(ep.IPAddress, /^10\.238\.5\.\d+$/);
+  const outside = await docker('network', 'connect', '--ip6', '2001:db8:999::1', 'bnt-nosuch-net', c.stdout.trim());
+  assert.equal(outside.code, 1);
+  // Force does not excuse disconnecting what is not connected (dockerd answers an error).
+  assert.equal((await docker('network', 'disconnect', '-f', 'bnt space 01', c.stdout.trim())).code, 0);
+  const again = await docker('network', 'disconnect', '-f', 'bnt space 01', c.stdout.trim());
+  assert.equal(again.stderr, `Error response from daemon: container ${c.stdout.trim()} is not connected to network bnt space 01\n`);
+  assert.equal((await docker('network', 'rm', 'bnt space 01')).stdout, 'bnt space 01\n');
+  const fromCli = await docker('network', 'create', 'bnt-cli-opts');
+  networks.push(fromCli.stdout.trim());
+  assert.equal((await docker('network', 'inspect', '-f', '{{json .IPAM.Options}}', 'bnt-cli-opts')).stdout, '{}\n');
+  assert.equal((await docker('network', 'rm', 'bnt-cli-opts')).code, 0);
+});
+
+test('links on a user network: the alias resolves for the linking container, even to a container started later', async () => {
+  await createNetwork('bnt-links');
+  const me = await docker('run', '-d', '--name', 'bnt-linker', '--network', 'bnt-links', '--link', 'bnt-upstream:bar', BUSYBOX, 'sleep', '1000');
+  assert.equal(me.code, 0, me.stderr);
+  containers.push(me.stdout.trim());
+  const settings = (await inspect('bnt-linker')).NetworkSettings.Networks['bnt-links'];
+  assert.deepEqual(settings.Links, ['bnt-upstream:bar']);
+  const other = await docker('run', '-d', '--network', 'bnt-links', BUSYBOX, 'sleep', '1000');
+  containers.push(other.stdout.trim());
+  const up = await docker('run', '-d', '--name', 'bnt-upstream', '--network', 'bnt-links', BUSYBOX, 'sleep', '1000');
+  containers.push(up.stdout.trim());
+  const ip = (await inspect('bnt-upstream')).NetworkSettings.Networks['bnt-links'].IPAddress;
+  const found = await docker('exec', 'bnt-linker', 'nslookup', 'bar');
+  assert.match(found.stdout, new RegExp(`Address: ${ip.replace(/\./g, '\\.')}`));
+  const notForOthers = await docker('exec', other.stdout.trim(), 'nslookup', 'bar');
+  assert.doesNotMatch(notForOthers.stdout, new RegExp(`Address: ${ip.replace(/\./g, '\\.')}`));
+  // docker network connect --link, on a running container
+  assert.equal((await docker('network', 'disconnect', 'bnt-links', other.stdout.trim())).code, 0);
+  assert.equal((await docker('network', 'connect', '--link', 'bnt-upstream:baz', 'bnt-links', other.stdout.trim())).code, 0);
+  assert.deepEqual((await inspect(other.stdout.trim())).NetworkSettings.Networks['bnt-links'].Links, ['bnt-upstream:baz']);
+  assert.match((await docker('exec', other.stdout.trim(), 'nslookup', 'baz')).stdout, new RegExp(`Address: ${ip.replace(/\./g, '\\.')}`));
+});
+
+test('legacy links on the default bridge: env, /etc/hosts, inspect form, docker rm --link', async () => {
+  const target = await docker('run', '-d', '--name', 'bnt-web', '-e', 'FOO=bar', '--expose', '80', '--expose', '81', '--expose', '53/udp', BUSYBOX, 'sleep', '1000');
+  assert.equal(target.code, 0, target.stderr);
+  containers.push(target.stdout.trim());
+  const web = await inspect('bnt-web');
+  const ip = web.NetworkSettings.Networks.bridge.IPAddress;
+  const r = await runIn(['--name', 'bnt-me', '--add-host', 'extra:10.1.2.3', '--link', 'bnt-web:web-1', BUSYBOX, 'sh', '-c', 'env | grep ^WEB_1_ | sort; echo --; cat /etc/hosts']);
+  assert.equal(r.code, 0, r.out);
+  const [env, hosts] = r.out.split('--\n');
+  const u = (p: string) => `${p}://${ip}:`;
+  assert.deepEqual(env!.trim().split('\n'), [
+    'WEB_1_ENV_FOO=bar',
+    'WEB_1_NAME=/bnt-me/web-1',
+    `WEB_1_PORT=${u('tcp')}80`,
+    `WEB_1_PORT_53_UDP=${u('udp')}53`,
+    `WEB_1_PORT_53_UDP_ADDR=${ip}`,
+    'WEB_1_PORT_53_UDP_PORT=53',
+    'WEB_1_PORT_53_UDP_PROTO=udp',
+    `WEB_1_PORT_80_TCP=${u('tcp')}80`,
+    `WEB_1_PORT_80_TCP_ADDR=${ip}`,
+    `WEB_1_PORT_80_TCP_END=${u('tcp')}81`,
+    'WEB_1_PORT_80_TCP_PORT=80',
+    'WEB_1_PORT_80_TCP_PORT_END=81',
+    'WEB_1_PORT_80_TCP_PORT_START=80',
+    'WEB_1_PORT_80_TCP_PROTO=tcp',
+    `WEB_1_PORT_80_TCP_START=${u('tcp')}80`,
+    `WEB_1_PORT_81_TCP=${u('tcp')}81`,
+    `WEB_1_PORT_81_TCP_ADDR=${ip}`,
+    'WEB_1_PORT_81_TCP_PORT=81',
+    'WEB_1_PORT_81_TCP_PROTO=tcp',
+  ]);
+  const lines = hosts!.trim().split('\n');
+  assert.deepEqual(lines.slice(6, 8), ['10.1.2.3\textra', `${ip}\tweb-1 ${web.Config.Hostname} bnt-web`]);
+  assert.match(lines[8]!, /^\d+\.\d+\.\d+\.\d+\t[0-9a-f]{12}$/);
+
+  const parent = await docker('create', '--name', 'bnt-parent', '--link', 'bnt-web', BUSYBOX, 'true');
+  containers.push(parent.stdout.trim());
+  assert.equal((await docker('inspect', '-f', '{{json .HostConfig.Links}}', 'bnt-parent')).stdout, '["/bnt-web:/bnt-parent/bnt-web"]\n');
+  const missing = await docker('rm', '--link', 'bnt-parent/nope');
+  assert.equal(missing.stderr, 'Error response from daemon: No such container: bnt-parent/nope\n');
+  const own = await docker('rm', '--link', 'bnt-parent');
+  assert.equal(own.stderr, 'Error response from daemon: Conflict, cannot remove the default link name of the container\n');
+  const removed = await docker('rm', '--link', '/bnt-parent/bnt-web');
+  assert.equal(removed.stdout, '/bnt-parent/bnt-web\n');
+  assert.equal((await docker('inspect', '-f', '{{json .HostConfig.Links}}', 'bnt-parent')).stdout, 'null\n');
+  assert.equal((await inspect('bnt-web')).State.Running, true, 'the linked container stays');
+
+  const bad = await docker('create', '--link', 'bnt-nosuch:x', BUSYBOX, 'true');
+  assert.match(bad.stderr, /could not get container for bnt-nosuch: No such container: bnt-nosuch/);
+  const host = await docker('create', '--network', 'host', '--link', 'bnt-web:x', BUSYBOX, 'true');
+  assert.match(host.stderr, /conflicting options: host type networking can't be used with links/);
+  const stopped = await docker('create', '--name', 'bnt-stopped', BUSYBOX, 'true');
+  containers.push(stopped.stdout.trim());
+  const toStopped = await runIn(['--link', 'bnt-stopped:s', BUSYBOX, 'true']);
+  assert.notEqual(toStopped.code, 0);
+  assert.match(toStopped.out, /Cannot link to a non running container: \/bnt-stopped AS \/[a-z_]+\/s/);
+});

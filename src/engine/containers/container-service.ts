@@ -20,6 +20,7 @@ import { RuntimeError, startFailureExitCode } from '../runtime/runtime-errors.js
 import { mergeImageConfig, validateContainerName } from './config-merge.js';
 import { initialState, type ContainerRecord, ZERO_TIME } from './container-model.js';
 import { HealthMonitor, type HealthProbeRunner } from './health-monitor.js';
+import { linkSetup, normaliseLinks, removeLink, withLinkHosts } from './links.js';
 import { generateName } from './name-generator.js';
 import type {
   ContainerNetworkRequest,
@@ -149,6 +150,7 @@ export class ContainerService {
         `Conflict. The container name "${name}" is already in use by container "${holder}". You have to remove (or rename) that container to be able to reuse that name.`,
       );
     }
+    hostConfig.Links = normaliseLinks(hostConfig.Links, name, hostConfig.NetworkMode, (r) => this.get(r)); // links (marked edit: networking)
     const image = this.d.images.getImage(body.Image);
     const { HostConfig: _h, NetworkingConfig, ...userConfig } = body;
     const id = newId();
@@ -250,11 +252,12 @@ export class ContainerService {
       const rootfs = mounted.value;
       const net = networked.value;
       c.NetworkSettings = net.settings;
+      const linked = linkSetup(c, (r) => this.get(r)); // links (marked edit: networking): env and hosts of --link targets
       writeFileSync(c.HostnamePath, `${c.Config.Hostname}\n`);
-      writeFileSync(c.HostsPath, net.hostsFile);
+      writeFileSync(c.HostsPath, withLinkHosts(net.hostsFile, linked.hosts));
       writeFileSync(c.ResolvConfPath, net.resolvConf);
       const mounts = this.d.mounts ? await this.d.mounts.ociMounts(c, rootfs) : undefined;
-      const spec = this.d.buildSpec(c, {
+      const spec = this.d.buildSpec(linked.env.length ? { ...c, Config: { ...c.Config, Env: [...linked.env, ...(c.Config.Env ?? [])] } } : c, {
         rootfs,
         mounts,
         netnsPath: net.netnsPath,
@@ -368,6 +371,11 @@ export class ContainerService {
     if (settings) c.NetworkSettings = settings;
     else if (!c.State.Running) c.NetworkSettings = this.d.networks.idleSettings(this.networkRequest(c));
     this.d.repo.save(c);
+  }
+
+  /** DELETE /containers/{parent}/{alias}?link=1 (marked edit: networking): forgets a legacy link. */
+  removeLink(name: string): void {
+    removeLink(name, (r) => this.get(r), (parent) => this.d.repo.save(parent as ContainerRecord));
   }
 
   // ---------------------------------------------------------------- exit handling
