@@ -248,3 +248,45 @@ test('health checks: a passing probe makes it healthy, a failing one unhealthy a
   const ps = await docker('ps', '--filter', `id=${ok}`, '--format', '{{.Status}}');
   assert.match(ps.stdout, /\(healthy\)/);
 });
+
+test('runc runs containers too; create fills the default runtime and refuses unknown runtimes and log drivers', async () => {
+  const r = await runToEnd({ Cmd: ['sh', '-c', 'grep ^Seccomp: /proc/self/status; exit 3'], HostConfig: { Runtime: 'runc' } });
+  assert.equal(r.code, 3);
+  assert.match(r.stdout, /Seccomp:\s+2/);
+  assert.equal((await api().call('GET', `/containers/${r.id}/json`)).HostConfig.Runtime, 'runc');
+  const plain = await create({ Cmd: ['true'] });
+  assert.equal((await api().call('GET', `/containers/${plain}/json`)).HostConfig.Runtime, 'crun');
+  await assert.rejects(create({ HostConfig: { Runtime: 'nope' } }), (e: ApiError) => e.status === 400 && e.message === 'Unknown runtime specified nope');
+  await assert.rejects(
+    create({ HostConfig: { LogConfig: { Type: 'asdf', Config: {} } } }),
+    (e: ApiError) => e.status === 400 && e.message === "logger: no log driver named 'asdf' is registered",
+  );
+  const noType = await create({ HostConfig: { LogConfig: { Type: '', Config: { 'max-file': '100' } } } });
+  assert.deepEqual((await api().call('GET', `/containers/${noType}/json`)).HostConfig.LogConfig, { Type: 'json-file', Config: { 'max-file': '100' } });
+});
+
+test('kill returns once the container is down; a restarting container is not removed without force', async () => {
+  const id = await create({ Cmd: ['sleep', '30'] });
+  await api().call('POST', `/containers/${id}/start`);
+  await api().call('POST', `/containers/${id}/kill`);
+  const info = await api().call('GET', `/containers/${id}/json`);
+  assert.equal(info.State.Running, false);
+  assert.equal(info.State.ExitCode, 137);
+  const always = await create({ Cmd: ['sh', '-c', 'exit 1'], HostConfig: { RestartPolicy: { Name: 'always' } } });
+  await api().call('POST', `/containers/${always}/start`);
+  await api().call('POST', `/containers/${always}/wait`);
+  await assert.rejects(api().call('DELETE', `/containers/${always}`), (e: ApiError) => e.status === 409 && /stop the container before removing/.test(e.message));
+  await api().call('DELETE', `/containers/${always}`, { query: { force: '1' } });
+});
+
+test('an output without a final newline is in the logs; exec of a missing command reports 127', async () => {
+  const r = await runToEnd({ Cmd: ['sh', '-c', 'echo one; printf two'] });
+  assert.equal(r.stdout, 'one\ntwo');
+  const id = await create({ Cmd: ['sleep', '30'] });
+  await api().call('POST', `/containers/${id}/start`);
+  const { Id: execId } = await api().call('POST', `/containers/${id}/exec`, { body: { Cmd: ['no-such-binary'], AttachStdout: true, AttachStderr: true } });
+  const res = await api().stream('POST', `/exec/${execId}/start`, { body: {} });
+  const out = new FrameDecoder().push(await readAll(res)).map((f) => f.payload.toString()).join('');
+  assert.match(out, /OCI runtime exec failed: exec failed: unable to start container process: exec: "no-such-binary": executable file not found in \$PATH/);
+  assert.equal((await api().call('GET', `/exec/${execId}/json`)).ExitCode, 127);
+});
