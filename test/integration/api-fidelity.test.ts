@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { readJsonLines } from '../../src/client/api-client.js';
+import { api } from '../helpers/daemon.js';
+
+// Behaviour docker-py's integration suite expects of dockerd beyond the happy path: what prune
+// reclaims, anonymous volumes, load errors inside the stream.
+
+const BUSYBOX = '127.0.0.1:5000/library/busybox:latest';
+const created: string[] = [];
+
+before(async () => {
+  const res = await api().stream('POST', '/images/create', { query: { fromImage: '127.0.0.1:5000/library/busybox', tag: 'latest' } });
+  for await (const m of readJsonLines(res)) if (m.error) throw new Error(m.error);
+});
+after(async () => {
+  for (const id of created) await api().call('DELETE', `/containers/${id}`, { query: { force: '1' } }).catch(() => undefined);
+});
+
+test('container prune reports the containers it removed and the space their layers held', async () => {
+  const label = `berth-fidelity-${process.pid}`;
+  const { Id } = await api().call('POST', '/containers/create', { body: { Image: BUSYBOX, Cmd: ['sh', '-c', 'echo hello > /data.txt'], Labels: { [label]: '1' } } });
+  created.push(Id);
+  await api().call('POST', `/containers/${Id}/start`);
+  await api().call('POST', `/containers/${Id}/wait`);
+  const r = await api().call('POST', '/containers/prune', { query: { filters: JSON.stringify({ label: [label] }) } });
+  assert.deepEqual(r.ContainersDeleted, [Id]);
+  assert.ok(r.SpaceReclaimed > 0);
+  const none = await api().call('POST', '/containers/prune', { query: { filters: JSON.stringify({ label: [label] }) } });
+  assert.equal(none.ContainersDeleted, null);
+});
+
+test('a volume created without a name is anonymous, so a plain prune takes it', async () => {
+  const v = await api().call('POST', '/volumes/create', { body: {} });
+  assert.equal(v.Labels['com.docker.volume.anonymous'], '');
+  const named = await api().call('POST', '/volumes/create', { body: { Name: `berth-fidelity-${process.pid}` } });
+  const r = await api().call('POST', '/volumes/prune');
+  assert.ok(r.VolumesDeleted.includes(v.Name));
+  assert.ok(!r.VolumesDeleted.includes(named.Name));
+  await api().call('DELETE', `/volumes/${named.Name}`);
+});
+
+test('loading a bad archive answers 200 and reports the error inside the stream', async () => {
+  const res = await api().stream('POST', '/images/load', { rawBody: Buffer.from('abc'), headers: { 'Content-Type': 'application/x-tar' } });
+  assert.equal(res.statusCode, 200);
+  const messages = [];
+  for await (const m of readJsonLines(res)) messages.push(m);
+  assert.ok(messages.some((m) => typeof m.error === 'string' && m.errorDetail?.message === m.error), JSON.stringify(messages));
+});
