@@ -81,6 +81,8 @@ const UNKNOWN_EXIT = 255;
 export class ContainerRuntime {
   private readonly clis = new Map<string, RuntimeCli>();
   private readonly metas = new Map<string, RuntimeMeta>();
+  /** Containers this process has deleted from the runtime since their last create: nothing left to undo. */
+  private readonly released = new Set<string>();
 
   constructor(private readonly o: ContainerRuntimeOptions) {
     if (!o.runtimes[o.defaultRuntime]) throw new NotFoundError(`unknown runtime: ${o.defaultRuntime}`);
@@ -128,6 +130,7 @@ export class ContainerRuntime {
   async create(c: CreateOptions): Promise<{ pid: number }> {
     const runtime = c.runtime ?? this.o.defaultRuntime;
     const cli = this.cli(runtime);
+    this.released.delete(c.id);
     const run = this.runDir(c.id);
     await rm(run, { recursive: true, force: true });
     await Promise.all([mkdir(join(run, 'exits'), { recursive: true }), mkdir(c.bundleDir, { recursive: true })]);
@@ -238,6 +241,8 @@ export class ContainerRuntime {
 
   /** Removes the container from the runtime (force: kill it first) and everything berth kept for it. */
   async delete(id: string, opts: { force?: boolean } = {}): Promise<void> {
+    // An exited container is deleted when it exits; `rm` then needs no second runtime exec.
+    if (this.released.has(id)) return;
     try {
       await this.cliFor(id).run(['delete', ...(opts.force ? ['--force'] : []), id]);
     } catch (err) {
@@ -251,6 +256,7 @@ export class ContainerRuntime {
       clearTimeout(t);
     }
     await this.removeLeftovers(id);
+    this.released.add(id);
   }
 
   /** Connects to the container's stdio through conmon; call between create and start to keep all output. */
@@ -345,8 +351,9 @@ export class ContainerRuntime {
 
   /** Removes whatever the runtime and berth left for a container that no longer exists. */
   async cleanup(id: string): Promise<void> {
-    await this.cliFor(id).run(['delete', '--force', id]).catch(() => undefined);
+    if (!this.released.has(id)) await this.cliFor(id).run(['delete', '--force', id]).catch(() => undefined);
     await this.removeLeftovers(id);
+    this.released.delete(id);
   }
 
   private async removeLeftovers(id: string): Promise<void> {
