@@ -466,8 +466,8 @@ test('networks keep what docker-py and the docker CLI send: free-text names, IPA
     IPAM: {
       Driver: 'default',
       Config: [
-        { Subnet: '10.238.0.0/16', IPRange: '10.238.5.0/24', Gateway: '10.238.5.254', AuxiliaryAddresses: { a: '10.238.1.5' } },
-        { Subnet: '2001:db8:238::/64' },
+        { Subnet: '10.241.0.0/16', IPRange: '10.241.5.0/24', Gateway: '10.241.5.254', AuxiliaryAddresses: { a: '10.241.1.5' } },
+        { Subnet: '2001:db8:241::/64' },
       ],
     },
   });
@@ -475,19 +475,19 @@ test('networks keep what docker-py and the docker CLI send: free-text names, IPA
   assert.equal(net.Id, id);
   assert.equal(net.IPAM.Options, null);
   assert.deepEqual(net.IPAM.Config, [
-    { Subnet: '10.238.0.0/16', IPRange: '10.238.5.0/24', Gateway: '10.238.5.254', AuxiliaryAddresses: { a: '10.238.1.5' } },
-    { Subnet: '2001:db8:238::/64', Gateway: '2001:db8:238::1' },
+    { Subnet: '10.241.0.0/16', IPRange: '10.241.5.0/24', Gateway: '10.241.5.254', AuxiliaryAddresses: { a: '10.241.1.5' } },
+    { Subnet: '2001:db8:241::/64', Gateway: '2001:db8:241::1' },
   ]);
   const cli = await docker('network', 'inspect', '-f', '{{.Name}} {{json .IPAM.Options}} {{.EnableIPv6}}', 'bnt space 01');
   assert.equal(cli.stdout, 'bnt space 01 null true\n');
 
-  const c = await docker('run', '-d', '--network', 'name=bnt space 01,ip6=2001:db8:238::f00d,link-local-ip=169.254.8.8,driver-opt=com.example.opt=on', BUSYBOX, 'sleep', '1000');
+  const c = await docker('run', '-d', '--network', 'name=bnt space 01,ip6=2001:db8:241::f00d,link-local-ip=169.254.8.8,driver-opt=com.example.opt=on', BUSYBOX, 'sleep', '1000');
   assert.equal(c.code, 0, c.stderr);
   containers.push(c.stdout.trim());
   const ep = (await inspect(c.stdout.trim())).NetworkSettings.Networks['bnt space 01'];
-  assert.deepEqual(ep.IPAMConfig, { IPv6Address: '2001:db8:238::f00d', LinkLocalIPs: ['169.254.8.8'] });
+  assert.deepEqual(ep.IPAMConfig, { IPv6Address: '2001:db8:241::f00d', LinkLocalIPs: ['169.254.8.8'] });
   assert.deepEqual(ep.DriverOpts, { 'com.example.opt': 'on' });
-  assert.match(ep.IPAddress, /^10\.238\.5\.\d+$/);
+  assert.match(ep.IPAddress, /^10\.241\.5\.\d+$/);
   const outside = await docker('network', 'connect', '--ip6', '2001:db8:999::1', 'bnt-nosuch-net', c.stdout.trim());
   assert.equal(outside.code, 1);
   // Force does not excuse disconnecting what is not connected (dockerd answers an error).
@@ -525,12 +525,12 @@ test('links on a user network: the alias resolves for the linking container, eve
 });
 
 test('legacy links on the default bridge: env, /etc/hosts, inspect form, docker rm --link', async () => {
-  const target = await docker('run', '-d', '--name', 'bnt-web', '-e', 'FOO=bar', '--expose', '80', '--expose', '81', '--expose', '53/udp', BUSYBOX, 'sleep', '1000');
+  const target = await docker('run', '-d', '--name', 'bnt-lweb', '-e', 'FOO=bar', '--expose', '80', '--expose', '81', '--expose', '53/udp', BUSYBOX, 'sleep', '1000');
   assert.equal(target.code, 0, target.stderr);
   containers.push(target.stdout.trim());
-  const web = await inspect('bnt-web');
+  const web = await inspect('bnt-lweb');
   const ip = web.NetworkSettings.Networks.bridge.IPAddress;
-  const r = await runIn(['--name', 'bnt-me', '--add-host', 'extra:10.1.2.3', '--link', 'bnt-web:web-1', BUSYBOX, 'sh', '-c', 'env | grep ^WEB_1_ | sort; echo --; cat /etc/hosts']);
+  const r = await runIn(['--name', 'bnt-me', '--add-host', 'extra:10.1.2.3', '--link', 'bnt-lweb:web-1', BUSYBOX, 'sh', '-c', 'env | grep ^WEB_1_ | sort; echo --; cat /etc/hosts']);
   assert.equal(r.code, 0, r.out);
   const [env, hosts] = r.out.split('--\n');
   const u = (p: string) => `${p}://${ip}:`;
@@ -556,24 +556,24 @@ test('legacy links on the default bridge: env, /etc/hosts, inspect form, docker 
     'WEB_1_PORT_81_TCP_PROTO=tcp',
   ]);
   const lines = hosts!.trim().split('\n');
-  assert.deepEqual(lines.slice(6, 8), ['10.1.2.3\textra', `${ip}\tweb-1 ${web.Config.Hostname} bnt-web`]);
+  assert.deepEqual(lines.slice(6, 8), ['10.1.2.3\textra', `${ip}\tweb-1 ${web.Config.Hostname} bnt-lweb`]);
   assert.match(lines[8]!, /^\d+\.\d+\.\d+\.\d+\t[0-9a-f]{12}$/);
 
-  const parent = await docker('create', '--name', 'bnt-parent', '--link', 'bnt-web', BUSYBOX, 'true');
+  const parent = await docker('create', '--name', 'bnt-parent', '--link', 'bnt-lweb', BUSYBOX, 'true');
   containers.push(parent.stdout.trim());
-  assert.equal((await docker('inspect', '-f', '{{json .HostConfig.Links}}', 'bnt-parent')).stdout, '["/bnt-web:/bnt-parent/bnt-web"]\n');
+  assert.equal((await docker('inspect', '-f', '{{json .HostConfig.Links}}', 'bnt-parent')).stdout, '["/bnt-lweb:/bnt-parent/bnt-lweb"]\n');
   const missing = await docker('rm', '--link', 'bnt-parent/nope');
   assert.equal(missing.stderr, 'Error response from daemon: No such container: bnt-parent/nope\n');
   const own = await docker('rm', '--link', 'bnt-parent');
   assert.equal(own.stderr, 'Error response from daemon: Conflict, cannot remove the default link name of the container\n');
-  const removed = await docker('rm', '--link', '/bnt-parent/bnt-web');
-  assert.equal(removed.stdout, '/bnt-parent/bnt-web\n');
+  const removed = await docker('rm', '--link', '/bnt-parent/bnt-lweb');
+  assert.equal(removed.stdout, '/bnt-parent/bnt-lweb\n');
   assert.equal((await docker('inspect', '-f', '{{json .HostConfig.Links}}', 'bnt-parent')).stdout, 'null\n');
-  assert.equal((await inspect('bnt-web')).State.Running, true, 'the linked container stays');
+  assert.equal((await inspect('bnt-lweb')).State.Running, true, 'the linked container stays');
 
   const bad = await docker('create', '--link', 'bnt-nosuch:x', BUSYBOX, 'true');
   assert.match(bad.stderr, /could not get container for bnt-nosuch: No such container: bnt-nosuch/);
-  const host = await docker('create', '--network', 'host', '--link', 'bnt-web:x', BUSYBOX, 'true');
+  const host = await docker('create', '--network', 'host', '--link', 'bnt-lweb:x', BUSYBOX, 'true');
   assert.match(host.stderr, /conflicting options: host type networking can't be used with links/);
   const stopped = await docker('create', '--name', 'bnt-stopped', BUSYBOX, 'true');
   containers.push(stopped.stdout.trim());
