@@ -2,25 +2,16 @@ import type { Command } from 'commander';
 import { ApiError } from '../../client/api-client.js';
 import { CliExit, type CliEnv } from '../cli-env.js';
 import { confirm } from '../confirm.js';
-import { FormatError, renderEach, renderList } from '../output/format.js';
+import { renderList } from '../output/format.js';
 import { parseJsonMessages, renderJsonMessages, JsonMessageError } from '../output/progress.js';
 import { humanDuration, humanSize } from '../output/units.js';
-import { inspectJson } from './container/inspect.js';
+import { printInspected, withFormatErrors } from '../output/inspect-output.js';
 import { filtersJson } from './container/ps.js';
 import { registerLoginCommands, registryAuthHeader } from './registry-login.js';
 
 // `berth pull/images/rmi/tag/history` and `berth image …`, with docker's flags and output.
 
 const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
-
-function withFormatErrors<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof FormatError) throw new CliExit(1, err.message);
-    throw err;
-  }
-}
 
 /** True when the reference names a tag or digest (`busybox:1`, `a@sha256:…`), not just a repository. */
 function hasTagOrDigest(ref: string): boolean {
@@ -184,8 +175,7 @@ async function inspectImages(e: CliEnv, names: string[], o: { format?: string })
       else throw err;
     }
   }
-  e.out.write(o.format && o.format !== 'json' ? withFormatErrors(() => renderEach(found, o.format!)) : inspectJson(found));
-  if (errors.length) throw new CliExit(1, errors.join('\n'));
+  printInspected(e, found, errors, o.format);
 }
 
 async function history(e: CliEnv, name: string, o: { human?: boolean; noTrunc?: boolean; quiet?: boolean; format?: string }): Promise<void> {

@@ -2,11 +2,11 @@ import type { Command } from 'commander';
 import { ApiError } from '../../client/api-client.js';
 import { CliExit, type CliEnv } from '../cli-env.js';
 import { confirm } from '../confirm.js';
-import { FormatError, quietFormatWarning, renderEach, renderList } from '../output/format.js';
+import { FormatError, quietFormatWarning, renderList } from '../output/format.js';
 import { goFormatterContext } from '../output/go-value.js';
 import { goTimeString } from '../output/units.js';
 import { forEachTarget } from './container/command-errors.js';
-import { inspectJson } from './container/inspect.js';
+import { printInspected } from '../output/inspect-output.js';
 import { filtersJson } from './container/ps.js';
 
 // `berth network create|ls|inspect|rm|prune|connect|disconnect`, as docker/cli 28 does them.
@@ -246,15 +246,7 @@ function registerInspect(group: Command, env: () => CliEnv): void {
           errors.push(err.status === 404 ? `Error: No such network: ${name}` : `Error response from daemon: ${err.message}`);
         }
       }
-      if (o.format && o.format !== 'json') {
-        try {
-          e.out.write(renderEach(found, o.format));
-        } catch (err) {
-          if (err instanceof FormatError) throw new CliExit(1, err.message);
-          throw err;
-        }
-      } else e.out.write(inspectJson(found));
-      if (errors.length) throw new CliExit(1, errors.join('\n'));
+      printInspected(e, found, errors, o.format);
     });
 }
 

@@ -1,9 +1,9 @@
 import { confirm } from '../confirm.js';
 import type { Command } from 'commander';
 import { CliExit, type CliEnv } from '../cli-env.js';
-import { FormatError, renderEach, renderList } from '../output/format.js';
+import { renderList } from '../output/format.js';
 import { humanSize } from '../output/units.js';
-import { inspectJson } from './container/inspect.js';
+import { printInspected, withFormatErrors } from '../output/inspect-output.js';
 import { filtersJson } from './container/ps.js';
 
 // `berth volume create/ls/inspect/rm/prune`, with docker's flags and output.
@@ -37,15 +37,6 @@ function volumeContext(v: Record<string, any>) {
     Availability: '',
     Status: 'N/A',
   };
-}
-
-function withFormatErrors<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof FormatError) throw new CliExit(1, err.message);
-    throw err;
-  }
 }
 
 export function registerVolumeCommands(program: Command, env: () => CliEnv): void {
@@ -117,8 +108,7 @@ export function registerVolumeCommands(program: Command, env: () => CliEnv): voi
           else throw err;
         }
       }
-      e.out.write(o.format && o.format !== 'json' ? withFormatErrors(() => renderEach(found, o.format!)) : inspectJson(found));
-      if (errors.length) throw new CliExit(1, errors.join('\n'));
+      printInspected(e, found, errors, o.format);
     });
 
   group

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ApiError, type ApiClient } from '../../../client/api-client.js';
 import { CliExit, type CliEnv } from '../../cli-env.js';
-import { FormatError, renderEach } from '../../output/format.js';
+import { printInspected } from '../../output/inspect-output.js';
 
 // `berth inspect` (any object, trying each type in docker's order) and `container inspect`.
 
@@ -15,10 +15,6 @@ const FETCHERS: Record<ObjectType, (c: ApiClient, name: string, size: boolean) =
 };
 
 /** docker's JSON output: the daemon's objects re-indented by 4 spaces (no HTML escaping). */
-export function inspectJson(items: unknown[]): string {
-  return items.length ? `${JSON.stringify(items, null, 4)}\n` : '[]\n';
-}
-
 async function fetchObject(client: ApiClient, name: string, types: ObjectType[], size: boolean): Promise<unknown> {
   for (const type of types) {
     try {
@@ -45,15 +41,7 @@ async function inspect(e: CliEnv, names: string[], types: ObjectType[], notFound
     if (obj === undefined) errors.push(notFound(name));
     else found.push(obj);
   }
-  if (o.format && o.format !== 'json') {
-    try {
-      e.out.write(renderEach(found, o.format));
-    } catch (err) {
-      if (err instanceof FormatError) throw new CliExit(1, err.message);
-      throw err;
-    }
-  } else e.out.write(inspectJson(found));
-  if (errors.length) throw new CliExit(1, errors.join('\n'));
+  printInspected(e, found, errors, o.format);
 }
 
 export function registerInspectCommand(parent: Command, env: () => CliEnv, containerOnly: boolean): void {
