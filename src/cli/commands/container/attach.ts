@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
 import { readAll } from '../../../client/api-client.js';
 import { CliExit, type CliEnv } from '../../cli-env.js';
-import { runAttachSession, type TerminalInput } from '../../streams/attach-session.js';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../../streams/detach-keys.js';
-import { proxySignals } from '../../streams/signal-proxy.js';
-import { monitorTtySize } from '../../streams/tty-size.js';
+import { sessionOnStdio, withTerminal } from '../../streams/terminal-session.js';
 
 // `berth attach`: our terminal joined to a running container's stdio; ends with its exit status.
 
@@ -40,25 +38,16 @@ export function registerAttachCommand(parent: Command, env: () => CliEnv): void 
       const { socket } = await client.hijack(`/containers/${id}/attach`, {
         query: { stream: 1, stdin: stdin ? 1 : undefined, stdout: 1, stderr: 1, detachKeys: o.detachKeys || undefined },
       });
-      const stopResize = tty ? monitorTtySize(process.stdout, (h, w) => client.call('POST', `/containers/${id}/resize`, { query: { h, w } })) : undefined;
-      const stopProxy = o.sigProxy !== false && !tty ? proxySignals((sig) => client.call('POST', `/containers/${id}/kill`, { query: { signal: sig } })) : undefined;
-      try {
-        const outcome = await runAttachSession({
-          socket,
-          tty,
-          stdin: stdin ? (process.stdin as TerminalInput) : undefined,
-          stdout: process.stdout,
-          stderr: process.stderr,
-          detachKeys: parseDetachKeys(o.detachKeys || DEFAULT_DETACH_KEYS),
-        });
-        if (outcome === 'detached') {
-          waitRes.destroy();
-          return;
-        }
-      } finally {
-        stopResize?.();
-        stopProxy?.();
-        if (stdin) process.stdin.destroy();
+      const terminal = {
+        tty,
+        stdin,
+        resize: (h: number, w: number) => client.call('POST', `/containers/${id}/resize`, { query: { h, w } }),
+        forwardSignal: o.sigProxy !== false ? (sig: string) => client.call('POST', `/containers/${id}/kill`, { query: { signal: sig } }) : undefined,
+      };
+      const outcome = await withTerminal(terminal, () => sessionOnStdio(socket, tty, stdin, parseDetachKeys(o.detachKeys || DEFAULT_DETACH_KEYS)));
+      if (outcome === 'detached') {
+        waitRes.destroy();
+        return;
       }
       const result = await status;
       const code = Number(result.StatusCode ?? 0);

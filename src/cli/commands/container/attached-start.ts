@@ -1,9 +1,7 @@
 import { readAll } from '../../../client/api-client.js';
 import type { CliEnv } from '../../cli-env.js';
-import { runAttachSession, type TerminalInput } from '../../streams/attach-session.js';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../../streams/detach-keys.js';
-import { proxySignals } from '../../streams/signal-proxy.js';
-import { monitorTtySize } from '../../streams/tty-size.js';
+import { sessionOnStdio, withTerminal } from '../../streams/terminal-session.js';
 
 // The attached half of `run` and `start -a`, in docker's order: attach and ask for the exit
 // status BEFORE starting (so no output and no exit is missed), start, stream, report the status.
@@ -45,29 +43,20 @@ export async function attachAndStart(e: CliEnv, o: AttachedStartOptions): Promis
     throw err;
   }
 
-  const stopResize = o.tty ? monitorTtySize(process.stdout, (h, w) => client.call('POST', `/containers/${encodeURIComponent(o.id)}/resize`, { query: { h, w } })) : undefined;
-  const stopProxy = o.sigProxy && !o.tty ? proxySignals((sig) => client.call('POST', `/containers/${encodeURIComponent(o.id)}/kill`, { query: { signal: sig } })) : undefined;
-  try {
-    if (attached) {
-      const outcome = await runAttachSession({
-        socket: attached.socket,
-        tty: o.tty,
-        stdin: o.stdin ? (process.stdin as TerminalInput) : undefined,
-        stdout: process.stdout,
-        stderr: process.stderr,
-        detachKeys,
-      });
-      if (outcome === 'detached') {
-        waitRes.destroy();
-        return 'detached';
-      }
+  const id = encodeURIComponent(o.id);
+  const terminal = {
+    tty: o.tty,
+    stdin: o.stdin,
+    resize: (h: number, w: number) => client.call('POST', `/containers/${id}/resize`, { query: { h, w } }),
+    forwardSignal: o.sigProxy ? (sig: string) => client.call('POST', `/containers/${id}/kill`, { query: { signal: sig } }) : undefined,
+  };
+  return withTerminal(terminal, async () => {
+    if (attached && (await sessionOnStdio(attached.socket, o.tty, o.stdin, detachKeys)) === 'detached') {
+      waitRes.destroy();
+      return 'detached';
     }
     const result = await status;
     if (result.Error?.Message) throw new Error(result.Error.Message);
     return result.StatusCode ?? 0;
-  } finally {
-    stopResize?.();
-    stopProxy?.();
-    if (o.stdin) process.stdin.destroy();
-  }
+  });
 }

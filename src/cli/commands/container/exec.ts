@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { CliExit, type CliEnv } from '../../cli-env.js';
-import { runAttachSession, type TerminalInput } from '../../streams/attach-session.js';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../../streams/detach-keys.js';
-import { monitorTtySize, terminalSize } from '../../streams/tty-size.js';
+import { sessionOnStdio, withTerminal } from '../../streams/terminal-session.js';
+import { terminalSize } from '../../streams/tty-size.js';
 import { expandEnv, readKeyValueFile } from './key-value-files.js';
 
 // `berth exec`: create an exec instance, start it hijacked (or detached), end with its exit code.
@@ -71,21 +71,9 @@ export async function execCommand(e: CliEnv, target: string, cmd: string[], o: E
     return;
   }
   const { socket } = await client.hijack(`${execPath}/start`, { body: { Detach: false, Tty: tty, ConsoleSize: consoleSize ?? null } });
-  const stopResize = tty ? monitorTtySize(process.stdout, (h, w) => client.call('POST', `${execPath}/resize`, { query: { h, w } })) : undefined;
-  try {
-    const outcome = await runAttachSession({
-      socket,
-      tty,
-      stdin: stdin ? (process.stdin as TerminalInput) : undefined,
-      stdout: process.stdout,
-      stderr: process.stderr,
-      detachKeys: parseDetachKeys(o.detachKeys || DEFAULT_DETACH_KEYS),
-    });
-    if (outcome === 'detached') return;
-  } finally {
-    stopResize?.();
-    if (stdin) process.stdin.destroy();
-  }
+  const resize = (h: number, w: number) => client.call('POST', `${execPath}/resize`, { query: { h, w } });
+  const outcome = await withTerminal({ tty, stdin, resize }, () => sessionOnStdio(socket, tty, stdin, parseDetachKeys(o.detachKeys || DEFAULT_DETACH_KEYS)));
+  if (outcome === 'detached') return;
   const inspect = await client.call('GET', `${execPath}/json`);
   const code = Number(inspect.ExitCode ?? 0);
   if (code !== 0) throw new CliExit(code);
