@@ -2,10 +2,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { ApiError, readAll, readJsonLines } from '../../src/client/api-client.js';
 import { FrameDecoder } from '../../src/api/streams/multiplexed.js';
-import { api, docker, ROOT, run, TEST_CONFIG, TEST_HOST, TEST_PID_FILE } from '../helpers/daemon.js';
+import { api, docker, ROOT, run, TEST_CONFIG, TEST_HOST, TEST_PID_FILE, TEST_SOCKET } from '../helpers/daemon.js';
 
 // Real containers through berthd's API: lifecycle, isolation, limits, streams, live restore.
 
@@ -289,4 +290,27 @@ test('an output without a final newline is in the logs; exec of a missing comman
   const out = new FrameDecoder().push(await readAll(res)).map((f) => f.payload.toString()).join('');
   assert.match(out, /OCI runtime exec failed: exec failed: unable to start container process: exec: "no-such-binary": executable file not found in \$PATH/);
   assert.equal((await api().call('GET', `/exec/${execId}/json`)).ExitCode, 127);
+});
+
+test('exec stdin flows when the start body reaches the hijacked socket after the headers', async () => {
+  const id = await create({ Cmd: ['sleep', '30'] });
+  await api().call('POST', `/containers/${id}/start`);
+  const { Id: execId } = await api().call('POST', `/containers/${id}/exec`, {
+    body: { Cmd: ['sh', '-c', 'read x; echo "got $x"'], AttachStdin: true, AttachStdout: true, AttachStderr: true },
+  });
+  const body = JSON.stringify({ Detach: false, Tty: false });
+  const sock = connect(TEST_SOCKET);
+  await new Promise((r) => sock.once('connect', r));
+  sock.write(
+    `POST /v1.51/exec/${execId}/start HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
+  );
+  await new Promise((r) => setTimeout(r, 100)); // the body comes in a later packet, as from a busy client
+  sock.write(body);
+  let raw = Buffer.alloc(0);
+  sock.on('data', (d: Buffer) => (raw = Buffer.concat([raw, d])));
+  for (let i = 0; i < 100 && !raw.includes('\r\n\r\n'); i++) await new Promise((r) => setTimeout(r, 20));
+  sock.write('hello\n');
+  await new Promise((r) => sock.once('end', r));
+  const frames = new FrameDecoder().push(raw.subarray(raw.indexOf('\r\n\r\n') + 4));
+  assert.equal(frames.map((f) => f.payload.toString()).join(''), 'got hello\n');
 });

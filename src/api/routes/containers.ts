@@ -302,6 +302,9 @@ function pipeAttach(
       if (out.length) a.stdin!.write(Buffer.from(out));
     });
     h.input.on('end', () => a.closeStdin());
+    // Reading an exec's JSON body off the hijacked socket may have paused it; a paused stream
+    // stays paused when a 'data' listener is added, and stdin would never flow.
+    h.input.resume();
   } else {
     h.input?.resume();
   }
