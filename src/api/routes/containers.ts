@@ -2,6 +2,7 @@ import { InvalidArgumentError, NotImplementedError } from '../../common/errors.j
 import type { ContainerRecord } from '../../engine/containers/container-model.js';
 import type { ContainerService, WaitCondition } from '../../engine/containers/container-service.js';
 import { filterContainers, inspectView, summaryView } from '../../engine/containers/container-views.js';
+import { linkNamesByTarget } from '../../engine/containers/links.js';
 import type { ExecService } from '../../engine/containers/exec-service.js';
 import type { StatsSample } from '../../engine/containers/container-stats.js';
 import type { LogReader, RuntimeAttach } from '../../engine/containers/ports.js';
@@ -40,7 +41,8 @@ export function registerContainerRoutes(router: Router, b: ContainersBackend): v
     const limit = ctx.int('limit', -1)!;
     if (limit > 0) list = list.slice(0, limit);
     const withSize = ctx.bool('size') && b.containerSize;
-    return Promise.all(list.map(async (c) => summaryView(c, withSize ? await b.containerSize!(c.Id) : undefined)));
+    const linkNames = linkNamesByTarget(svc.list());
+    return Promise.all(list.map(async (c) => summaryView(c, withSize ? await b.containerSize!(c.Id) : undefined, linkNames.get(c.Name))));
   });
 
   router.post('/containers/create', async (ctx) => {

@@ -66,13 +66,13 @@ function portList(c: ContainerRecord) {
 }
 
 /** One entry of GET /containers/json */
-export function summaryView(c: ContainerRecord, size?: { rw: number; rootFs: number }) {
+export function summaryView(c: ContainerRecord, size?: { rw: number; rootFs: number }, linkNames: string[] = []) {
   // dockerd quotes arguments that hold a space, and only those.
   const args = c.Args.map((a) => (a.includes(' ') ? `'${a}'` : a));
   const command = args.length ? `${c.Path} ${args.join(' ')}` : c.Path;
   return {
     Id: c.Id,
-    Names: [c.Name],
+    Names: [c.Name, ...linkNames],
     Image: c.Config.Image,
     ImageID: c.Image,
     Command: command,

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NotFoundError } from '../../common/errors.js';
-import { linkEnv, normaliseLinks, removeLink, withLinkHosts, type LinkableContainer } from './links.js';
+import { linkEnv, linkNamesByTarget, normaliseLinks, removeLink, withLinkHosts, type LinkableContainer } from './links.js';
 
 function ctr(name: string, extra: Partial<LinkableContainer> = {}): LinkableContainer {
   return { Id: `${name}-id`, Name: `/${name}`, Config: {}, HostConfig: { NetworkMode: 'bridge' }, State: { Running: true }, NetworkSettings: {}, ...extra };
@@ -64,4 +64,12 @@ test('link lines go before the container\'s own line; rm --link forgets one link
   assert.throws(() => removeLink('me/w', look, () => undefined), /No such container: me\/w/);
   assert.throws(() => removeLink('/me', look, () => undefined), /Conflict, cannot remove the default link name of the container/);
   assert.throws(() => removeLink('ghost/w', look, () => undefined), /No such container: ghost\/w/);
+});
+
+test('a linked container is also known by its link names, as docker ps --no-trunc lists them', () => {
+  const c = (name: string, links: string[] | null) => ({ Id: name, Name: name, Config: {}, HostConfig: { Links: links }, State: { Running: true }, NetworkSettings: {} });
+  const names = linkNamesByTarget([c('/db', null), c('/web', ['/db:/web/db', '/cache:/web/redis']), c('/api', ['/db:/api/database'])]);
+  assert.deepEqual(names.get('/db'), ['/web/db', '/api/database']);
+  assert.deepEqual(names.get('/cache'), ['/web/redis']);
+  assert.equal(names.get('/web'), undefined);
 });

@@ -177,3 +177,17 @@ export function removeLink(ref: string, lookup: ContainerLookup, save: (parent: 
   parent.HostConfig.Links = kept.length ? kept : null;
   save(parent);
 }
+
+/** The link names ("/parent/alias") each container is also known by, keyed by its own name: `docker ps` lists them. */
+export function linkNamesByTarget(all: LinkableContainer[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const p of all) {
+    for (const l of (p.HostConfig.Links ?? []) as string[]) {
+      const cut = l.indexOf(':');
+      if (cut < 0) continue;
+      const target = l.slice(0, cut);
+      out.set(target, [...(out.get(target) ?? []), l.slice(cut + 1)]);
+    }
+  }
+  return out;
+}
