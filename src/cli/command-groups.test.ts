@@ -16,3 +16,9 @@ test('a known command loads only its groups; help or an unknown word loads them 
   assert.ok(all >= 6);
   assert.equal((await commandGroupsFor(['bogus'])).length, all);
 });
+
+test('--version alone loads no command group; with --help it still loads them all', async () => {
+  assert.equal((await commandGroupsFor(['--version'])).length, 0);
+  assert.equal((await commandGroupsFor(['-H', 'unix:///x.sock', '-v'])).length, 0);
+  assert.ok((await commandGroupsFor(['--version', '--help'])).length >= 6);
+});

@@ -52,6 +52,8 @@ export function commandWord(argv: string[]): string | undefined {
 
 export async function commandGroupsFor(argv: string[]): Promise<RegisterCommands[]> {
   const word = commandWord(argv);
+  // `berth --version` prints one line: no command needs compiling for it.
+  if (word === undefined && argv.some((a) => a === '-v' || a === '--version') && !argv.some((a) => a === '-h' || a === '--help')) return [];
   const wanted = GROUPS.filter((g) => word !== undefined && g.names.includes(word));
   return Promise.all((wanted.length ? wanted : GROUPS).map((g) => g.load()));
 }
