@@ -20,6 +20,8 @@ export interface ImageRow {
   size: number;
   /** Unix seconds it was stored here. */
   created: number;
+  /** The image this one was committed or built from here; null for pulled and loaded images. */
+  parent?: string | null;
 }
 
 export interface LayerRow {
@@ -37,6 +39,7 @@ interface RawImage {
   layers: string;
   size: number;
   created: number;
+  parent: string | null;
 }
 
 interface RawLayer {
@@ -55,6 +58,7 @@ function toImage(r: RawImage): ImageRow {
     layers: JSON.parse(r.layers) as ImageLayerRef[],
     size: r.size,
     created: r.created,
+    parent: r.parent,
   };
 }
 
@@ -113,9 +117,9 @@ export class ImageRepository {
     this.db.transaction(() => {
       this.db
         .prepare(
-          'INSERT OR IGNORE INTO images (id, config, manifest_digest, layers, size, created) VALUES (?, ?, ?, ?, ?, ?)',
+          'INSERT OR IGNORE INTO images (id, config, manifest_digest, layers, size, created, parent) VALUES (?, ?, ?, ?, ?, ?, ?)',
         )
-        .run(image.id, image.config, image.manifestDigest, JSON.stringify(image.layers), image.size, image.created);
+        .run(image.id, image.config, image.manifestDigest, JSON.stringify(image.layers), image.size, image.created, image.parent ?? null);
       const tag = this.db.prepare('INSERT OR REPLACE INTO image_tags (ref, image_id) VALUES (?, ?)');
       for (const t of tags) tag.run(t, image.id);
       const dig = this.db.prepare('INSERT OR REPLACE INTO image_digests (ref, image_id) VALUES (?, ?)');
@@ -164,6 +168,11 @@ export class ImageRepository {
   }
 
   /** Whether any stored image still uses the layer. */
+  /** Images made from this one here (commit, build steps). */
+  childrenOf(id: string): string[] {
+    return (this.db.prepare('SELECT id FROM images WHERE parent = ?').all(id) as { id: string }[]).map((r) => r.id);
+  }
+
   layerInUse(chainId: string): boolean {
     return this.db.prepare("SELECT 1 FROM images WHERE instr(layers, ?) > 0 LIMIT 1").get(`"chainId":"${chainId}"`) !== undefined;
   }

@@ -81,4 +81,9 @@ export const migrations: readonly string[] = [
     doc          TEXT NOT NULL               -- JSON: netns path, mode, published ports, dns settings
   );
   `,
+  // 3: the image an image was made from here (commit, build): inspect's Parent, history's ids.
+  `
+  ALTER TABLE images ADD COLUMN parent TEXT;
+  CREATE INDEX images_parent ON images(parent);
+  `,
 ];

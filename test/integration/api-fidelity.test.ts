@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { readJsonLines } from '../../src/client/api-client.js';
+import { readJsonLines, type ApiError } from '../../src/client/api-client.js';
 import { api } from '../helpers/daemon.js';
 
 // Behaviour docker-py's integration suite expects of dockerd beyond the happy path: what prune
@@ -46,4 +46,35 @@ test('loading a bad archive answers 200 and reports the error inside the stream'
   const messages = [];
   for await (const m of readJsonLines(res)) messages.push(m);
   assert.ok(messages.some((m) => typeof m.error === 'string' && m.errorDetail?.message === m.error), JSON.stringify(messages));
+});
+
+test('a committed image records its parent: inspect Parent, history ids, rmi conflicts and parent pruning', async () => {
+  const base = (await api().call('GET', `/images/${BUSYBOX}/json`)).Id as string;
+  const commit = async (from: string, file: string, repo: string): Promise<string> => {
+    const { Id } = await api().call('POST', '/containers/create', { body: { Image: from, Cmd: ['sh', '-c', `echo x > /${file}`] } });
+    created.push(Id);
+    await api().call('POST', `/containers/${Id}/start`);
+    await api().call('POST', `/containers/${Id}/wait`);
+    const img = (await api().call('POST', '/commit', { query: { container: Id, repo, tag: 'v1' } })).Id as string;
+    await api().call('DELETE', `/containers/${Id}`);
+    return img;
+  };
+  const repo = `berth-fidelity-${process.pid}`;
+  const parent = await commit(BUSYBOX, 'one', `${repo}-parent`);
+  const child = await commit(`${repo}-parent:v1`, 'two', `${repo}-child`);
+  assert.equal((await api().call('GET', `/images/${child}/json`)).Parent, parent);
+  assert.equal((await api().call('GET', `/images/${parent}/json`)).Parent, base);
+  const history = await api().call('GET', `/images/${child}/history`);
+  assert.deepEqual(history.slice(0, 3).map((h: { Id: string }) => h.Id), [child, parent, base]);
+  await assert.rejects(api().call('DELETE', `/images/${parent}`), (e: ApiError) => e.status === 409 && /image has dependent child images/.test(e.message));
+  // Untagging the parent keeps it (it has a child) and hides it from the plain list.
+  assert.deepEqual(await api().call('DELETE', `/images/${repo}-parent:v1`), [{ Untagged: `${repo}-parent:v1` }]);
+  const plain = await api().call('GET', '/images/json');
+  assert.ok(!plain.some((i: { Id: string }) => i.Id === parent));
+  const all = await api().call('GET', '/images/json', { query: { all: '1' } });
+  assert.ok(all.some((i: { Id: string }) => i.Id === parent));
+  // Removing the child takes the untagged parent with it.
+  const gone = (await api().call('DELETE', `/images/${repo}-child:v1`)) as { Deleted?: string }[];
+  assert.ok(gone.some((r) => r.Deleted === child));
+  assert.ok(gone.some((r) => r.Deleted === parent));
 });

@@ -189,7 +189,7 @@ export async function commitContainer(deps: CommitDeps, o: CommitOptions): Promi
     rootfs: { type: 'layers', diff_ids: [...(pc.rootfs?.diff_ids ?? []), layer.diffId] },
   };
   const row = deps.repo.get(parent.id)!;
-  const image = storeImage(deps, Buffer.from(JSON.stringify(doc)), [...row.layers, layer], target ? [target] : []);
+  const image = storeImage(deps, Buffer.from(JSON.stringify(doc)), [...row.layers, layer], target ? [target] : [], parent.id);
   deps.emit?.('commit', image.id, target);
   return { Id: image.id };
 }

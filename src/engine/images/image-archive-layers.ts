@@ -152,7 +152,7 @@ export async function spoolUncompressedLayer(s: ImageStoreParts, layer: { digest
 }
 
 /** Stores an image config and its layers, pointing `tags` (normalised refs) at it. */
-export function storeImage(s: ImageStoreParts, configBytes: Buffer, layers: ImageLayerRef[], tags: string[]): ImageRow {
+export function storeImage(s: ImageStoreParts, configBytes: Buffer, layers: ImageLayerRef[], tags: string[], parent?: string): ImageRow {
   const id = sha256Digest(configBytes);
   s.content.writeBuffer(id, configBytes);
   const row: ImageRow = {
@@ -162,6 +162,7 @@ export function storeImage(s: ImageStoreParts, configBytes: Buffer, layers: Imag
     layers,
     size: layers.reduce((a, l) => a + l.size, 0),
     created: Math.floor(Date.now() / 1000),
+    parent: parent ?? null,
   };
   s.repo.save(row, tags, []);
   return s.repo.get(id) ?? row;

@@ -200,6 +200,8 @@ export class ImageService {
     for (const row of this.repo.all()) {
       const img = toRecord(row, this.repo.tagsOf(row.id), this.repo.digestsOf(row.id));
       const isDangling = img.repoTags.length === 0;
+      // An untagged image that others were made from is an intermediate one: only `images -a` shows it.
+      if (!opts.all && isDangling && this.repo.childrenOf(img.id).length > 0) continue;
       if (dangling === 'true' || dangling === '1') {
         if (!isDangling) continue;
       } else if (dangling === 'false' || dangling === '0') {
@@ -235,7 +237,13 @@ export class ImageService {
   }
 
   history(ref: string): Record<string, unknown>[] {
-    return historyOf(this.getImage(ref));
+    return historyOf(this.getImage(ref), (id) => {
+      try {
+        return this.getImage(id);
+      } catch {
+        return undefined;
+      }
+    });
   }
 
   /** Tags an image as repo[:tag] (tag defaults to latest). */
@@ -278,11 +286,16 @@ export class ImageService {
         for (const d of left.filter((r) => r.startsWith(`${name}@`))) this.untag(d, img.id, records);
       }
       if (refs().length > 0) return records;
+      // Untagged but still the parent of other images: it stays, as in dockerd.
+      if (this.repo.childrenOf(img.id).length > 0) return records;
     } else {
       const all = refs();
       const repos = new Set(all.map((r) => fullName(parseReference(r))));
       if (repos.size > 1 && !force) {
         throw new ConflictError(`conflict: unable to delete ${shortId(img.id)} (must be forced) - image is referenced in multiple repositories`);
+      }
+      if (this.repo.childrenOf(img.id).length > 0) {
+        throw new ConflictError(`conflict: unable to delete ${shortId(img.id)} (cannot be forced) - image has dependent child images`);
       }
       if (usedBy && !force) {
         throw new ConflictError(
@@ -301,7 +314,21 @@ export class ImageService {
       return records;
     }
     this.deleteImage(img, records);
+    if (!opts.noprune) this.pruneParents(img, isUsedByContainer, records);
     return records;
+  }
+
+  /** After a delete, the untagged parents left without children and containers go too (dockerd's prune of parents). */
+  private pruneParents(img: ImageRecord, isUsedByContainer: ImageUsage, records: DeleteRecord[]): void {
+    let parentId = img.parent;
+    while (parentId) {
+      const row = this.repo.get(parentId);
+      if (!row) return;
+      const parent = toRecord(row, this.repo.tagsOf(row.id), this.repo.digestsOf(row.id));
+      if (parent.repoTags.length || parent.repoDigests.length || this.repo.childrenOf(parent.id).length || isUsedByContainer(parent.id)) return;
+      this.deleteImage(parent, records);
+      parentId = parent.parent;
+    }
   }
 
   private isIdReference(s: string, id: string): boolean {
@@ -351,6 +378,7 @@ export class ImageService {
       const img = toRecord(row, this.repo.tagsOf(row.id), this.repo.digestsOf(row.id));
       if (onlyDangling && img.repoTags.length > 0) continue;
       if (isUsedByContainer(img.id)) continue;
+      if (this.repo.childrenOf(img.id).length > 0) continue; // a parent goes once its children have
       if (until !== undefined && createdSeconds(img) >= until) continue;
       if (f.label?.length) {
         const labels = img.config.config?.Labels ?? {};

@@ -28,6 +28,8 @@ export interface ImageRecord {
   size: number;
   /** Unix seconds the image was stored here. */
   created: number;
+  /** The image it was committed or built from here, if any. */
+  parent?: string | null;
 }
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -41,6 +43,7 @@ export function toRecord(row: ImageRow, tags: string[], digests: string[]): Imag
     layers: row.layers.map(({ chainId, diffId, digest, size }) => ({ chainId, diffId, digest, size })),
     size: row.size,
     created: row.created,
+    parent: row.parent ?? null,
   };
 }
 
@@ -65,7 +68,7 @@ export function inspectImage(img: ImageRecord, paths: BerthPaths): Record<string
     Id: img.id,
     RepoTags: img.repoTags.map(familiarize),
     RepoDigests: img.repoDigests.map(familiarize),
-    Parent: '',
+    Parent: img.parent ?? '',
     Comment: c.comment ?? '',
     Created: c.created ?? ZERO_TIME,
     DockerVersion: c.docker_version ?? '',
@@ -90,7 +93,7 @@ export function summarizeImage(img: ImageRecord, containers: number): Record<str
     Created: createdSeconds(img),
     Id: img.id,
     Labels: img.config.config?.Labels ?? {},
-    ParentId: '',
+    ParentId: img.parent ?? '',
     RepoDigests: img.repoDigests.map(familiarize),
     RepoTags: img.repoTags.map(familiarize),
     SharedSize: -1,
@@ -98,7 +101,8 @@ export function summarizeImage(img: ImageRecord, containers: number): Record<str
   };
 }
 
-export function historyOf(img: ImageRecord): Record<string, unknown>[] {
+/** `docker history`: newest first; as in dockerd, the entries take the ids and tags of the image and its local parents in turn. */
+export function historyOf(img: ImageRecord, lookup: (id: string) => ImageRecord | undefined = () => undefined): Record<string, unknown>[] {
   const entries = img.config.history ?? [];
   const layerSizes = img.layers.map((l) => l.size);
   let layerIdx = 0;
@@ -117,7 +121,12 @@ export function historyOf(img: ImageRecord): Record<string, unknown>[] {
     items.push({ Id: '<missing>', Created: createdSeconds(img), CreatedBy: '', Tags: null, Size: img.size, Comment: '' });
   }
   items.reverse();
-  items[0]!.Id = img.id;
-  items[0]!.Tags = img.repoTags.length ? img.repoTags.map(familiarize) : null;
+  let cur: ImageRecord | undefined = img;
+  for (const item of items) {
+    item.Id = cur.id;
+    item.Tags = cur.repoTags.length ? cur.repoTags.map(familiarize) : null;
+    cur = cur.parent ? lookup(cur.parent) : undefined;
+    if (!cur) break;
+  }
   return items;
 }
