@@ -6,6 +6,7 @@ import { registerImageRoutes, type ImagesBackend } from './routes/images.js';
 import { registerVolumeRoutes, type VolumesBackend } from './routes/volumes.js';
 import { registerArchiveRoutes, type ArchiveBackend } from './routes/archive.js';
 import { registerImageTransferRoutes, registerImportRoute, type ImageTransferBackend } from './routes/image-transfer.js';
+import { registerBuildRoutes, type BuildBackend } from './routes/image-build.js';
 
 /** The backends each route group needs; the daemon passes its services. */
 export interface ApiBackends {
@@ -16,6 +17,7 @@ export interface ApiBackends {
   volumes?: VolumesBackend;
   archive?: ArchiveBackend;
   imageTransfer?: ImageTransferBackend;
+  build?: BuildBackend;
 }
 
 /** The whole route table. Specific paths are registered before `{name:.*}` catch-alls. */
@@ -34,5 +36,6 @@ export function buildRouter(b: ApiBackends): Router {
   if (b.images) registerImageRoutes(router, b.images);
   if (b.volumes) registerVolumeRoutes(router, b.volumes);
   if (b.archive) registerArchiveRoutes(router, b.archive);
+  if (b.build) registerBuildRoutes(router, b.build);
   return router;
 }

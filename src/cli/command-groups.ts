@@ -27,6 +27,8 @@ const GROUPS: CommandGroup[] = [
     names: ['pull', 'images', 'image', 'rmi', 'tag', 'history', 'login', 'logout'],
     load: async () => (await import('./commands/image.js')).registerImageCommands,
   },
+  // After image: it adds `image build` to that group.
+  { names: ['build', 'image'], load: async () => (await import('./commands/image-build.js')).registerBuildCommands },
   // After image and container: it adds `image save/load/import/push` and `container commit` to their groups.
   {
     names: ['commit', 'save', 'load', 'import', 'push', 'image', 'container'],

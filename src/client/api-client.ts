@@ -47,6 +47,12 @@ export function encodeQuery(q: Query | undefined): string {
   return parts.length ? `?${parts.join('&')}` : '';
 }
 
+/** A query string with repeated keys (`changes`, `names`, `t`), which `encodeQuery` cannot write. */
+export function encodeQueryPairs(params: [string, string | undefined][]): string {
+  const parts = params.filter(([, v]) => v !== undefined).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v!)}`);
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
 export class ApiClient {
   private readonly base: Pick<RequestOptions, 'socketPath' | 'host' | 'port'>;
 

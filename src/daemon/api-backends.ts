@@ -5,6 +5,7 @@ import { connectContainer, disconnectContainer } from '../engine/networks/contai
 import type { Services } from './services.js';
 import { containerSize, diskUsage } from './disk-usage.js';
 import { imageTransferBackend } from './image-transfer-backend.js';
+import { buildBackend } from './build-backend.js';
 
 /** Hands each route group the narrow view of the services it needs. */
 export function apiBackends(s: Services): ApiBackends {
@@ -54,5 +55,6 @@ export function apiBackends(s: Services): ApiBackends {
     volumes: { volumes: s.volumes },
     archive: { archive: s.archive },
     imageTransfer: imageTransferBackend(s),
+    build: buildBackend(s),
   };
 }

@@ -38,7 +38,7 @@ function sendTar(ctx: RequestContext, stream: Readable): Promise<void> {
 }
 
 /** Runs `work`, streaming its messages as NDJSON; an error after the first message becomes a stream error. */
-async function progressStream(ctx: RequestContext, work: (emit: (m: unknown) => void) => Promise<unknown>, o: { errorsInStream?: boolean } = {}): Promise<void> {
+export async function progressStream(ctx: RequestContext, work: (emit: (m: unknown) => void) => Promise<unknown>, o: { errorsInStream?: boolean } = {}): Promise<void> {
   let out: NdjsonStream | undefined;
   const emit = (m: unknown) => {
     out ??= new NdjsonStream(ctx.res!);
@@ -51,7 +51,9 @@ async function progressStream(ctx: RequestContext, work: (emit: (m: unknown) => 
     if (!out && !o.errorsInStream) throw err;
     out ??= new NdjsonStream(ctx.res!);
     ctx.handled = true;
-    out.writeError(errorMessage(err));
+    // A failed build step carries its exit code (errorDetail.code), as dockerd reports it.
+    const code = (err as { code?: unknown }).code;
+    out.writeError(errorMessage(err), typeof code === 'number' ? code : undefined);
   }
   if (out) out.end();
   else reply(ctx, 200);

@@ -30,8 +30,8 @@ export class NdjsonStream {
   }
 
   /** Docker's error message in a progress stream: errorDetail plus the legacy `error` field. */
-  writeError(message: string): void {
-    this.write({ errorDetail: { message }, error: message });
+  writeError(message: string, code?: number): void {
+    this.write({ errorDetail: code === undefined ? { message } : { code, message }, error: message });
   }
 
   end(): void {

@@ -2,6 +2,7 @@ import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
+import { encodeQueryPairs } from '../../client/api-client.js';
 import { CliExit, type CliEnv } from '../cli-env.js';
 import { parseJsonMessages, renderJsonMessages, JsonMessageError } from '../output/progress.js';
 import { registryAuthHeader } from './registry-login.js';
@@ -10,11 +11,6 @@ import { registryAuthHeader } from './registry-login.js';
 
 const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
 
-/** A query string with repeated keys (`changes`, `names`), which the client's encoder cannot write. */
-function query(params: [string, string | undefined][]): string {
-  const parts = params.filter(([, v]) => v !== undefined).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v!)}`);
-  return parts.length ? `?${parts.join('&')}` : '';
-}
 
 function splitRepoTag(ref: string): { repo: string; tag?: string } {
   const slash = ref.lastIndexOf('/');
@@ -46,7 +42,7 @@ function addCommit(cmd: Command, env: () => CliEnv): void {
     .action(async (container: string, repository: string | undefined, o: { author?: string; change?: string[]; message?: string; pause: boolean }) => {
       const e = env();
       const { repo, tag } = repository ? splitRepoTag(repository) : { repo: undefined, tag: undefined };
-      const q = query([
+      const q = encodeQueryPairs([
         ['container', container],
         ['repo', repo],
         ['tag', tag],
@@ -69,7 +65,7 @@ function addSave(cmd: Command, env: () => CliEnv): void {
     .action(async (images: string[], o: { output?: string }) => {
       const e = env();
       if (!o.output && e.out.isTTY) throw new CliExit(1, 'cowardly refusing to save to a terminal. Use the -o flag or redirect');
-      const res = await e.client().stream('GET', `/images/get${query(images.map((n): [string, string] => ['names', n]))}`);
+      const res = await e.client().stream('GET', `/images/get${encodeQueryPairs(images.map((n): [string, string] => ['names', n]))}`);
       if (!o.output) {
         await pipeline(res, e.out);
         return;
@@ -97,7 +93,7 @@ function addLoad(cmd: Command, env: () => CliEnv): void {
       if (!o.input && process.stdin.isTTY) throw new CliExit(1, 'requested load from stdin, but stdin is empty');
       const body = o.input ? createReadStream(o.input) : process.stdin;
       const quiet = o.quiet || !e.out.isTTY;
-      const res = await e.client().stream('POST', `/images/load${query([['quiet', quiet ? '1' : undefined]])}`, {
+      const res = await e.client().stream('POST', `/images/load${encodeQueryPairs([['quiet', quiet ? '1' : undefined]])}`, {
         rawBody: body,
         headers: { 'Content-Type': 'application/x-tar' },
       });
@@ -118,7 +114,7 @@ function addImport(cmd: Command, env: () => CliEnv): void {
       const e = env();
       if (/^https?:\/\//.test(file)) throw new CliExit(1, 'importing from a URL is not supported by berth; download the file first');
       const { repo, tag } = repository ? splitRepoTag(repository) : { repo: undefined, tag: undefined };
-      const q = query([
+      const q = encodeQueryPairs([
         ['fromSrc', '-'],
         ['repo', repo],
         ['tag', tag],
@@ -152,7 +148,7 @@ function addPush(cmd: Command, env: () => CliEnv): void {
         tag = 'latest';
       }
       const auth = registryAuthHeader(e, name);
-      const res = await e.client().stream('POST', `/images/${repo}/push${query([['tag', tag]])}`, {
+      const res = await e.client().stream('POST', `/images/${repo}/push${encodeQueryPairs([['tag', tag]])}`, {
         headers: { 'X-Registry-Auth': auth ?? Buffer.from('{}').toString('base64url') },
       });
       await render(e, res, o.quiet);

@@ -147,7 +147,13 @@ export class ArchiveService {
   }
 
   /** PUT /containers/{id}/archive: extracts a tar into the directory `path`. */
-  async put(ref: string, path: string, body: Readable, o: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean }): Promise<void> {
+  async put(
+    ref: string,
+    path: string,
+    body: Readable,
+    /** `chownTo`: a user[:group] of the container (names read from its passwd/group) owning every entry (COPY --chown). */
+    o: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean; chownTo?: string },
+  ): Promise<void> {
     const c = this.d.containers.get(ref);
     const view = await this.open(c);
     try {
@@ -159,7 +165,8 @@ export class ArchiveService {
       if (!dest.mount && c.HostConfig.ReadonlyRootfs) {
         throw new InvalidArgumentError('container rootfs is marked read-only');
       }
-      const chown = o.copyUIDGID ? containerUser(view.root, c.Config.User ?? '') : undefined;
+      const owner = o.chownTo ?? (o.copyUIDGID ? (c.Config.User ?? '') : undefined);
+      const chown = owner === undefined ? undefined : containerUser(view.root, owner);
       await unpackInto(
         {
           resolve: (p) => {

@@ -40,6 +40,10 @@ export interface CommitOptions {
   changes?: string[];
   /** Container config fields from the request body that override the container's. */
   config?: ContainerConfig;
+  /** The new image's config exactly (the builder's state), instead of the container's merged with `config`. */
+  replaceConfig?: ContainerConfig;
+  /** The history entry's created_by; by default the container's command. */
+  createdBy?: string;
 }
 
 /** Files the engine puts in every container (Docker keeps them in an init layer, never committed). */
@@ -145,7 +149,7 @@ export async function commitContainer(deps: CommitDeps, o: CommitOptions): Promi
     const ref = parseNormalizedNamed(o.repo);
     target = referenceString(tagNameOnly(o.tag ? { ...ref, tag: o.tag } : ref));
   }
-  const config = applyChanges(mergeConfig(c.Config, o.config), o.changes ?? []);
+  const config = o.replaceConfig ?? applyChanges(mergeConfig(c.Config, o.config), o.changes ?? []);
   let pause = o.pause !== false && c.State.Running && !c.State.Paused;
   if (pause) {
     // A process that exits as the commit begins cannot be frozen; its files are final anyway.
@@ -171,7 +175,7 @@ export async function commitContainer(deps: CommitDeps, o: CommitOptions): Promi
     ...(pc.history ?? []),
     {
       created,
-      created_by: [...(c.Config.Entrypoint ?? []), ...(c.Config.Cmd ?? [])].join(' '),
+      created_by: o.createdBy ?? [...(c.Config.Entrypoint ?? []), ...(c.Config.Cmd ?? [])].join(' '),
       ...(o.author ? { author: o.author } : {}),
       ...(o.comment ? { comment: o.comment } : {}),
     },

@@ -1,0 +1,96 @@
+import type { Readable } from 'node:stream';
+import { InvalidArgumentError } from '../../common/errors.js';
+import type { AuthConfig } from '../../engine/images/registry-auth.js';
+import type { RequestContext } from '../request-context.js';
+import type { Router } from '../router.js';
+import { progressStream } from './image-transfer.js';
+
+// POST /build: Docker's classic builder. The body is the build context as a tar (maybe
+// compressed); the answer streams the steps' output as JSON messages.
+
+export interface BuildRequest {
+  dockerfile: string;
+  tags: string[];
+  buildArgs: Record<string, string | null>;
+  labels: Record<string, string>;
+  target?: string;
+  noCache: boolean;
+  rm: boolean;
+  forceRm: boolean;
+  pull: boolean;
+  quiet: boolean;
+  hostConfig: Record<string, unknown>;
+  platform?: string;
+  cacheFrom: string[];
+  /** X-Registry-Config: credentials per registry for the FROM images. */
+  auths: Record<string, AuthConfig>;
+}
+
+export interface BuildBackend {
+  build(context: Readable, req: BuildRequest, emit: (m: Record<string, unknown>) => void): Promise<string>;
+  prune(): Promise<{ CachesDeleted: string[] | null; SpaceReclaimed: number }>;
+}
+
+function jsonParam<T>(ctx: RequestContext, name: string, fallback: T): T {
+  const v = ctx.str(name);
+  if (!v) return fallback;
+  try {
+    return JSON.parse(v) as T;
+  } catch {
+    throw new InvalidArgumentError(`invalid ${name}: ${v}`);
+  }
+}
+
+function registryConfig(header: string | string[] | undefined): Record<string, AuthConfig> {
+  if (typeof header !== 'string' || !header) return {};
+  try {
+    return JSON.parse(Buffer.from(header.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8')) as Record<string, AuthConfig>;
+  } catch {
+    return {};
+  }
+}
+
+export function parseBuildRequest(ctx: RequestContext): BuildRequest {
+  if (ctx.str('remote')) throw new InvalidArgumentError('remote build contexts are not supported: send the context in the request body');
+  if (ctx.bool('squash')) throw new InvalidArgumentError('squash is only supported with experimental mode');
+  const version = ctx.str('version');
+  if (version === '2') throw new InvalidArgumentError('BuildKit is not supported by this daemon: use the classic builder (DOCKER_BUILDKIT=0)');
+  const hostConfig: Record<string, unknown> = {};
+  const network = ctx.str('networkmode');
+  if (network && network !== 'default') hostConfig.NetworkMode = network;
+  const shm = ctx.int('shmsize', 0)!;
+  if (shm > 0) hostConfig.ShmSize = shm;
+  const hosts = ctx.query.getAll('extrahosts').flatMap((h) => h.split(',')).filter(Boolean);
+  if (hosts.length) hostConfig.ExtraHosts = hosts;
+  for (const [q, k] of [['memory', 'Memory'], ['memswap', 'MemorySwap'], ['cpushares', 'CpuShares'], ['cpuperiod', 'CpuPeriod'], ['cpuquota', 'CpuQuota']] as const) {
+    const v = ctx.int(q, 0)!;
+    if (v) hostConfig[k] = v;
+  }
+  if (ctx.str('cpusetcpus')) hostConfig.CpusetCpus = ctx.str('cpusetcpus');
+  return {
+    dockerfile: ctx.str('dockerfile') || 'Dockerfile',
+    tags: ctx.query.getAll('t').filter(Boolean),
+    buildArgs: jsonParam(ctx, 'buildargs', {}),
+    labels: jsonParam(ctx, 'labels', {}),
+    target: ctx.str('target') || undefined,
+    noCache: ctx.bool('nocache'),
+    rm: ctx.bool('rm', true),
+    forceRm: ctx.bool('forcerm'),
+    pull: ctx.bool('pull'),
+    quiet: ctx.bool('q'),
+    hostConfig,
+    platform: ctx.str('platform') || undefined,
+    cacheFrom: jsonParam(ctx, 'cachefrom', [] as string[]),
+    auths: registryConfig(ctx.req.headers['x-registry-config']),
+  };
+}
+
+export function registerBuildRoutes(router: Router, b: BuildBackend): void {
+  router.post('/build', async (ctx) => {
+    const req = parseBuildRequest(ctx);
+    ctx.res?.setHeader('Content-Type', 'application/json');
+    await progressStream(ctx, (emit) => b.build(ctx.req, req, emit));
+  });
+  router.post('/build/prune', () => b.prune());
+  router.post('/build/cancel', () => ({}));
+}

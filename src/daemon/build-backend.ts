@@ -1,0 +1,101 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { BuildBackend, BuildRequest } from '../api/routes/image-build.js';
+import { NotFoundError } from '../common/errors.js';
+import { unpackInto } from '../engine/containers/archive-unpack.js';
+import { commitContainer } from '../engine/containers/container-commit.js';
+import { ImageBuilder } from '../engine/builder/image-builder.js';
+import { storeImage, type ImageStoreParts } from '../engine/images/image-archive-layers.js';
+import type { ContainerConfig } from '../engine/images/image-config-changes.js';
+import type { ImageRecord } from '../engine/images/image-views.js';
+import { followSymlinkInScope } from '../engine/volumes/scoped-path.js';
+import type { Services } from './services.js';
+
+/** The builder wired to the daemon's images, containers and archive services. */
+export function buildBackend(s: Services): BuildBackend {
+  const parts: ImageStoreParts = { repo: s.images.repo, content: s.images.content, layers: s.images.layers, paths: s.paths, logger: s.logger };
+  const extractTo = (dir: string, tar: Readable) =>
+    unpackInto({ resolve: (p) => followSymlinkInScope(dir, p) }, '/', tar, { noOverwriteDirNonDir: false, noLchown: false });
+  const scratch = (): ImageRecord => ({
+    id: '',
+    config: { architecture: process.arch === 'x64' ? 'amd64' : process.arch, os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, config: {}, history: [] },
+    repoTags: [],
+    repoDigests: [],
+    layers: [],
+    size: 0,
+    created: Math.floor(Date.now() / 1000),
+    parent: null,
+  });
+  const storeConfigOnly = (parent: ImageRecord, config: ContainerConfig, createdBy: string): string => {
+    const layers = parent.id ? s.images.repo.get(parent.id)!.layers : [];
+    const pc = parent.config;
+    const doc = {
+      ...pc,
+      config,
+      created: new Date().toISOString(),
+      history: [...(pc.history ?? []), { created: new Date().toISOString(), created_by: createdBy, empty_layer: true }],
+    };
+    delete (doc as Record<string, unknown>).container;
+    delete (doc as Record<string, unknown>).container_config;
+    return storeImage(parts, Buffer.from(JSON.stringify(doc)), layers, [], parent.id || undefined).id;
+  };
+
+  return {
+    async build(context: Readable, req: BuildRequest, emit) {
+      const dir = mkdtempSync(join(s.paths.dataRoot, 'tmp-build-'));
+      try {
+        await extractTo(dir, context);
+        const builder = new ImageBuilder({
+          images: {
+            getImage: (ref) => s.images.getImage(ref),
+            pull: (ref, platform, onProgress) => {
+              const registry = ref.split('/')[0]!;
+              const auth = req.auths[registry] ?? req.auths[`https://${registry}`];
+              return s.images.pull(ref, { platform, auth }, (m) => onProgress(m as Record<string, unknown>));
+            },
+            tag: (id, ref) => s.images.tag(id, ref),
+            childrenOf: (id) => (id ? s.images.repo.childrenOf(id) : []),
+            scratch,
+            storeConfigOnly,
+          },
+          containers: {
+            create: async (body) => (await s.containers.create({ body })).Id,
+            start: (id) => s.containers.start(id),
+            wait: async (id) => (await s.containers.wait(id, 'next-exit')).StatusCode,
+            remove: (id) => s.containers.remove(id, { force: true, volumes: true }),
+            logPath: (id) => s.containers.get(id).LogPath,
+          },
+          archive: {
+            put: (id, path, tar, chownTo) => s.archive.put(id, path, tar, { noOverwriteDirNonDir: false, copyUIDGID: false, chownTo }),
+            get: async (id, path) => (await s.archive.get(id, path)).tar,
+            exists: async (id, path) => {
+              try {
+                await s.archive.stat(id, path);
+                return true;
+              } catch (err) {
+                if (err instanceof NotFoundError) return false;
+                throw err;
+              }
+            },
+            extractTo,
+          },
+          commit: async (cid, config, createdBy) =>
+            (
+              await commitContainer(
+                { ...parts, containers: s.containers, getImage: (ref) => s.images.getImage(ref), upperDir: (id) => `${s.paths.containerDir(id)}/upper` },
+                { container: cid, replaceConfig: config, createdBy, pause: false },
+              )
+            ).Id,
+          followLogs: (path, until) => s.logs(path, { follow: true, until_stopped: until.then(() => undefined) }),
+          logger: s.logger,
+        });
+        return await builder.build(dir, req, emit);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    // Build steps are ordinary (untagged, parented) images: `image prune` takes them, not this.
+    prune: async () => ({ CachesDeleted: null, SpaceReclaimed: 0 }),
+  };
+}

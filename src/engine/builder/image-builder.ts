@@ -1,0 +1,601 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, posix } from 'node:path';
+import type { Readable } from 'node:stream';
+import tar from 'tar-stream';
+import { InvalidArgumentError, NotFoundError } from '../../common/errors.js';
+import type { Logger } from '../../common/logger.js';
+import { packPath } from '../containers/archive-pack.js';
+import { applyChanges, type ContainerConfig } from '../images/image-config-changes.js';
+import type { ImageRecord } from '../images/image-views.js';
+import { expandVars, parseDockerfile, parseKeyValues, splitWords, type Instruction } from './dockerfile.js';
+import { ignoredBy, matchGlob } from '../../common/path-glob.js';
+
+// Docker's classic builder: each step runs on the image of the step before. RUN starts a container
+// and commits its changes, COPY/ADD write files into a created container and commit them, the other
+// instructions only change the config (an image without a new layer). Every step's image is a real
+// (untagged) image whose parent is the step before, so a later build of the same Dockerfile finds
+// its steps again ("Using cache").
+
+export interface BuildOptions {
+  dockerfile: string;
+  tags: string[];
+  buildArgs: Record<string, string | null>;
+  labels: Record<string, string>;
+  target?: string;
+  noCache: boolean;
+  /** Remove intermediate containers after a successful step (rm) / always (forcerm). */
+  rm: boolean;
+  forceRm: boolean;
+  pull: boolean;
+  quiet: boolean;
+  /** HostConfig of the RUN containers: network mode, shm size, extra hosts, limits. */
+  hostConfig: Record<string, unknown>;
+  platform?: string;
+  /** Images whose steps may be reused; when given, only they (and their parents) are the cache. */
+  cacheFrom?: string[];
+}
+
+export interface BuilderDeps {
+  images: {
+    getImage(ref: string): ImageRecord;
+    pull(ref: string, platform: string | undefined, onProgress: (m: Record<string, unknown>) => void): Promise<ImageRecord>;
+    tag(id: string, ref: string): void;
+    childrenOf(id: string): string[];
+    /** The empty image of `FROM scratch` (id ''), never stored itself. */
+    scratch(): ImageRecord;
+    /** An image with the parent's layers and a new config (a metadata step). */
+    storeConfigOnly(parent: ImageRecord, config: ContainerConfig, createdBy: string): string;
+  };
+  containers: {
+    create(body: Record<string, unknown>): Promise<string>;
+    start(id: string): Promise<void>;
+    wait(id: string): Promise<number>;
+    remove(id: string): Promise<void>;
+    logPath(id: string): string;
+  };
+  archive: {
+    put(id: string, path: string, tar: Readable, chownTo: string): Promise<void>;
+    get(id: string, path: string): Promise<Readable>;
+    exists(id: string, path: string): Promise<boolean>;
+    extractTo(dir: string, tar: Readable): Promise<void>;
+  };
+  commit(containerId: string, config: ContainerConfig, createdBy: string): Promise<string>;
+  followLogs(path: string, until: Promise<unknown>): AsyncIterable<{ stream: string; line: Buffer }>;
+  logger: Logger;
+}
+
+/** A stream message: `{stream}`, `{aux}`, or progress of a pull. */
+export type BuildMessage = Record<string, unknown>;
+
+/** Build args Docker predefines: accepted without an ARG and never reported as unused. */
+const PREDEFINED_ARGS = new Set(['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'FTP_PROXY', 'ftp_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy']);
+const EXPANDED = new Set(['ADD', 'COPY', 'ENV', 'EXPOSE', 'FROM', 'LABEL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']);
+const DEFAULT_SHELL = ['/bin/sh', '-c'];
+
+export class BuildError extends Error {
+  constructor(
+    message: string,
+    readonly code = 1,
+  ) {
+    super(message);
+  }
+}
+
+interface Stage {
+  name?: string;
+  image: ImageRecord;
+  config: ContainerConfig;
+  /** ARG values visible in this stage. */
+  args: Record<string, string>;
+  shell: string[];
+  cmdSet: boolean;
+}
+
+const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
+
+export class ImageBuilder {
+  /** With cache_from: the ids whose children may be reused; otherwise every local image. */
+  private cacheScope: Set<string> | undefined;
+
+  constructor(private readonly d: BuilderDeps) {}
+
+  private cacheSources(o: BuildOptions): Set<string> | undefined {
+    if (!o.cacheFrom?.length) return undefined;
+    const ids = new Set<string>();
+    for (const ref of o.cacheFrom) {
+      let img: ImageRecord | undefined;
+      try {
+        img = this.d.images.getImage(ref);
+      } catch {
+        continue; // an unknown cache source is no source, as in Docker
+      }
+      while (img) {
+        ids.add(img.id);
+        const parent: string | null | undefined = img.parent;
+        try {
+          img = parent ? this.d.images.getImage(parent) : undefined;
+        } catch {
+          img = undefined;
+        }
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * Builds from a context directory (already extracted). Messages go to `emit` as they come;
+   * returns the final image id. Failures inside a step throw BuildError with Docker's wording.
+   */
+  async build(context: string, o: BuildOptions, emit: (m: BuildMessage) => void): Promise<string> {
+    const say = (text: string) => {
+      if (!o.quiet) emit({ stream: text });
+    };
+    const dfPath = join(context, o.dockerfile);
+    if (!existsSync(dfPath) || !lstatSync(dfPath).isFile()) throw new InvalidArgumentError(`Cannot locate specified Dockerfile: ${o.dockerfile}`);
+    const df = parseDockerfile(readFileSync(dfPath, 'utf8'));
+    removeIgnoredBuildFiles(context, o.dockerfile);
+    this.cacheScope = this.cacheSources(o);
+    const instructions = [...df.instructions];
+    if (instructions.length === 0) throw new InvalidArgumentError('the Dockerfile (Dockerfile) cannot be empty');
+    if (Object.keys(o.labels).length) {
+      const text = Object.entries(o.labels).map(([k, v]) => `${JSON.stringify(k)}=${JSON.stringify(v)}`).join(' ');
+      instructions.push({ cmd: 'LABEL', flags: {}, args: text, original: `LABEL ${text}`, line: 0 });
+    }
+    if (instructions[0]!.cmd !== 'FROM' && instructions[0]!.cmd !== 'ARG') {
+      throw new InvalidArgumentError('failed to process "' + instructions[0]!.original + '": no build stage in current context');
+    }
+    if (o.target && !instructions.some((i) => i.cmd === 'FROM' && /\s+as\s+(\S+)$/i.exec(i.args)?.[1]?.toLowerCase() === o.target!.toLowerCase())) {
+      throw new InvalidArgumentError(`failed to reach build target ${o.target} in Dockerfile`);
+    }
+
+    const used = new Set<string>();
+    const metaArgs: Record<string, string> = {};
+    const stages: Stage[] = [];
+    let stage: Stage | undefined;
+    const total = instructions.length;
+    const cleanups: string[] = [];
+    try {
+      for (let n = 0; n < instructions.length; n++) {
+        const ins = instructions[n]!;
+        if (ins.cmd === 'FROM' && stage && o.target && stage.name?.toLowerCase() === o.target.toLowerCase()) break;
+        const vars = stage ? { ...envMap(stage.config.Env), ...stage.args } : metaArgs;
+        const args = EXPANDED.has(ins.cmd) ? expandVars(ins.args, vars, df.escape) : ins.args;
+        say(`Step ${n + 1}/${total} : ${ins.original}\n`);
+        if (ins.cmd === 'ARG') {
+          const [name, def] = splitArg(args);
+          const value = name in o.buildArgs && o.buildArgs[name] !== null ? o.buildArgs[name]! : def;
+          used.add(name);
+          if (!stage) {
+            if (value !== undefined) metaArgs[name] = value;
+            continue;
+          }
+          if (value !== undefined) stage.args[name] = value;
+          else if (name in metaArgs) stage.args[name] = metaArgs[name]!;
+          stage = await this.metaStep(stage, stage.config, `/bin/sh -c #(nop)  ARG ${args}`, o, say);
+          stages[stages.length - 1] = stage;
+          continue;
+        }
+        if (ins.cmd === 'FROM') {
+          stage = await this.from(args, ins, stages, o, emit, say);
+          stages.push(stage);
+          continue;
+        }
+        if (!stage) throw new InvalidArgumentError(`failed to process "${ins.original}": no build stage in current context`);
+        stage = await this.step(stage, ins, args, df.escape, context, stages, o, say, cleanups);
+        stages[stages.length - 1] = stage;
+      }
+      if (!stage) throw new InvalidArgumentError('no build stage in current context');
+      const unused = Object.keys(o.buildArgs).filter((k) => !used.has(k) && !PREDEFINED_ARGS.has(k));
+      if (unused.length) say(`[Warning] One or more build-args [${unused.join(' ')}] were not consumed\n`);
+      const id = stage.image.id;
+      emit({ aux: { ID: id } });
+      say(`Successfully built ${short(id)}\n`);
+      for (const t of o.tags) {
+        this.d.images.tag(id, t);
+        say(`Successfully tagged ${t}\n`);
+      }
+      if (o.quiet) emit({ stream: `${id}\n` });
+      return id;
+    } finally {
+      for (const dir of cleanups) rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  private async from(args: string, ins: Instruction, stages: Stage[], o: BuildOptions, emit: (m: BuildMessage) => void, say: (t: string) => void): Promise<Stage> {
+    const m = /^(\S+)(?:\s+as\s+(\S+))?$/i.exec(args.trim());
+    if (!m) throw new InvalidArgumentError(`FROM requires either one or three arguments`);
+    const ref = m[1]!;
+    const name = m[2];
+    const previous = stages.find((s) => s.name && s.name.toLowerCase() === ref.toLowerCase());
+    let image: ImageRecord;
+    if (previous) image = previous.image;
+    else if (ref.toLowerCase() === 'scratch') image = this.d.images.scratch();
+    else {
+      let found: ImageRecord | undefined;
+      if (!o.pull) {
+        try {
+          found = this.d.images.getImage(ref);
+        } catch (err) {
+          if (!(err instanceof NotFoundError)) throw err;
+        }
+      }
+      image = found ?? (await this.d.images.pull(ref, ins.flags.platform ?? o.platform, (p) => !o.quiet && emit(p)));
+    }
+    if (image.id) say(` ---> ${short(image.id)}\n`);
+    const config = structuredClone(image.config.config ?? {}) as ContainerConfig;
+    let stage: Stage = { name, image, config, args: {}, shell: config.Shell ?? DEFAULT_SHELL, cmdSet: false };
+    // ONBUILD triggers of the base image run first, as in Docker.
+    for (const trigger of (config.OnBuild as string[] | null) ?? []) {
+      const parsed = parseDockerfile(trigger).instructions[0];
+      if (!parsed) continue;
+      say(` ---> Running in ONBUILD: ${trigger}\n`);
+      if (['FROM', 'ONBUILD', 'MAINTAINER'].includes(parsed.cmd)) throw new InvalidArgumentError(`${parsed.cmd} isn't allowed as an ONBUILD trigger`);
+      stage = await this.step(stage, parsed, expandVars(parsed.args, envMap(stage.config.Env)), '\\', '', stages, o, say, []);
+    }
+    if (stage.config.OnBuild?.length) stage.config = { ...stage.config, OnBuild: null };
+    return stage;
+  }
+
+  private async step(
+    s: Stage,
+    ins: Instruction,
+    args: string,
+    escape: string,
+    context: string,
+    stages: Stage[],
+    o: BuildOptions,
+    say: (t: string) => void,
+    cleanups: string[],
+  ): Promise<Stage> {
+    const nop = (text: string) => `/bin/sh -c #(nop) ${text}`;
+    switch (ins.cmd) {
+      case 'RUN':
+        return this.run(s, ins, args, o, say);
+      case 'COPY':
+      case 'ADD':
+        return this.copy(s, ins, args, context, stages, o, say, cleanups);
+      case 'SHELL': {
+        if (!ins.json) throw new InvalidArgumentError('SHELL requires the arguments to be in JSON form');
+        const config = { ...s.config, Shell: ins.json };
+        return this.metaStep({ ...s, shell: ins.json }, config, nop(` SHELL ${JSON.stringify(ins.json)}`), o, say);
+      }
+      case 'CMD':
+      case 'ENTRYPOINT': {
+        const cmd = ins.json ?? [...s.shell, args];
+        const config = { ...s.config, [ins.cmd === 'CMD' ? 'Cmd' : 'Entrypoint']: cmd };
+        if (ins.cmd === 'ENTRYPOINT' && !s.cmdSet) config.Cmd = null;
+        return this.metaStep({ ...s, cmdSet: s.cmdSet || ins.cmd === 'CMD' }, config, nop(` ${ins.cmd} ${JSON.stringify(cmd)}`), o, say);
+      }
+      case 'MAINTAINER':
+        return this.metaStep(s, s.config, nop(` MAINTAINER ${args}`), o, say);
+      case 'ENV':
+      case 'LABEL': {
+        const pairs = parseKeyValues(ins.cmd, args, escape);
+        const text = pairs.map(([k, v]) => `${k}=${v}`).join(' ');
+        const change = `${ins.cmd} ${pairs.map(([k, v]) => `${JSON.stringify(k)}=${JSON.stringify(v)}`).join(' ')}`;
+        return this.metaStep(s, applyChanges(s.config, [change]), nop(` ${ins.cmd} ${text}`), o, say);
+      }
+      case 'WORKDIR': {
+        const dir = posix.resolve(s.config.WorkingDir || '/', args.trim());
+        return this.metaStep(s, { ...s.config, WorkingDir: dir }, nop(` WORKDIR ${dir}`), o, say, dir);
+      }
+      case 'EXPOSE':
+      case 'USER':
+      case 'VOLUME':
+      case 'STOPSIGNAL':
+      case 'HEALTHCHECK':
+      case 'ONBUILD': {
+        let change = `${ins.cmd} ${args}`;
+        if (ins.cmd === 'HEALTHCHECK') change = healthcheckChange(args);
+        const config = applyChanges(s.config, [change]);
+        if (ins.cmd === 'HEALTHCHECK') Object.assign(config.Healthcheck ?? {}, healthcheckFlags(ins.flags));
+        return this.metaStep(s, config, nop(` ${ins.cmd} ${args}`), o, say);
+      }
+      default:
+        throw new InvalidArgumentError(`unknown instruction: ${ins.cmd}`);
+    }
+  }
+
+  /** A step that only changes the config: reuse a cached child or store a config-only image. */
+  private async metaStep(s: Stage, config: ContainerConfig, createdBy: string, o: BuildOptions, say: (t: string) => void, mkdir?: string): Promise<Stage> {
+    const cached = this.cached(s.image, createdBy, config, o);
+    if (cached) {
+      say(' ---> Using cache\n');
+      say(` ---> ${short(cached.id)}\n`);
+      return { ...s, image: cached, config };
+    }
+    let id: string;
+    if (mkdir && mkdir !== '/') {
+      // WORKDIR creates its directory, as Docker's builder does, in a layer of its own.
+      id = await this.withContainer(s, createdBy, o, say, async (cid) => {
+        if (!(await this.d.archive.exists(cid, mkdir))) await this.d.archive.put(cid, '/', dirTar(mkdir), '0:0');
+        return this.d.commit(cid, config, createdBy);
+      });
+    } else {
+      id = this.d.images.storeConfigOnly(s.image, config, createdBy);
+    }
+    say(` ---> ${short(id)}\n`);
+    return { ...s, image: this.d.images.getImage(id), config };
+  }
+
+  private cached(parent: ImageRecord, createdBy: string, config: ContainerConfig, o: BuildOptions): ImageRecord | undefined {
+    if (o.noCache) return undefined;
+    for (const id of this.d.images.childrenOf(parent.id)) {
+      let child: ImageRecord;
+      try {
+        child = this.d.images.getImage(id);
+      } catch {
+        continue;
+      }
+      if (this.cacheScope && !this.cacheScope.has(child.id)) continue;
+      const last = child.config.history?.at(-1);
+      if (last?.created_by !== createdBy) continue;
+      if (JSON.stringify(normalise(child.config.config ?? {})) !== JSON.stringify(normalise(config))) continue;
+      return child;
+    }
+    return undefined;
+  }
+
+  private async withContainer(
+    s: Stage,
+    createdBy: string,
+    o: BuildOptions,
+    say: (t: string) => void,
+    work: (id: string) => Promise<string>,
+    cmd?: string[],
+    env?: string[],
+  ): Promise<string> {
+    if (!s.image.id) throw new InvalidArgumentError('this step needs files: berth cannot yet run RUN, COPY, ADD or WORKDIR on an empty FROM scratch stage');
+    const cid = await this.d.containers.create({
+      ...s.config,
+      Image: s.image.id,
+      Cmd: cmd ?? ['/bin/sh', '-c', createdBy.replace(/^\/bin\/sh -c /, '')],
+      Entrypoint: cmd ? [] : null,
+      Env: env ?? s.config.Env ?? null,
+      Healthcheck: null,
+      Labels: s.config.Labels ?? {},
+      HostConfig: { ...o.hostConfig, AutoRemove: false },
+    });
+    say(` ---> Running in ${short(cid)}\n`);
+    let ok = false;
+    try {
+      const id = await work(cid);
+      ok = true;
+      return id;
+    } finally {
+      if (o.forceRm || (ok && o.rm)) {
+        await this.d.containers.remove(cid).catch((err) => this.d.logger.warn({ err, cid }, 'removing build container'));
+        say(` ---> Removed intermediate container ${short(cid)}\n`);
+      }
+    }
+  }
+
+  private async run(s: Stage, ins: Instruction, args: string, o: BuildOptions, say: (t: string) => void): Promise<Stage> {
+    const cmd = ins.json ?? [...s.shell, args];
+    const argEnv = Object.entries(s.args).map(([k, v]) => `${k}=${v}`);
+    // Docker's cache key for RUN names the build args in force: "|1 A=b /bin/sh -c …".
+    const shown = ins.json ? `/bin/sh -c #(nop)  RUN ${JSON.stringify(cmd)}` : cmd.join(' ');
+    const createdBy = argEnv.length ? `|${argEnv.length} ${argEnv.join(' ')} ${shown}` : shown;
+    const cached = this.cached(s.image, createdBy, s.config, o);
+    if (cached) {
+      say(' ---> Using cache\n');
+      say(` ---> ${short(cached.id)}\n`);
+      return { ...s, image: cached };
+    }
+    const env = mergeEnv(s.config.Env ?? [], argEnv);
+    const id = await this.withContainer(
+      s,
+      createdBy,
+      o,
+      say,
+      async (cid) => {
+        const exit = this.d.containers.wait(cid);
+        await this.d.containers.start(cid);
+        // As Docker's builder: a step's stderr in red (ANSI 91), its stdout as it is.
+        for await (const e of this.d.followLogs(this.d.containers.logPath(cid), exit)) {
+          say(e.stream === 'stderr' ? `\x1b[91m${e.line.toString('utf8')}\x1b[0m` : e.line.toString('utf8'));
+        }
+        const code = await exit;
+        if (code !== 0) throw new BuildError(`The command '${cmd.join(' ')}' returned a non-zero code: ${code}`, code);
+        return this.d.commit(cid, s.config, createdBy);
+      },
+      cmd,
+      env,
+    );
+    say(` ---> ${short(id)}\n`);
+    return { ...s, image: this.d.images.getImage(id) };
+  }
+
+  private async copy(
+    s: Stage,
+    ins: Instruction,
+    args: string,
+    context: string,
+    stages: Stage[],
+    o: BuildOptions,
+    say: (t: string) => void,
+    cleanups: string[],
+  ): Promise<Stage> {
+    const words = ins.json ?? splitWords(args);
+    if (words.length < 2) throw new InvalidArgumentError(`${ins.cmd} requires at least two arguments, but only one was provided. Destination could not be determined`);
+    const dest0 = words[words.length - 1]!;
+    const dest = posix.resolve(s.config.WorkingDir || '/', dest0);
+    const destIsDir = dest0.endsWith('/') || dest0.endsWith('/.') || words.length > 2;
+    let root = context;
+    if (ins.flags.from) {
+      root = await this.fromSource(ins.flags.from, words.slice(0, -1), stages, o, cleanups);
+    }
+    const sources: { path: string; rel: string }[] = [];
+    for (const src of words.slice(0, -1)) {
+      if (/^https?:\/\//.test(src)) throw new InvalidArgumentError(`${ins.cmd} from a URL is not supported: this host has no network access for builds (${src})`);
+      const matches = matchGlob(root, src);
+      if (matches.length === 0) throw new InvalidArgumentError(`${ins.cmd} failed: file not found in build context or excluded by .dockerignore: stat ${src}: file does not exist`);
+      sources.push(...matches.map((rel) => ({ path: join(root, rel), rel })));
+    }
+    const hash = createHash('sha256');
+    for (const src of sources) hashTree(src.path, hash);
+    const kind = sources.length === 1 && lstatSync(sources[0]!.path).isDirectory() ? 'dir' : sources.length > 1 ? 'multi' : 'file';
+    const createdBy = `/bin/sh -c #(nop) ${ins.cmd} ${kind}:${hash.digest('hex')} in ${dest0} `;
+    const cached = this.cached(s.image, createdBy, s.config, o);
+    if (cached) {
+      say(' ---> Using cache\n');
+      say(` ---> ${short(cached.id)}\n`);
+      return { ...s, image: cached };
+    }
+    const id = await this.withContainer(s, createdBy, o, say, async (cid) => {
+      for (const src of sources) {
+        const st = lstatSync(src.path);
+        const isArchive = ins.cmd === 'ADD' && st.isFile() && looksLikeArchive(src.path);
+        if (isArchive) {
+          await this.ensureDir(cid, dest);
+          await this.d.archive.put(cid, dest, packFileContents(src.path), ins.flags.chown ?? '0:0');
+          continue;
+        }
+        const target = st.isDirectory() ? dest : destIsDir ? posix.join(dest, basename(src.path)) : dest;
+        await this.ensureDir(cid, st.isDirectory() ? target : posix.dirname(target));
+        const tar = packPath(src.path, { rebase: target.slice(1) || '.' });
+        await this.d.archive.put(cid, '/', tar, ins.flags.chown ?? '0:0');
+      }
+      return this.d.commit(cid, s.config, createdBy);
+    });
+    say(` ---> ${short(id)}\n`);
+    return { ...s, image: this.d.images.getImage(id) };
+  }
+
+  private async ensureDir(cid: string, dir: string): Promise<void> {
+    if (dir === '/' || (await this.d.archive.exists(cid, dir))) return;
+    await this.d.archive.put(cid, '/', dirTar(dir), '0:0');
+  }
+
+  /** COPY --from: the named files of another stage or image, extracted to a temporary directory. */
+  private async fromSource(from: string, srcs: string[], stages: Stage[], o: BuildOptions, cleanups: string[]): Promise<string> {
+    const stage = /^\d+$/.test(from) ? stages[Number(from)] : stages.find((x) => x.name?.toLowerCase() === from.toLowerCase());
+    let image: ImageRecord;
+    if (stage) image = stage.image;
+    else {
+      try {
+        image = this.d.images.getImage(from);
+      } catch {
+        image = await this.d.images.pull(from, o.platform, () => undefined);
+      }
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'berth-build-from-'));
+    cleanups.push(dir);
+    const cid = await this.d.containers.create({ Image: image.id, Cmd: ['true'], Entrypoint: [], HostConfig: { NetworkMode: 'none' } });
+    try {
+      for (const src of srcs) {
+        const base = src.replace(/\/+$/, '').split('/').filter(Boolean);
+        // The parent of the first wildcard is fetched whole; the glob is matched on the copy.
+        const cut = base.findIndex((p) => /[*?[]/.test(p));
+        const fetch = '/' + (cut < 0 ? base : base.slice(0, cut)).join('/');
+        const into = join(dir, posix.dirname(fetch));
+        await this.d.archive.extractTo(into, await this.d.archive.get(cid, fetch));
+      }
+    } catch (err) {
+      throw new InvalidArgumentError(`COPY --from=${from} failed: ${(err as Error).message}`);
+    } finally {
+      await this.d.containers.remove(cid).catch(() => undefined);
+    }
+    return dir;
+  }
+}
+
+/**
+ * dockerd's removeDockerfile: .dockerignore and the Dockerfile leave the context when .dockerignore
+ * names them; docker-py's copy of a Dockerfile from outside the context (.dockerfile.<hex>) always.
+ */
+function removeIgnoredBuildFiles(context: string, dockerfile: string): void {
+  const name = dockerfile.replace(/^\.?\/+/, '');
+  if (/^\.dockerfile\.[0-9a-f]+$/.test(name)) rmSync(join(context, name), { force: true });
+  const ignore = join(context, '.dockerignore');
+  if (!existsSync(ignore)) return;
+  const lines = readFileSync(ignore, 'utf8').split('\n');
+  for (const f of [name, '.dockerignore']) if (ignoredBy(f, lines)) rmSync(join(context, f), { recursive: true, force: true });
+}
+
+function splitArg(text: string): [string, string | undefined] {
+  const t = text.trim();
+  const eq = t.indexOf('=');
+  if (eq < 0) return [t, undefined];
+  const v = t.slice(eq + 1);
+  return [t.slice(0, eq), splitWords(v).join(' ') || (v === '' ? '' : v)];
+}
+
+function envMap(env: string[] | null | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of env ?? []) {
+    const i = e.indexOf('=');
+    if (i > 0) out[e.slice(0, i)] = e.slice(i + 1);
+  }
+  return out;
+}
+
+function mergeEnv(env: string[], extra: string[]): string[] {
+  const out = [...env];
+  for (const e of extra) {
+    const k = e.slice(0, e.indexOf('='));
+    if (!out.some((x) => x.startsWith(`${k}=`))) out.push(e);
+  }
+  return out;
+}
+
+/** Keys whose absence and emptiness mean the same, so a cached config compares equal. */
+function normalise(c: ContainerConfig): ContainerConfig {
+  const out: ContainerConfig = {};
+  for (const [k, v] of Object.entries(c)) {
+    if (v === null || v === undefined || v === '' || v === false) continue;
+    if (Array.isArray(v) && v.length === 0) continue;
+    if (typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0) continue;
+    out[k] = v;
+  }
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+function hashTree(path: string, hash: ReturnType<typeof createHash>): void {
+  const st = lstatSync(path);
+  hash.update(`${basename(path)}:${st.mode}:${st.size}\n`);
+  if (st.isDirectory()) for (const n of readdirSync(path).sort()) hashTree(join(path, n), hash);
+  else if (st.isFile()) hash.update(readFileSync(path));
+}
+
+function looksLikeArchive(path: string): boolean {
+  const head = Buffer.alloc(512);
+  readFileSync(path).subarray(0, 512).copy(head);
+  if (head[0] === 0x1f && head[1] === 0x8b) return true;
+  return head.toString('latin1', 257, 262) === 'ustar';
+}
+
+/** ADD of a local archive: the archive itself is the tar to unpack (put takes gzip too). */
+function packFileContents(path: string): Readable {
+  return createReadStream(path);
+}
+
+function dirTar(dir: string): Readable {
+  const parts = dir.split('/').filter(Boolean);
+  const entries = parts.map((_, i) => ({ name: `${parts.slice(0, i + 1).join('/')}/`, mode: 0o755, type: 'directory' as const }));
+  const pack = tar.pack();
+  for (const e of entries) pack.entry({ ...e, uid: 0, gid: 0, mtime: new Date() });
+  pack.finalize();
+  return pack as unknown as Readable;
+}
+
+function healthcheckChange(args: string): string {
+  const rest = args.replace(/^(--[a-z-]+=\S+\s+)+/i, '');
+  return `HEALTHCHECK ${rest}`;
+}
+
+function healthcheckFlags(flags: Record<string, string>): Record<string, number> {
+  const out: Record<string, number> = {};
+  const dur = (v: string): number => {
+    const m = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)$/.exec(v);
+    if (!m) throw new InvalidArgumentError(`invalid duration ${v}`);
+    return Number(m[1]) * { ns: 1, us: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 }[m[2] as 'ns']!;
+  };
+  if (flags.interval) out.Interval = dur(flags.interval);
+  if (flags.timeout) out.Timeout = dur(flags.timeout);
+  if (flags['start-period']) out.StartPeriod = dur(flags['start-period']);
+  if (flags.retries) out.Retries = Number(flags.retries);
+  return out;
+}
