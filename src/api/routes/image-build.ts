@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { InvalidArgumentError } from '../../common/errors.js';
+import type { BuildOptions } from '../../engine/builder/image-builder.js';
 import type { AuthConfig } from '../../engine/images/registry-auth.js';
 import type { RequestContext } from '../request-context.js';
 import type { Router } from '../router.js';
@@ -8,23 +9,8 @@ import { progressStream } from './image-transfer.js';
 // POST /build: Docker's classic builder. The body is the build context as a tar (maybe
 // compressed); the answer streams the steps' output as JSON messages.
 
-export interface BuildRequest {
-  dockerfile: string;
-  tags: string[];
-  buildArgs: Record<string, string | null>;
-  labels: Record<string, string>;
-  target?: string;
-  noCache: boolean;
-  rm: boolean;
-  forceRm: boolean;
-  pull: boolean;
-  quiet: boolean;
-  hostConfig: Record<string, unknown>;
-  platform?: string;
-  cacheFrom: string[];
-  /** X-Registry-Config: credentials per registry for the FROM images. */
-  auths: Record<string, AuthConfig>;
-}
+/** The builder's options, and the credentials of X-Registry-Config for the FROM images. */
+export type BuildRequest = BuildOptions & { auths: Record<string, AuthConfig> };
 
 export interface BuildBackend {
   build(context: Readable, req: BuildRequest, emit: (m: Record<string, unknown>) => void): Promise<string>;

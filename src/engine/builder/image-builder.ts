@@ -83,6 +83,17 @@ export class BuildError extends Error {
   }
 }
 
+/** What every step of one build shares. */
+interface BuildRun {
+  context: string;
+  escape: string;
+  stages: Stage[];
+  o: BuildOptions;
+  say: (text: string) => void;
+  /** Temporary directories to delete when the build ends. */
+  cleanups: string[];
+}
+
 interface Stage {
   name?: string;
   image: ImageRecord;
@@ -156,6 +167,7 @@ export class ImageBuilder {
     let stage: Stage | undefined;
     const total = instructions.length;
     const cleanups: string[] = [];
+    const r: BuildRun = { context, escape: df.escape, stages, o, say, cleanups };
     try {
       for (let n = 0; n < instructions.length; n++) {
         const ins = instructions[n]!;
@@ -173,17 +185,17 @@ export class ImageBuilder {
           }
           if (value !== undefined) stage.args[name] = value;
           else if (name in metaArgs) stage.args[name] = metaArgs[name]!;
-          stage = await this.metaStep(stage, stage.config, `/bin/sh -c #(nop)  ARG ${args}`, o, say);
+          stage = await this.metaStep(stage, stage.config, `/bin/sh -c #(nop)  ARG ${args}`, r);
           stages[stages.length - 1] = stage;
           continue;
         }
         if (ins.cmd === 'FROM') {
-          stage = await this.from(args, ins, stages, o, emit, say);
+          stage = await this.from(args, ins, r, emit);
           stages.push(stage);
           continue;
         }
         if (!stage) throw new InvalidArgumentError(`failed to process "${ins.original}": no build stage in current context`);
-        stage = await this.step(stage, ins, args, df.escape, context, stages, o, say, cleanups);
+        stage = await this.step(stage, ins, args, r);
         stages[stages.length - 1] = stage;
       }
       if (!stage) throw new InvalidArgumentError('no build stage in current context');
@@ -203,7 +215,8 @@ export class ImageBuilder {
     }
   }
 
-  private async from(args: string, ins: Instruction, stages: Stage[], o: BuildOptions, emit: (m: BuildMessage) => void, say: (t: string) => void): Promise<Stage> {
+  private async from(args: string, ins: Instruction, r: BuildRun, emit: (m: BuildMessage) => void): Promise<Stage> {
+    const { stages, o, say } = r;
     const m = /^(\S+)(?:\s+as\s+(\S+))?$/i.exec(args.trim());
     if (!m) throw new InvalidArgumentError(`FROM requires either one or three arguments`);
     const ref = m[1]!;
@@ -232,54 +245,44 @@ export class ImageBuilder {
       if (!parsed) continue;
       say(` ---> Running in ONBUILD: ${trigger}\n`);
       if (['FROM', 'ONBUILD', 'MAINTAINER'].includes(parsed.cmd)) throw new InvalidArgumentError(`${parsed.cmd} isn't allowed as an ONBUILD trigger`);
-      stage = await this.step(stage, parsed, expandVars(parsed.args, envMap(stage.config.Env)), '\\', '', stages, o, say, []);
+      stage = await this.step(stage, parsed, expandVars(parsed.args, envMap(stage.config.Env)), { ...r, escape: '\\', context: '' });
     }
     if (stage.config.OnBuild?.length) stage.config = { ...stage.config, OnBuild: null };
     return stage;
   }
 
-  private async step(
-    s: Stage,
-    ins: Instruction,
-    args: string,
-    escape: string,
-    context: string,
-    stages: Stage[],
-    o: BuildOptions,
-    say: (t: string) => void,
-    cleanups: string[],
-  ): Promise<Stage> {
+  private async step(s: Stage, ins: Instruction, args: string, r: BuildRun): Promise<Stage> {
     const nop = (text: string) => `/bin/sh -c #(nop) ${text}`;
     switch (ins.cmd) {
       case 'RUN':
-        return this.run(s, ins, args, o, say);
+        return this.run(s, ins, args, r);
       case 'COPY':
       case 'ADD':
-        return this.copy(s, ins, args, context, stages, o, say, cleanups);
+        return this.copy(s, ins, args, r);
       case 'SHELL': {
         if (!ins.json) throw new InvalidArgumentError('SHELL requires the arguments to be in JSON form');
         const config = { ...s.config, Shell: ins.json };
-        return this.metaStep({ ...s, shell: ins.json }, config, nop(` SHELL ${JSON.stringify(ins.json)}`), o, say);
+        return this.metaStep({ ...s, shell: ins.json }, config, nop(` SHELL ${JSON.stringify(ins.json)}`), r);
       }
       case 'CMD':
       case 'ENTRYPOINT': {
         const cmd = ins.json ?? [...s.shell, args];
         const config = { ...s.config, [ins.cmd === 'CMD' ? 'Cmd' : 'Entrypoint']: cmd };
         if (ins.cmd === 'ENTRYPOINT' && !s.cmdSet) config.Cmd = null;
-        return this.metaStep({ ...s, cmdSet: s.cmdSet || ins.cmd === 'CMD' }, config, nop(` ${ins.cmd} ${JSON.stringify(cmd)}`), o, say);
+        return this.metaStep({ ...s, cmdSet: s.cmdSet || ins.cmd === 'CMD' }, config, nop(` ${ins.cmd} ${JSON.stringify(cmd)}`), r);
       }
       case 'MAINTAINER':
-        return this.metaStep(s, s.config, nop(` MAINTAINER ${args}`), o, say);
+        return this.metaStep(s, s.config, nop(` MAINTAINER ${args}`), r);
       case 'ENV':
       case 'LABEL': {
-        const pairs = parseKeyValues(ins.cmd, args, escape);
+        const pairs = parseKeyValues(ins.cmd, args, r.escape);
         const text = pairs.map(([k, v]) => `${k}=${v}`).join(' ');
         const change = `${ins.cmd} ${pairs.map(([k, v]) => `${JSON.stringify(k)}=${JSON.stringify(v)}`).join(' ')}`;
-        return this.metaStep(s, applyChanges(s.config, [change]), nop(` ${ins.cmd} ${text}`), o, say);
+        return this.metaStep(s, applyChanges(s.config, [change]), nop(` ${ins.cmd} ${text}`), r);
       }
       case 'WORKDIR': {
         const dir = posix.resolve(s.config.WorkingDir || '/', args.trim());
-        return this.metaStep(s, { ...s.config, WorkingDir: dir }, nop(` WORKDIR ${dir}`), o, say, dir);
+        return this.metaStep(s, { ...s.config, WorkingDir: dir }, nop(` WORKDIR ${dir}`), r, dir);
       }
       case 'EXPOSE':
       case 'USER':
@@ -291,7 +294,7 @@ export class ImageBuilder {
         if (ins.cmd === 'HEALTHCHECK') change = healthcheckChange(args);
         const config = applyChanges(s.config, [change]);
         if (ins.cmd === 'HEALTHCHECK') Object.assign(config.Healthcheck ?? {}, healthcheckFlags(ins.flags));
-        return this.metaStep(s, config, nop(` ${ins.cmd} ${args}`), o, say);
+        return this.metaStep(s, config, nop(` ${ins.cmd} ${args}`), r);
       }
       default:
         throw new InvalidArgumentError(`unknown instruction: ${ins.cmd}`);
@@ -299,25 +302,30 @@ export class ImageBuilder {
   }
 
   /** A step that only changes the config: reuse a cached child or store a config-only image. */
-  private async metaStep(s: Stage, config: ContainerConfig, createdBy: string, o: BuildOptions, say: (t: string) => void, mkdir?: string): Promise<Stage> {
-    const cached = this.cached(s.image, createdBy, config, o);
-    if (cached) {
-      say(' ---> Using cache\n');
-      say(` ---> ${short(cached.id)}\n`);
-      return { ...s, image: cached, config };
-    }
+  private async metaStep(s: Stage, config: ContainerConfig, createdBy: string, r: BuildRun, mkdir?: string): Promise<Stage> {
+    const cached = this.fromCache(s, createdBy, config, r);
+    if (cached) return { ...cached, config };
     let id: string;
     if (mkdir && mkdir !== '/') {
       // WORKDIR creates its directory, as Docker's builder does, in a layer of its own.
-      id = await this.withContainer(s, createdBy, o, say, async (cid) => {
+      id = await this.withContainer(s, createdBy, r, async (cid) => {
         if (!(await this.d.archive.exists(cid, mkdir))) await this.d.archive.put(cid, '/', dirTar(mkdir), '0:0');
         return this.d.commit(cid, config, createdBy);
       });
     } else {
       id = this.d.images.storeConfigOnly(s.image, config, createdBy);
     }
-    say(` ---> ${short(id)}\n`);
+    r.say(` ---> ${short(id)}\n`);
     return { ...s, image: this.d.images.getImage(id), config };
+  }
+
+  /** The stage moved onto a cached step's image, said as Docker says it; undefined on a miss. */
+  private fromCache(s: Stage, createdBy: string, config: ContainerConfig, r: BuildRun): Stage | undefined {
+    const hit = this.cached(s.image, createdBy, config, r.o);
+    if (!hit) return undefined;
+    r.say(' ---> Using cache\n');
+    r.say(` ---> ${short(hit.id)}\n`);
+    return { ...s, image: hit };
   }
 
   private cached(parent: ImageRecord, createdBy: string, config: ContainerConfig, o: BuildOptions): ImageRecord | undefined {
@@ -338,15 +346,8 @@ export class ImageBuilder {
     return undefined;
   }
 
-  private async withContainer(
-    s: Stage,
-    createdBy: string,
-    o: BuildOptions,
-    say: (t: string) => void,
-    work: (id: string) => Promise<string>,
-    cmd?: string[],
-    env?: string[],
-  ): Promise<string> {
+  private async withContainer(s: Stage, createdBy: string, r: BuildRun, work: (id: string) => Promise<string>, cmd?: string[], env?: string[]): Promise<string> {
+    const { o, say } = r;
     if (!s.image.id) throw new InvalidArgumentError('this step needs files: berth cannot yet run RUN, COPY, ADD or WORKDIR on an empty FROM scratch stage');
     const cid = await this.d.containers.create({
       ...s.config,
@@ -372,24 +373,20 @@ export class ImageBuilder {
     }
   }
 
-  private async run(s: Stage, ins: Instruction, args: string, o: BuildOptions, say: (t: string) => void): Promise<Stage> {
+  private async run(s: Stage, ins: Instruction, args: string, r: BuildRun): Promise<Stage> {
+    const say = r.say;
     const cmd = ins.json ?? [...s.shell, args];
     const argEnv = Object.entries(s.args).map(([k, v]) => `${k}=${v}`);
     // Docker's cache key for RUN names the build args in force: "|1 A=b /bin/sh -c …".
     const shown = ins.json ? `/bin/sh -c #(nop)  RUN ${JSON.stringify(cmd)}` : cmd.join(' ');
     const createdBy = argEnv.length ? `|${argEnv.length} ${argEnv.join(' ')} ${shown}` : shown;
-    const cached = this.cached(s.image, createdBy, s.config, o);
-    if (cached) {
-      say(' ---> Using cache\n');
-      say(` ---> ${short(cached.id)}\n`);
-      return { ...s, image: cached };
-    }
+    const cached = this.fromCache(s, createdBy, s.config, r);
+    if (cached) return cached;
     const env = mergeEnv(s.config.Env ?? [], argEnv);
     const id = await this.withContainer(
       s,
       createdBy,
-      o,
-      say,
+      r,
       async (cid) => {
         const exit = this.d.containers.wait(cid);
         await this.d.containers.start(cid);
@@ -408,25 +405,13 @@ export class ImageBuilder {
     return { ...s, image: this.d.images.getImage(id) };
   }
 
-  private async copy(
-    s: Stage,
-    ins: Instruction,
-    args: string,
-    context: string,
-    stages: Stage[],
-    o: BuildOptions,
-    say: (t: string) => void,
-    cleanups: string[],
-  ): Promise<Stage> {
+  private async copy(s: Stage, ins: Instruction, args: string, r: BuildRun): Promise<Stage> {
     const words = ins.json ?? splitWords(args);
     if (words.length < 2) throw new InvalidArgumentError(`${ins.cmd} requires at least two arguments, but only one was provided. Destination could not be determined`);
     const dest0 = words[words.length - 1]!;
     const dest = posix.resolve(s.config.WorkingDir || '/', dest0);
     const destIsDir = dest0.endsWith('/') || dest0.endsWith('/.') || words.length > 2;
-    let root = context;
-    if (ins.flags.from) {
-      root = await this.fromSource(ins.flags.from, words.slice(0, -1), stages, o, cleanups);
-    }
+    const root = ins.flags.from ? await this.fromSource(ins.flags.from, words.slice(0, -1), r) : r.context;
     const sources: { path: string; rel: string }[] = [];
     for (const src of words.slice(0, -1)) {
       if (/^https?:\/\//.test(src)) throw new InvalidArgumentError(`${ins.cmd} from a URL is not supported: this host has no network access for builds (${src})`);
@@ -438,13 +423,9 @@ export class ImageBuilder {
     for (const src of sources) hashTree(src.path, hash);
     const kind = sources.length === 1 && lstatSync(sources[0]!.path).isDirectory() ? 'dir' : sources.length > 1 ? 'multi' : 'file';
     const createdBy = `/bin/sh -c #(nop) ${ins.cmd} ${kind}:${hash.digest('hex')} in ${dest0} `;
-    const cached = this.cached(s.image, createdBy, s.config, o);
-    if (cached) {
-      say(' ---> Using cache\n');
-      say(` ---> ${short(cached.id)}\n`);
-      return { ...s, image: cached };
-    }
-    const id = await this.withContainer(s, createdBy, o, say, async (cid) => {
+    const cached = this.fromCache(s, createdBy, s.config, r);
+    if (cached) return cached;
+    const id = await this.withContainer(s, createdBy, r, async (cid) => {
       for (const src of sources) {
         const st = lstatSync(src.path);
         const isArchive = ins.cmd === 'ADD' && st.isFile() && looksLikeArchive(src.path);
@@ -460,7 +441,7 @@ export class ImageBuilder {
       }
       return this.d.commit(cid, s.config, createdBy);
     });
-    say(` ---> ${short(id)}\n`);
+    r.say(` ---> ${short(id)}\n`);
     return { ...s, image: this.d.images.getImage(id) };
   }
 
@@ -470,7 +451,8 @@ export class ImageBuilder {
   }
 
   /** COPY --from: the named files of another stage or image, extracted to a temporary directory. */
-  private async fromSource(from: string, srcs: string[], stages: Stage[], o: BuildOptions, cleanups: string[]): Promise<string> {
+  private async fromSource(from: string, srcs: string[], r: BuildRun): Promise<string> {
+    const { stages, o, cleanups } = r;
     const stage = /^\d+$/.test(from) ? stages[Number(from)] : stages.find((x) => x.name?.toLowerCase() === from.toLowerCase());
     let image: ImageRecord;
     if (stage) image = stage.image;
