@@ -9,7 +9,8 @@ import type { Logger } from '../../common/logger.js';
 import { packPath } from '../containers/archive-pack.js';
 import { applyChanges, type ContainerConfig } from '../images/image-config-changes.js';
 import type { ImageRecord } from '../images/image-views.js';
-import { expandVars, parseDockerfile, parseKeyValues, splitWords, type Instruction } from './dockerfile.js';
+import { parseKeyValues, splitWords } from '../../common/shell-words.js';
+import { expandVars, parseDockerfile, type Instruction } from './dockerfile.js';
 import { ignoredBy, matchGlob } from '../../common/path-glob.js';
 
 // Docker's classic builder: each step runs on the image of the step before. RUN starts a container

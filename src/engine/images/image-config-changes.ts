@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { InvalidArgumentError } from '../../common/errors.js';
+import { parseKeyValues, splitWords } from '../../common/shell-words.js';
 
 // The Dockerfile instructions `docker commit --change` and `docker import --change` accept,
 // applied to an image's container config.
@@ -7,53 +8,6 @@ import { InvalidArgumentError } from '../../common/errors.js';
 export type ContainerConfig = Record<string, any>;
 
 const ALLOWED = new Set(['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'LABEL', 'ONBUILD', 'USER', 'VOLUME', 'WORKDIR', 'STOPSIGNAL', 'HEALTHCHECK']);
-
-/** Splits `a=b "c d"=e` into words, honouring double/single quotes and backslashes as Dockerfiles do. */
-function words(text: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quote: string | undefined;
-  let inWord = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quote) {
-      if (ch === quote) quote = undefined;
-      else if (ch === '\\' && quote === '"' && i + 1 < text.length) cur += text[++i];
-      else cur += ch;
-    } else if (ch === '"' || ch === "'") {
-      quote = ch;
-      inWord = true;
-    } else if (ch === '\\' && i + 1 < text.length) {
-      cur += text[++i];
-      inWord = true;
-    } else if (/\s/.test(ch)) {
-      if (inWord) out.push(cur);
-      cur = '';
-      inWord = false;
-    } else {
-      cur += ch;
-      inWord = true;
-    }
-  }
-  if (inWord) out.push(cur);
-  return out;
-}
-
-/** `KEY=VALUE ...` or the legacy `KEY VALUE` form of ENV and LABEL. */
-function pairs(instr: string, rest: string): [string, string][] {
-  const ws = words(rest);
-  if (ws.length === 0) throw new InvalidArgumentError(`${instr} requires at least one argument`);
-  if (!ws[0]!.includes('=')) {
-    const m = /^\s*(\S+)\s+(.*)$/s.exec(rest);
-    if (!m) throw new InvalidArgumentError(`${instr} must have two arguments`);
-    return [[m[1]!, m[2]!.trim()]];
-  }
-  return ws.map((w) => {
-    const i = w.indexOf('=');
-    if (i <= 0) throw new InvalidArgumentError(`${instr} names can not be blank`);
-    return [w.slice(0, i), w.slice(i + 1)];
-  });
-}
 
 /** JSON array form, or shell form run with /bin/sh -c. */
 function commandOf(rest: string): string[] {
@@ -93,7 +47,7 @@ export function applyChanges(config: ContainerConfig, changes: string[]): Contai
           break;
         case 'ENV': {
           const env: string[] = [...(c.Env ?? [])];
-          for (const [k, v] of pairs('ENV', rest)) {
+          for (const [k, v] of parseKeyValues('ENV', rest)) {
             const i = env.findIndex((e) => e.split('=')[0] === k);
             if (i >= 0) env[i] = `${k}=${v}`;
             else env.push(`${k}=${v}`);
@@ -103,11 +57,11 @@ export function applyChanges(config: ContainerConfig, changes: string[]): Contai
         }
         case 'LABEL':
           c.Labels = { ...(c.Labels ?? {}) };
-          for (const [k, v] of pairs('LABEL', rest)) c.Labels[k] = v;
+          for (const [k, v] of parseKeyValues('LABEL', rest)) c.Labels[k] = v;
           break;
         case 'EXPOSE':
           c.ExposedPorts = { ...(c.ExposedPorts ?? {}) };
-          for (const p of words(rest)) {
+          for (const p of splitWords(rest)) {
             if (!/^\d+(-\d+)?(\/(tcp|udp|sctp))?$/i.test(p)) throw new InvalidArgumentError(`invalid containerPort: ${p}`);
             c.ExposedPorts[p.includes('/') ? p.toLowerCase() : `${p}/tcp`] = {};
           }
@@ -122,9 +76,9 @@ export function applyChanges(config: ContainerConfig, changes: string[]): Contai
           const t = rest.trim();
           let list: string[];
           try {
-            list = t.startsWith('[') ? (JSON.parse(t) as string[]) : words(t);
+            list = t.startsWith('[') ? (JSON.parse(t) as string[]) : splitWords(t);
           } catch {
-            list = words(t);
+            list = splitWords(t);
           }
           c.Volumes = { ...(c.Volumes ?? {}) };
           for (const v of list) c.Volumes[v] = {};
