@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { BuildBackend, BuildRequest } from '../api/routes/image-build.js';
 import { NotFoundError } from '../common/errors.js';
-import { unpackInto } from '../engine/containers/archive-unpack.js';
+import { unpackInto } from '../common/archive/unpack.js';
 import { commitContainer } from '../engine/containers/container-commit.js';
 import { ImageBuilder } from '../engine/builder/image-builder.js';
 import { storeImage, type ImageStoreParts } from '../engine/images/image-archive-layers.js';

@@ -1,7 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import { InvalidArgumentError } from '../../common/errors.js';
 import type { ArchiveService } from '../../engine/containers/archive-service.js';
-import { encodePathStat } from '../../engine/containers/archive-stat.js';
+import { encodePathStat } from '../../common/archive/path-stat.js';
 import type { RequestContext } from '../request-context.js';
 import type { Router } from '../router.js';
 

@@ -4,9 +4,9 @@ import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { ApiError, type ApiClient } from '../../client/api-client.js';
-import { decodePathStat, type ContainerPathStat } from '../../engine/containers/archive-stat.js';
-import { packPath } from '../../engine/containers/archive-pack.js';
-import { unpackInto } from '../../engine/containers/archive-unpack.js';
+import { decodePathStat, type ContainerPathStat } from '../../common/archive/path-stat.js';
+import { packPath } from '../../common/archive/pack.js';
+import { unpackInto } from '../../common/archive/unpack.js';
 import { CliExit, type CliEnv } from '../cli-env.js';
 import { humanSize } from '../output/units.js';
 

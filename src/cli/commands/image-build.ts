@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import tar from 'tar-stream';
 import { encodeQueryPairs } from '../../client/api-client.js';
 import { ignoredBy } from '../../common/path-glob.js';
-import { packPath } from '../../engine/containers/archive-pack.js';
+import { packPath } from '../../common/archive/pack.js';
 import { CliExit, type CliEnv } from '../cli-env.js';
 import { JsonMessageError, parseJsonMessages, renderJsonMessages } from '../output/progress.js';
 import { parseMemoryFlag } from './container/units.js';

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { InvalidArgumentError, NotFoundError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
-import { packPath } from '../containers/archive-pack.js';
+import { packPath } from '../../common/archive/pack.js';
 import { applyChanges, type ContainerConfig } from '../images/image-config-changes.js';
 import type { ImageRecord } from '../images/image-views.js';
 import { parseKeyValues, splitWords } from '../../common/shell-words.js';

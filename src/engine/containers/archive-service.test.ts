@@ -10,7 +10,7 @@ import { InvalidArgumentError, NotFoundError } from '../../common/errors.js';
 import { silentLogger } from '../../common/logger.js';
 import { BerthPaths } from '../../common/paths.js';
 import { ArchiveService } from './archive-service.js';
-import { goFileMode } from './archive-stat.js';
+import { goFileMode } from '../../common/archive/path-stat.js';
 import type { ContainerRecord } from './container-model.js';
 
 function setup() {

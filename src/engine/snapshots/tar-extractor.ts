@@ -22,6 +22,7 @@ import type { Readable } from 'node:stream';
 import type { Header } from 'tar-stream';
 import { SystemError } from '../../common/errors.js';
 import { xattrsOf } from './pax-binary.js';
+import { cleanEntryName } from '../../common/archive/entry-name.js';
 
 // Writes the entries of one layer tar into a directory, as an overlayfs diff: whiteouts become
 // 0/0 character devices, opaque markers the trusted.overlay.opaque xattr. No entry may reach
@@ -59,18 +60,6 @@ interface SpecialNode extends Meta {
   minor: number;
 }
 
-/** Resolves a tar entry name to a path relative to the layer root; null if it climbs out. */
-export function cleanEntryName(name: string): string | null {
-  const parts: string[] = [];
-  for (const p of name.split('/')) {
-    if (p === '' || p === '.') continue;
-    if (p === '..') {
-      if (parts.length === 0) return null;
-      parts.pop();
-    } else parts.push(p);
-  }
-  return parts.join('/');
-}
 
 function breakout(name: string, why: string): SystemError {
   return new SystemError(`invalid layer: ${JSON.stringify(name)} ${why}`);

@@ -18,8 +18,8 @@ import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
-import { InvalidArgumentError, SystemError } from '../../common/errors.js';
-import { cleanEntryName } from '../snapshots/tar-extractor.js';
+import { InvalidArgumentError, SystemError } from '../errors.js';
+import { cleanEntryName } from './entry-name.js';
 
 // Extracts a tar into a container (PUT /containers/{id}/archive). Every entry's parent is resolved
 // with symlinks evaluated inside the container root, and the entry itself is never written through
