@@ -1,5 +1,5 @@
 import type { Db } from './database.js';
-import type { EndpointRecord, NetworkDoc, SandboxRecord } from '../engine/networks/network-types.js';
+import type { EndpointRecord, NetworkDoc, SandboxRecord } from './network-records.js';
 
 /** SQL for networks, their IP allocations, endpoints and container sandboxes. */
 export class NetworkRepository {
