@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the Debian packages berthd and its tests need. Idempotent; quick when all are present.
+# Installs the Debian packages berthd and its tests need (or, given arguments, those packages).
+# Idempotent; quick when all are present.
 set -euo pipefail
-PKGS=(
+DEFAULT_PKGS=(
   # runtime
   crun runc conmon catatonit tini iproute2 iptables nftables containernetworking-plugins attr
   # images and test fixtures
@@ -11,6 +12,7 @@ PKGS=(
   # test/fixtures/setup.sh
   curl openssl debian-archive-keyring
 )
+if [ $# -gt 0 ]; then PKGS=("$@"); else PKGS=("${DEFAULT_PKGS[@]}"); fi
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
