@@ -24,7 +24,9 @@ export async function checkImage(e: CliEngine, ref: string): Promise<void> {
 
 /** Removes the image (its layers go with it when nothing else uses them) and dangling leftovers; checks it is gone. */
 export async function removeImage(e: CliEngine, ref: string): Promise<void> {
-  if ((await runCommand([...e.cli, 'image', 'inspect', ref])).code === 0) await mustRun([...e.cli, 'rmi', '-f', ref]);
+  // By id with -f: every tag of the image goes (by name, another tag such as `nginx` would keep it).
+  const id = await runCommand([...e.cli, 'image', 'inspect', '-f', '{{.Id}}', ref]);
+  if (id.code === 0) await mustRun([...e.cli, 'rmi', '-f', id.stdout.trim()]);
   // Best effort: an engine without prune still had its image removed above.
   await runCommand([...e.cli, 'image', 'prune', '-f'], { timeoutMs: CONTAINER_TIMEOUT_MS });
   const still = await runCommand([...e.cli, 'image', 'inspect', ref]);
