@@ -13,7 +13,7 @@ interface CommandGroup {
 
 const CONTAINER_VERBS = [
   'run', 'create', 'start', 'stop', 'restart', 'kill', 'pause', 'unpause', 'wait', 'rename', 'rm', 'logs', 'exec',
-  'attach', 'top', 'port', 'update', 'ps', 'inspect', 'container',
+  'attach', 'top', 'stats', 'port', 'update', 'ps', 'inspect', 'container',
 ];
 
 /** In registration order: the file commands add themselves under `container` too. */

@@ -100,3 +100,19 @@ test('errors for several targets are each reported, exit 1', async () => {
   assert.equal(i.stdout, '[]\n');
   assert.equal(i.stderr, 'Error: No such object: berth-cli-nosuch-1\n');
 });
+
+test('berth stats --no-stream shows the table docker stats shows', async () => {
+  const name = `${NAME}-stats`;
+  const d = await berth('run', '-d', '--name', name, IMAGE, 'sleep', '60');
+  assert.equal(d.code, 0, d.stderr);
+  created.add(name);
+  const table = await berth('stats', '--no-stream', name);
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /^CONTAINER ID +NAME +CPU % +MEM USAGE \/ LIMIT +MEM % +NET I\/O +BLOCK I\/O +PIDS\n[0-9a-f]{12} +berth-cli-it-\d+-stats +\d+\.\d\d% +[\d.]+[KMG]?i?B \/ [\d.]+[KMG]iB +\d+\.\d\d% +/);
+  const mine = await berth('stats', '--no-stream', '--format', '{{.Name}} {{.PIDs}}', name);
+  const theirs = await docker('stats', '--no-stream', '--format', '{{.Name}} {{.PIDs}}', name);
+  assert.equal(mine.stdout, `${name} 1\n`);
+  assert.equal(mine.stdout, theirs.stdout);
+  assert.equal((await berth('stats', '--no-stream', 'no-such-container')).code, 1);
+  await berth('rm', '-f', name);
+});

@@ -10,6 +10,7 @@ import { registerPortCommand } from './port.js';
 import { registerPruneCommand } from './prune.js';
 import { registerPsCommand } from './ps.js';
 import { registerRunCommand } from './run.js';
+import { registerStatsCommand } from './stats.js';
 import { registerTopCommand } from './top.js';
 import { registerUpdateCommand } from './update.js';
 
@@ -23,6 +24,7 @@ function registerVerbs(parent: Command, env: () => CliEnv): void {
   registerExecCommand(parent, env);
   registerAttachCommand(parent, env);
   registerTopCommand(parent, env);
+  registerStatsCommand(parent, env);
   registerPortCommand(parent, env);
   registerUpdateCommand(parent, env);
 }
