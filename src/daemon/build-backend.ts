@@ -69,12 +69,12 @@ export function buildBackend(s: Services): BuildBackend {
           archive: {
             put: (id, path, tar, chownTo) => s.archive.put(id, path, tar, { noOverwriteDirNonDir: false, copyUIDGID: false, chownTo }),
             get: async (id, path) => (await s.archive.get(id, path)).tar,
-            exists: async (id, path) => {
+            kind: async (id, path) => {
               try {
-                await s.archive.stat(id, path);
-                return true;
+                // Go's os.ModeDir is the top bit of the mode the archive API reports.
+                return (await s.archive.stat(id, path)).mode >= 2 ** 31 ? 'dir' : 'other';
               } catch (err) {
-                if (err instanceof NotFoundError) return false;
+                if (err instanceof NotFoundError) return undefined;
                 throw err;
               }
             },

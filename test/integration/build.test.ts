@@ -32,6 +32,7 @@ before(async () => {
       'WORKDIR $APP',
       'COPY hello.txt ./',
       'COPY sub /app/sub/',
+      'COPY sub/n.txt /app',
       'RUN echo "$GREETING $MSG" > out.txt && echo to-stderr >&2',
       'FROM base AS final',
       'COPY --from=base /app/out.txt /final.txt',
@@ -59,19 +60,20 @@ test('berth build: multi-stage with args, env, workdir, COPY --from; the image r
   images.push(`${tag}:1`);
   const b = await berth('build', '-t', `${tag}:1`, '--build-arg', 'GREETING=yo', '--label', 'suite=build', dir);
   assert.equal(b.code, 0, b.stderr);
-  assert.match(b.stdout, /^Step 1\/12 : FROM .* AS base$/m);
-  assert.match(b.stdout, /^Step 12\/12 : LABEL "suite"="build"$/m);
+  assert.match(b.stdout, /^Step 1\/13 : FROM .* AS base$/m);
+  assert.match(b.stdout, /^Step 13\/13 : LABEL "suite"="build"$/m);
   assert.match(b.stdout, /\x1b\[91mto-stderr\n\x1b\[0m/);
   assert.match(b.stdout, /Successfully tagged berth-build-test-\d+:1/);
   assert.equal((await berth('run', '--rm', `${tag}:1`)).stdout, 'yo two words\n');
   const ls = await berth('run', '--rm', `${tag}:1`, 'sh', '-c', 'ls /app /app/sub; echo $MSG; pwd');
-  assert.equal(ls.stdout, '/app:\nhello.txt\nout.txt\nsub\n\n/app/sub:\nn.txt\ntwo words\n/app\n');
+  // `COPY sub/n.txt /app` puts the file inside the existing /app directory, as dockerd does.
+  assert.equal(ls.stdout, '/app:\nhello.txt\nn.txt\nout.txt\nsub\n\n/app/sub:\nn.txt\ntwo words\n/app\n');
   const info = await api().call('GET', `/images/${tag}:1/json`);
   assert.deepEqual(info.Config.Cmd, ['cat', '/final.txt']);
   assert.deepEqual(info.Config.ExposedPorts, { '8080/tcp': {} });
   assert.equal(info.Config.Labels.suite, 'build');
   const again = await berth('build', '-t', `${tag}:1`, '--build-arg', 'GREETING=yo', '--label', 'suite=build', dir);
-  assert.equal((again.stdout.match(/Using cache/g) ?? []).length, 10);
+  assert.equal((again.stdout.match(/Using cache/g) ?? []).length, 11);
   const ignored = await berth('run', '--rm', `${tag}:1`, 'ls', '/app');
   assert.doesNotMatch(ignored.stdout, /secret/);
 });

@@ -59,7 +59,8 @@ export interface BuilderDeps {
   archive: {
     put(id: string, path: string, tar: Readable, chownTo: string): Promise<void>;
     get(id: string, path: string): Promise<Readable>;
-    exists(id: string, path: string): Promise<boolean>;
+    /** What is at a container path: a directory, something else, or nothing. */
+    kind(id: string, path: string): Promise<'dir' | 'other' | undefined>;
     extractTo(dir: string, tar: Readable): Promise<void>;
   };
   commit(containerId: string, config: ContainerConfig, createdBy: string): Promise<string>;
@@ -310,7 +311,7 @@ export class ImageBuilder {
     if (mkdir && mkdir !== '/') {
       // WORKDIR creates its directory, as Docker's builder does, in a layer of its own.
       id = await this.withContainer(s, createdBy, r, async (cid) => {
-        if (!(await this.d.archive.exists(cid, mkdir))) await this.d.archive.put(cid, '/', dirTar(mkdir), '0:0');
+        if (!(await this.d.archive.kind(cid, mkdir))) await this.d.archive.put(cid, '/', dirTar(mkdir), '0:0');
         return this.d.commit(cid, config, createdBy);
       });
     } else {
@@ -435,7 +436,9 @@ export class ImageBuilder {
           await this.d.archive.put(cid, dest, packFileContents(src.path), ins.flags.chown ?? '0:0');
           continue;
         }
-        const target = st.isDirectory() ? dest : destIsDir ? posix.join(dest, basename(src.path)) : dest;
+        // As dockerd: a destination without a trailing slash that is an existing directory gets the file inside it.
+        const intoDir = destIsDir || (!st.isDirectory() && (await this.d.archive.kind(cid, dest)) === 'dir');
+        const target = st.isDirectory() ? dest : intoDir ? posix.join(dest, basename(src.path)) : dest;
         await this.ensureDir(cid, st.isDirectory() ? target : posix.dirname(target));
         const tar = packPath(src.path, { rebase: target.slice(1) || '.' });
         await this.d.archive.put(cid, '/', tar, ins.flags.chown ?? '0:0');
@@ -447,7 +450,7 @@ export class ImageBuilder {
   }
 
   private async ensureDir(cid: string, dir: string): Promise<void> {
-    if (dir === '/' || (await this.d.archive.exists(cid, dir))) return;
+    if (dir === '/' || (await this.d.archive.kind(cid, dir))) return;
     await this.d.archive.put(cid, '/', dirTar(dir), '0:0');
   }
 
