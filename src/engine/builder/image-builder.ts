@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -547,8 +547,14 @@ function hashTree(path: string, hash: ReturnType<typeof createHash>): void {
 }
 
 function looksLikeArchive(path: string): boolean {
+  // Only the first block tells: gzip magic, or tar's "ustar" at offset 257.
   const head = Buffer.alloc(512);
-  readFileSync(path).subarray(0, 512).copy(head);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, head, 0, 512, 0);
+  } finally {
+    closeSync(fd);
+  }
   if (head[0] === 0x1f && head[1] === 0x8b) return true;
   return head.toString('latin1', 257, 262) === 'ustar';
 }
