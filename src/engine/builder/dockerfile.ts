@@ -24,54 +24,97 @@ export interface Dockerfile {
 }
 
 const DIRECTIVE = /^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$/;
-const FLAGGED = new Set(['FROM', 'COPY', 'ADD', 'RUN', 'HEALTHCHECK']);
+
+/** The instructions the classic builder knows, with the --flags each accepts. */
+const KNOWN: Record<string, readonly string[]> = {
+  FROM: ['platform'],
+  // RUN --mount/--network/--security are BuildKit's: the classic builder knows no RUN flags.
+  RUN: [],
+  CMD: [],
+  LABEL: [],
+  MAINTAINER: [],
+  EXPOSE: [],
+  ENV: [],
+  ADD: ['chown', 'chmod', 'link', 'checksum', 'keep-git-dir'],
+  COPY: ['from', 'chown', 'chmod', 'link'],
+  ENTRYPOINT: [],
+  VOLUME: [],
+  USER: [],
+  WORKDIR: [],
+  ARG: [],
+  ONBUILD: [],
+  STOPSIGNAL: [],
+  HEALTHCHECK: ['interval', 'timeout', 'start-period', 'start-interval', 'retries'],
+  SHELL: [],
+};
+
+const FLAGGED = new Set(['FROM', 'RUN', 'ADD', 'COPY', 'HEALTHCHECK']);
+
+/** A Dockerfile error found before anything runs: dockerd answers it as a 400, not in the stream. */
+function parseError(line: number, message: string): InvalidArgumentError {
+  return new InvalidArgumentError(`dockerfile parse error on line ${line}: ${message}`);
+}
 
 export function parseDockerfile(text: string): Dockerfile {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   let escape = '\\';
+  const seen = new Set<string>();
   let i = 0;
   // Directives only at the very top, before any instruction, comment or blank line.
   for (; i < lines.length; i++) {
     const m = DIRECTIVE.exec(lines[i]!);
     if (!m) break;
     const key = m[1]!.toLowerCase();
+    if (key !== 'escape' && key !== 'syntax' && key !== 'check') break;
+    if (seen.has(key)) throw parseError(i + 1, `only one ${key} parser directive can be used`);
+    seen.add(key);
     if (key === 'escape') {
       if (m[2] !== '\\' && m[2] !== '`') throw new InvalidArgumentError(`invalid ESCAPE '${m[2]}'. Must be \` or \\`);
       escape = m[2]!;
-    } else if (key !== 'syntax' && key !== 'check') break;
+    }
   }
+  // As Docker: the escape character, maybe followed by blanks, at the end of a line continues it.
+  const continued = new RegExp(`${escape === '`' ? '`' : '\\\\'}[ \\t]*$`);
   const instructions: Instruction[] = [];
-  let buf = '';
+  let buf: string | undefined;
   let start = 0;
   for (; i < lines.length; i++) {
     const raw = lines[i]!;
     const trimmed = raw.trim();
-    if (trimmed.startsWith('#')) continue; // comments, also inside a continued instruction
-    if (buf === '' && trimmed === '') continue;
-    if (buf === '') start = i + 1;
-    const right = raw.replace(/\s+$/, '');
-    if (right.endsWith(escape) && !right.endsWith(escape + escape)) {
-      buf += right.slice(0, -1);
+    // Comments, also inside a continued instruction; blank lines, also there (Docker skips
+    // empty continuation lines with a warning).
+    if (trimmed.startsWith('#') || trimmed === '') continue;
+    if (buf === undefined) {
+      start = i + 1;
+      buf = '';
+    }
+    const m = continued.exec(raw);
+    if (m) {
+      buf += raw.slice(0, m.index);
       continue;
     }
     buf += raw;
     instructions.push(parseInstruction(buf.trim(), start));
-    buf = '';
+    buf = undefined;
   }
-  if (buf.trim()) instructions.push(parseInstruction(buf.trim(), start));
+  if (buf?.trim()) instructions.push(parseInstruction(buf.trim(), start));
   return { escape, instructions };
 }
 
 function parseInstruction(text: string, line: number): Instruction {
   const m = /^(\S+)\s*([\s\S]*)$/.exec(text)!;
   const cmd = m[1]!.toUpperCase();
+  const known = KNOWN[cmd];
+  if (!known) throw parseError(line, `unknown instruction: ${m[1]}`);
   let rest = m[2]!;
   const flags: Record<string, string> = {};
   if (FLAGGED.has(cmd)) {
     for (;;) {
-      const f = /^--([a-zA-Z-]+)(?:=(\S*))?\s*/.exec(rest);
+      const f = /^--([a-zA-Z-]+)(?:=(\S*))?(?:\s+|$)/.exec(rest);
       if (!f) break;
-      flags[f[1]!.toLowerCase()] = f[2] ?? 'true';
+      const name = f[1]!.toLowerCase();
+      if (!known.includes(name)) throw parseError(line, `unknown flag: ${f[1]}`);
+      flags[name] = f[2] ?? 'true';
       rest = rest.slice(f[0].length);
     }
   }
@@ -85,7 +128,41 @@ function parseInstruction(text: string, line: number): Instruction {
       // Not JSON: the shell form, as Docker falls back to it.
     }
   }
+  validate(out);
   return out;
+}
+
+/** The checks Docker makes while parsing, so that a bad Dockerfile fails before its first step. */
+function validate(ins: Instruction): void {
+  const { cmd, args, line } = ins;
+  const fail = (message: string) => {
+    throw parseError(line, message);
+  };
+  const atLeastOne = ['RUN', 'LABEL', 'MAINTAINER', 'EXPOSE', 'ENV', 'VOLUME', 'USER', 'WORKDIR', 'ARG', 'ONBUILD', 'STOPSIGNAL', 'HEALTHCHECK', 'SHELL'];
+  if (args === '' && atLeastOne.includes(cmd)) fail(`${cmd} requires at least one argument`);
+  switch (cmd) {
+    case 'FROM': {
+      const n = args.split(/\s+/).filter(Boolean);
+      if (!(n.length === 1 || (n.length === 3 && n[1]!.toLowerCase() === 'as'))) fail('FROM requires either one or three arguments');
+      break;
+    }
+    case 'COPY':
+    case 'ADD': {
+      const n = ins.json ?? args.split(/\s+/).filter(Boolean);
+      if (n.length < 2) fail(`${cmd} requires at least two arguments, but only one was provided. Destination could not be determined`);
+      break;
+    }
+    case 'SHELL':
+      if (!ins.json) fail('SHELL requires the arguments to be in JSON form');
+      break;
+    case 'ONBUILD': {
+      const trigger = args.split(/\s+/)[0]!.toUpperCase();
+      if (trigger === 'ONBUILD') fail('Chaining ONBUILD via `ONBUILD ONBUILD` isn\'t allowed');
+      if (trigger === 'FROM' || trigger === 'MAINTAINER') fail(`${trigger} isn't allowed as an ONBUILD trigger`);
+      parseInstruction(args, line);
+      break;
+    }
+  }
 }
 
 /** Expands $x, ${x}, ${x:-word} and ${x:+word} from `vars`; `\$` stays a literal `$`. */
