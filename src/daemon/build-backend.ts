@@ -5,7 +5,9 @@ import type { BuildBackend, BuildRequest } from '../api/routes/image-build.js';
 import { NotFoundError } from '../common/errors.js';
 import { unpackInto } from '../common/archive/unpack.js';
 import { commitContainer } from '../engine/containers/container-commit.js';
+import { decompressContext } from '../engine/builder/build-context.js';
 import { ImageBuilder } from '../engine/builder/image-builder.js';
+import { sha256Digest } from '../engine/images/content-store.js';
 import { storeImage, type ImageStoreParts } from '../engine/images/image-archive-layers.js';
 import type { ContainerConfig } from '../engine/images/image-config-changes.js';
 import type { ImageRecord } from '../engine/images/image-views.js';
@@ -17,18 +19,17 @@ export function buildBackend(s: Services): BuildBackend {
   const parts: ImageStoreParts = { repo: s.images.repo, content: s.images.content, layers: s.images.layers, paths: s.paths, logger: s.logger };
   const extractTo = (dir: string, tar: Readable) =>
     unpackInto({ resolve: (p) => followSymlinkInScope(dir, p) }, '/', tar, { noOverwriteDirNonDir: false, noLchown: false });
-  const scratch = (): ImageRecord => ({
-    id: '',
-    config: { architecture: process.arch === 'x64' ? 'amd64' : process.arch, os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, config: {}, history: [] },
-    repoTags: [],
-    repoDigests: [],
-    layers: [],
-    size: 0,
-    created: Math.floor(Date.now() / 1000),
-    parent: null,
-  });
+  // FROM scratch: an image without layers or history, stored (once: its id is its config's digest)
+  // so that the first step can create a container of it and a rebuild finds its children.
+  const scratch = (): ImageRecord => {
+    const config = { architecture: process.arch === 'x64' ? 'amd64' : process.arch, os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, config: {}, history: [] };
+    const bytes = Buffer.from(JSON.stringify(config));
+    const id = sha256Digest(bytes);
+    if (!s.images.repo.get(id)) storeImage(parts, bytes, [], []);
+    return s.images.getImage(id);
+  };
   const storeConfigOnly = (parent: ImageRecord, config: ContainerConfig, createdBy: string): string => {
-    const layers = parent.id ? s.images.repo.get(parent.id)!.layers : [];
+    const layers = s.images.repo.get(parent.id)!.layers;
     const pc = parent.config;
     const doc = {
       ...pc,
@@ -38,14 +39,14 @@ export function buildBackend(s: Services): BuildBackend {
     };
     delete (doc as Record<string, unknown>).container;
     delete (doc as Record<string, unknown>).container_config;
-    return storeImage(parts, Buffer.from(JSON.stringify(doc)), layers, [], parent.id || undefined).id;
+    return storeImage(parts, Buffer.from(JSON.stringify(doc)), layers, [], parent.id).id;
   };
 
   return {
     async build(context: Readable, req: BuildRequest, emit) {
       const dir = mkdtempSync(join(s.paths.dataRoot, 'tmp-build-'));
       try {
-        await extractTo(dir, context);
+        await extractTo(dir, await decompressContext(context));
         const builder = new ImageBuilder({
           images: {
             getImage: (ref) => s.images.getImage(ref),

@@ -44,7 +44,7 @@ export interface BuilderDeps {
     pull(ref: string, platform: string | undefined, onProgress: (m: Record<string, unknown>) => void): Promise<ImageRecord>;
     tag(id: string, ref: string): void;
     childrenOf(id: string): string[];
-    /** The empty image of `FROM scratch` (id ''), never stored itself. */
+    /** The empty image `FROM scratch` stands for: no layers, no history, stored once so a step can make a container of it. */
     scratch(): ImageRecord;
     /** An image with the parent's layers and a new config (a metadata step). */
     storeConfigOnly(parent: ImageRecord, config: ContainerConfig, createdBy: string): string;
@@ -99,6 +99,8 @@ interface BuildRun {
 interface Stage {
   name?: string;
   image: ImageRecord;
+  /** Still the bare `FROM scratch` image: no step has changed it yet. */
+  scratch?: boolean;
   config: ContainerConfig;
   /** ARG values visible in this stage. */
   args: Record<string, string>;
@@ -142,25 +144,37 @@ export class ImageBuilder {
    * returns the final image id. Failures inside a step throw BuildError with Docker's wording.
    */
   async build(context: string, o: BuildOptions, emit: (m: BuildMessage) => void): Promise<string> {
+    // With q, the steps' output is kept back, and sent only if the build fails (as dockerd does).
+    const held: string[] = [];
     const say = (text: string) => {
-      if (!o.quiet) emit({ stream: text });
+      if (o.quiet) held.push(text);
+      else emit({ stream: text });
     };
     const dfPath = join(context, o.dockerfile);
     if (!existsSync(dfPath) || !lstatSync(dfPath).isFile()) throw new InvalidArgumentError(`Cannot locate specified Dockerfile: ${o.dockerfile}`);
     const df = parseDockerfile(readFileSync(dfPath, 'utf8'));
     removeIgnoredBuildFiles(context, o.dockerfile);
     this.cacheScope = this.cacheSources(o);
-    const instructions = [...df.instructions];
-    if (instructions.length === 0) throw new InvalidArgumentError('the Dockerfile (Dockerfile) cannot be empty');
+    if (df.instructions.length === 0) throw new InvalidArgumentError(`the Dockerfile (${o.dockerfile}) cannot be empty`);
+    if (df.instructions[0]!.cmd !== 'FROM' && df.instructions[0]!.cmd !== 'ARG') {
+      throw new InvalidArgumentError('failed to process "' + df.instructions[0]!.original + '": no build stage in current context');
+    }
+    // The build ends with the target stage: what follows it is never run, nor counted in "Step n/N".
+    let end = df.instructions.length;
+    if (o.target) {
+      const at = df.instructions.findIndex((i) => i.cmd === 'FROM' && /\s+as\s+(\S+)$/i.exec(i.args)?.[1]?.toLowerCase() === o.target!.toLowerCase());
+      if (at < 0) throw new InvalidArgumentError(`failed to reach build target ${o.target} in Dockerfile`);
+      const next = df.instructions.findIndex((i, n) => n > at && i.cmd === 'FROM');
+      if (next >= 0) end = next;
+    }
+    const instructions = df.instructions.slice(0, end);
     if (Object.keys(o.labels).length) {
-      const text = Object.entries(o.labels).map(([k, v]) => `${JSON.stringify(k)}=${JSON.stringify(v)}`).join(' ');
+      // The build's labels are one more step of the last stage built, as in Docker.
+      const text = Object.entries(o.labels)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([k, v]) => `${JSON.stringify(k)}=${JSON.stringify(v)}`)
+        .join(' ');
       instructions.push({ cmd: 'LABEL', flags: {}, args: text, original: `LABEL ${text}`, line: 0 });
-    }
-    if (instructions[0]!.cmd !== 'FROM' && instructions[0]!.cmd !== 'ARG') {
-      throw new InvalidArgumentError('failed to process "' + instructions[0]!.original + '": no build stage in current context');
-    }
-    if (o.target && !instructions.some((i) => i.cmd === 'FROM' && /\s+as\s+(\S+)$/i.exec(i.args)?.[1]?.toLowerCase() === o.target!.toLowerCase())) {
-      throw new InvalidArgumentError(`failed to reach build target ${o.target} in Dockerfile`);
     }
 
     const used = new Set<string>();
@@ -173,7 +187,6 @@ export class ImageBuilder {
     try {
       for (let n = 0; n < instructions.length; n++) {
         const ins = instructions[n]!;
-        if (ins.cmd === 'FROM' && stage && o.target && stage.name?.toLowerCase() === o.target.toLowerCase()) break;
         const vars = stage ? { ...envMap(stage.config.Env), ...stage.args } : metaArgs;
         const args = EXPANDED.has(ins.cmd) ? expandVars(ins.args, vars, df.escape) : ins.args;
         say(`Step ${n + 1}/${total} : ${ins.original}\n`);
@@ -201,6 +214,7 @@ export class ImageBuilder {
         stages[stages.length - 1] = stage;
       }
       if (!stage) throw new InvalidArgumentError('no build stage in current context');
+      if (stage.scratch) throw new InvalidArgumentError('No image was generated. Is your Dockerfile empty?');
       const unused = Object.keys(o.buildArgs).filter((k) => !used.has(k) && !PREDEFINED_ARGS.has(k));
       if (unused.length) say(`[Warning] One or more build-args [${unused.join(' ')}] were not consumed\n`);
       const id = stage.image.id;
@@ -212,6 +226,9 @@ export class ImageBuilder {
       }
       if (o.quiet) emit({ stream: `${id}\n` });
       return id;
+    } catch (err) {
+      for (const text of held) emit({ stream: text });
+      throw err;
     } finally {
       for (const dir of cleanups) rmSync(dir, { recursive: true, force: true });
     }
@@ -238,9 +255,10 @@ export class ImageBuilder {
       }
       image = found ?? (await this.d.images.pull(ref, ins.flags.platform ?? o.platform, (p) => !o.quiet && emit(p)));
     }
-    if (image.id) say(` ---> ${short(image.id)}\n`);
+    const scratch = !previous && ref.toLowerCase() === 'scratch';
+    if (!scratch) say(` ---> ${short(image.id)}\n`);
     const config = structuredClone(image.config.config ?? {}) as ContainerConfig;
-    let stage: Stage = { name, image, config, args: {}, shell: config.Shell ?? DEFAULT_SHELL, cmdSet: false };
+    let stage: Stage = { name, image, scratch, config, args: {}, shell: config.Shell ?? DEFAULT_SHELL, cmdSet: false };
     // ONBUILD triggers of the base image run first, as in Docker.
     for (const trigger of (config.OnBuild as string[] | null) ?? []) {
       const parsed = parseDockerfile(trigger).instructions[0];
@@ -284,7 +302,8 @@ export class ImageBuilder {
       }
       case 'WORKDIR': {
         const dir = posix.resolve(s.config.WorkingDir || '/', args.trim());
-        return this.metaStep(s, { ...s.config, WorkingDir: dir }, nop(` WORKDIR ${dir}`), r, dir);
+        // dockerd writes this one comment with a single space after #(nop).
+        return this.metaStep(s, { ...s.config, WorkingDir: dir }, nop(`WORKDIR ${dir}`), r, dir);
       }
       case 'EXPOSE':
       case 'USER':
@@ -306,7 +325,7 @@ export class ImageBuilder {
   /** A step that only changes the config: reuse a cached child or store a config-only image. */
   private async metaStep(s: Stage, config: ContainerConfig, createdBy: string, r: BuildRun, mkdir?: string): Promise<Stage> {
     const cached = this.fromCache(s, createdBy, config, r);
-    if (cached) return { ...cached, config };
+    if (cached) return { ...cached, config, scratch: false };
     let id: string;
     if (mkdir && mkdir !== '/') {
       // WORKDIR creates its directory, as Docker's builder does, in a layer of its own.
@@ -318,7 +337,7 @@ export class ImageBuilder {
       id = this.d.images.storeConfigOnly(s.image, config, createdBy);
     }
     r.say(` ---> ${short(id)}\n`);
-    return { ...s, image: this.d.images.getImage(id), config };
+    return { ...s, image: this.d.images.getImage(id), config, scratch: false };
   }
 
   /** The stage moved onto a cached step's image, said as Docker says it; undefined on a miss. */
@@ -327,7 +346,7 @@ export class ImageBuilder {
     if (!hit) return undefined;
     r.say(' ---> Using cache\n');
     r.say(` ---> ${short(hit.id)}\n`);
-    return { ...s, image: hit };
+    return { ...s, image: hit, scratch: false };
   }
 
   private cached(parent: ImageRecord, createdBy: string, config: ContainerConfig, o: BuildOptions): ImageRecord | undefined {
@@ -350,7 +369,6 @@ export class ImageBuilder {
 
   private async withContainer(s: Stage, createdBy: string, r: BuildRun, work: (id: string) => Promise<string>, cmd?: string[], env?: string[]): Promise<string> {
     const { o, say } = r;
-    if (!s.image.id) throw new InvalidArgumentError('this step needs files: berth cannot yet run RUN, COPY, ADD or WORKDIR on an empty FROM scratch stage');
     const cid = await this.d.containers.create({
       ...s.config,
       Image: s.image.id,
@@ -378,9 +396,14 @@ export class ImageBuilder {
   private async run(s: Stage, ins: Instruction, args: string, r: BuildRun): Promise<Stage> {
     const say = r.say;
     const cmd = ins.json ?? [...s.shell, args];
-    const argEnv = Object.entries(s.args).map(([k, v]) => `${k}=${v}`);
-    // Docker's cache key for RUN names the build args in force: "|1 A=b /bin/sh -c …".
-    const shown = ins.json ? `/bin/sh -c #(nop)  RUN ${JSON.stringify(cmd)}` : cmd.join(' ');
+    // Docker's cache key and history for RUN name the build args in force that no ENV overrides,
+    // sorted: "|2 A=b C=d /bin/sh -c …".
+    const envKeys = new Set(Object.keys(envMap(s.config.Env)));
+    const argEnv = Object.entries(s.args)
+      .filter(([k]) => !envKeys.has(k))
+      .map(([k, v]) => `${k}=${v}`)
+      .sort();
+    const shown = cmd.join(' ');
     const createdBy = argEnv.length ? `|${argEnv.length} ${argEnv.join(' ')} ${shown}` : shown;
     const cached = this.fromCache(s, createdBy, s.config, r);
     if (cached) return cached;
@@ -404,7 +427,7 @@ export class ImageBuilder {
       env,
     );
     say(` ---> ${short(id)}\n`);
-    return { ...s, image: this.d.images.getImage(id) };
+    return { ...s, image: this.d.images.getImage(id), scratch: false };
   }
 
   private async copy(s: Stage, ins: Instruction, args: string, r: BuildRun): Promise<Stage> {
@@ -421,8 +444,12 @@ export class ImageBuilder {
       if (matches.length === 0) throw new InvalidArgumentError(`${ins.cmd} failed: file not found in build context or excluded by .dockerignore: stat ${src}: file does not exist`);
       sources.push(...matches.map((rel) => ({ path: join(root, rel), rel })));
     }
+    const chmod = ins.flags.chmod;
+    if (chmod !== undefined && !/^[0-7]{1,4}$/.test(chmod)) throw new InvalidArgumentError(`invalid chmod parameter: ${chmod}`);
     const hash = createHash('sha256');
     for (const src of sources) hashTree(src.path, hash);
+    // Owner and mode are part of what the step produces, so of its cache key.
+    if (ins.flags.chown || chmod) hash.update(`chown=${ins.flags.chown ?? ''} chmod=${chmod ?? ''}`);
     const kind = sources.length === 1 && lstatSync(sources[0]!.path).isDirectory() ? 'dir' : sources.length > 1 ? 'multi' : 'file';
     const createdBy = `/bin/sh -c #(nop) ${ins.cmd} ${kind}:${hash.digest('hex')} in ${dest0} `;
     const cached = this.fromCache(s, createdBy, s.config, r);
@@ -440,13 +467,14 @@ export class ImageBuilder {
         const intoDir = destIsDir || (!st.isDirectory() && (await this.d.archive.kind(cid, dest)) === 'dir');
         const target = st.isDirectory() ? dest : intoDir ? posix.join(dest, basename(src.path)) : dest;
         await this.ensureDir(cid, st.isDirectory() ? target : posix.dirname(target));
-        const tar = packPath(src.path, { rebase: target.slice(1) || '.' });
+        const packed = packPath(src.path, { rebase: target.slice(1) || '.' });
+        const tar = chmod ? withMode(packed, parseInt(chmod, 8), target.slice(1)) : packed;
         await this.d.archive.put(cid, '/', tar, ins.flags.chown ?? '0:0');
       }
       return this.d.commit(cid, s.config, createdBy);
     });
     r.say(` ---> ${short(id)}\n`);
-    return { ...s, image: this.d.images.getImage(id) };
+    return { ...s, image: this.d.images.getImage(id), scratch: false };
   }
 
   private async ensureDir(cid: string, dir: string): Promise<void> {
@@ -562,6 +590,23 @@ function looksLikeArchive(path: string): boolean {
 /** ADD of a local archive: the archive itself is the tar to unpack (put takes gzip too). */
 function packFileContents(path: string): Readable {
   return createReadStream(path);
+}
+
+/** COPY --chmod: every copied entry (not the parents the tar names on the way) gets `mode`. */
+function withMode(src: Readable, mode: number, under: string): Readable {
+  const extract = tar.extract();
+  const pack = tar.pack();
+  const root = under.replace(/\/+$/, '');
+  extract.on('entry', (h, stream, next) => {
+    const name = h.name.replace(/\/+$/, '');
+    if (root === '' || name === root || name.startsWith(`${root}/`)) h.mode = mode;
+    stream.pipe(pack.entry(h, next));
+  });
+  extract.on('finish', () => pack.finalize());
+  extract.on('error', (err) => pack.destroy(err));
+  src.on('error', (err) => extract.destroy(err));
+  src.pipe(extract as unknown as NodeJS.WritableStream);
+  return pack as unknown as Readable;
 }
 
 function dirTar(dir: string): Readable {

@@ -1,0 +1,77 @@
+import { spawn } from 'node:child_process';
+import { PassThrough, Readable } from 'node:stream';
+import { InvalidArgumentError } from '../../common/errors.js';
+
+// The build context arrives as a tar, maybe compressed: dockerd tells the compression by its magic
+// bytes. gzip is inflated by the tar reader itself; bzip2 and xz go through the host's tools.
+
+const DECOMPRESSORS: { magic: number[]; tool: string }[] = [
+  { magic: [0x42, 0x5a, 0x68], tool: 'bzip2' },
+  { magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], tool: 'xz' },
+  { magic: [0x28, 0xb5, 0x2f, 0xfd], tool: 'zstd' },
+];
+
+/** Reads the first bytes of `body` and returns it as a plain (or gzip) tar stream. */
+export async function decompressContext(body: Readable): Promise<Readable> {
+  const head = await readHead(body, 6);
+  const whole = Readable.from(
+    (async function* () {
+      if (head.length) yield head;
+      yield* body;
+    })(),
+  );
+  const d = DECOMPRESSORS.find((x) => head.length >= x.magic.length && x.magic.every((b, i) => head[i] === b));
+  if (!d) return whole;
+  const child = spawn(d.tool, ['-dc'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const out = new PassThrough();
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.on('error', (err) => out.destroy(new InvalidArgumentError(`cannot decompress the build context (${d.tool}): ${err.message}`)));
+  child.on('close', (code) => {
+    if (code !== 0) out.destroy(new InvalidArgumentError(`cannot decompress the build context (${d.tool}): ${stderr.trim() || `exit ${code}`}`));
+  });
+  // A reader that stops early (a tar error) must not leave the tool blocked on a full pipe.
+  child.stdin.on('error', () => undefined);
+  whole.on('error', (err) => out.destroy(err));
+  whole.pipe(child.stdin);
+  child.stdout.pipe(out);
+  return out;
+}
+
+/** The first `n` bytes of a stream (fewer if it is shorter), leaving the rest unread in it. */
+async function readHead(body: Readable, n: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for (;;) {
+    const c = body.read() as Buffer | null;
+    if (c) {
+      chunks.push(c);
+      size += c.length;
+      if (size >= n) break;
+      continue;
+    }
+    if (body.readableEnded || body.destroyed) break;
+    const more = await new Promise<boolean>((resolve, reject) => {
+      const done = () => {
+        body.off('readable', ready);
+        body.off('error', fail);
+        resolve(false);
+      };
+      const ready = () => {
+        body.off('end', done);
+        body.off('error', fail);
+        resolve(true);
+      };
+      const fail = (err: Error) => {
+        body.off('end', done);
+        body.off('readable', ready);
+        reject(err);
+      };
+      body.once('readable', ready);
+      body.once('end', done);
+      body.once('error', fail);
+    });
+    if (!more) break;
+  }
+  return Buffer.concat(chunks);
+}
