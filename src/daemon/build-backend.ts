@@ -28,17 +28,21 @@ export function buildBackend(s: Services): BuildBackend {
     if (!s.images.repo.get(id)) storeImage(parts, bytes, [], []);
     return s.images.getImage(id);
   };
-  const storeConfigOnly = (parent: ImageRecord, config: ContainerConfig, createdBy: string): string => {
+  const storeConfigOnly = (parent: ImageRecord, config: ContainerConfig, createdBy: string, author?: string): string => {
     const layers = s.images.repo.get(parent.id)!.layers;
     const pc = parent.config;
-    const doc = {
+    const created = new Date().toISOString();
+    const doc: Record<string, unknown> = {
       ...pc,
       config,
-      created: new Date().toISOString(),
-      history: [...(pc.history ?? []), { created: new Date().toISOString(), created_by: createdBy, empty_layer: true }],
+      created,
+      history: [...(pc.history ?? []), { created, ...(author ? { author } : {}), created_by: createdBy, empty_layer: true }],
     };
-    delete (doc as Record<string, unknown>).container;
-    delete (doc as Record<string, unknown>).container_config;
+    // As dockerd's child images: the author is the stage's MAINTAINER, never the parent's.
+    if (author) doc.author = author;
+    else delete doc.author;
+    delete doc.container;
+    delete doc.container_config;
     return storeImage(parts, Buffer.from(JSON.stringify(doc)), layers, [], parent.id).id;
   };
 
@@ -81,11 +85,11 @@ export function buildBackend(s: Services): BuildBackend {
             },
             extractTo,
           },
-          commit: async (cid, config, createdBy) =>
+          commit: async (cid, config, createdBy, author) =>
             (
               await commitContainer(
                 { ...parts, containers: s.containers, getImage: (ref) => s.images.getImage(ref), upperDir: (id) => `${s.paths.containerDir(id)}/upper` },
-                { container: cid, replaceConfig: config, createdBy, pause: false },
+                { container: cid, replaceConfig: config, createdBy, author, pause: false },
               )
             ).Id,
           followLogs: (path, until) => s.logs(path, { follow: true, until_stopped: until.then(() => undefined) }),

@@ -13,7 +13,7 @@ export interface Instruction {
   args: string;
   /** The JSON array, when the arguments are one (exec form). */
   json?: string[];
-  /** The instruction as written, on one line: what `Step N/M :` shows. */
+  /** The instruction as written, its lines joined (blanks kept, as Docker shows it in `Step N/M :`). */
   original: string;
   line: number;
 }
@@ -119,7 +119,7 @@ function parseInstruction(text: string, line: number): Instruction {
     }
   }
   const args = rest.trim();
-  const out: Instruction = { cmd, flags, args, original: `${m[1]} ${m[2]}`.replace(/\s+/g, ' ').trim(), line };
+  const out: Instruction = { cmd, flags, args, original: text, line };
   if (args.startsWith('[')) {
     try {
       const v = JSON.parse(args) as unknown;

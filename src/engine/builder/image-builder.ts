@@ -47,7 +47,7 @@ export interface BuilderDeps {
     /** The empty image `FROM scratch` stands for: no layers, no history, stored once so a step can make a container of it. */
     scratch(): ImageRecord;
     /** An image with the parent's layers and a new config (a metadata step). */
-    storeConfigOnly(parent: ImageRecord, config: ContainerConfig, createdBy: string): string;
+    storeConfigOnly(parent: ImageRecord, config: ContainerConfig, createdBy: string, author?: string): string;
   };
   containers: {
     create(body: Record<string, unknown>): Promise<string>;
@@ -63,7 +63,8 @@ export interface BuilderDeps {
     kind(id: string, path: string): Promise<'dir' | 'other' | undefined>;
     extractTo(dir: string, tar: Readable): Promise<void>;
   };
-  commit(containerId: string, config: ContainerConfig, createdBy: string): Promise<string>;
+  /** The container's changes as a new image; `author` is the stage's MAINTAINER. */
+  commit(containerId: string, config: ContainerConfig, createdBy: string, author?: string): Promise<string>;
   followLogs(path: string, until: Promise<unknown>): AsyncIterable<{ stream: string; line: Buffer }>;
   logger: Logger;
 }
@@ -73,7 +74,7 @@ export type BuildMessage = Record<string, unknown>;
 
 /** Build args Docker predefines: accepted without an ARG and never reported as unused. */
 const PREDEFINED_ARGS = new Set(['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'FTP_PROXY', 'ftp_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy']);
-const EXPANDED = new Set(['ADD', 'COPY', 'ENV', 'EXPOSE', 'FROM', 'LABEL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']);
+const EXPANDED = new Set(['ADD', 'ARG', 'COPY', 'ENV', 'EXPOSE', 'FROM', 'LABEL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']);
 const DEFAULT_SHELL = ['/bin/sh', '-c'];
 
 export class BuildError extends Error {
@@ -101,6 +102,8 @@ interface Stage {
   image: ImageRecord;
   /** Still the bare `FROM scratch` image: no step has changed it yet. */
   scratch?: boolean;
+  /** MAINTAINER: the author of this stage's images from then on. */
+  maintainer?: string;
   config: ContainerConfig;
   /** ARG values visible in this stage. */
   args: Record<string, string>;
@@ -191,16 +194,19 @@ export class ImageBuilder {
         const args = EXPANDED.has(ins.cmd) ? expandVars(ins.args, vars, df.escape) : ins.args;
         say(`Step ${n + 1}/${total} : ${ins.original}\n`);
         if (ins.cmd === 'ARG') {
-          const [name, def] = splitArg(args);
-          const value = name in o.buildArgs && o.buildArgs[name] !== null ? o.buildArgs[name]! : def;
-          used.add(name);
-          if (!stage) {
-            if (value !== undefined) metaArgs[name] = value;
-            continue;
+          const declared = splitArgs(args);
+          for (const [name, def] of declared) {
+            const value = name in o.buildArgs && o.buildArgs[name] !== null ? o.buildArgs[name]! : def;
+            used.add(name);
+            if (!stage) {
+              if (value !== undefined) metaArgs[name] = value;
+            } else if (value !== undefined) stage.args[name] = value;
+            else if (name in metaArgs) stage.args[name] = metaArgs[name]!;
           }
-          if (value !== undefined) stage.args[name] = value;
-          else if (name in metaArgs) stage.args[name] = metaArgs[name]!;
-          stage = await this.metaStep(stage, stage.config, `/bin/sh -c #(nop)  ARG ${args}`, r);
+          if (!stage) continue;
+          // The history names each ARG with its Dockerfile default, never the value given.
+          const text = declared.map(([k, v]) => (v === undefined ? k : `${k}=${v}`)).join(' ');
+          stage = await this.metaStep(stage, stage.config, `/bin/sh -c #(nop)  ARG ${text}`, r);
           stages[stages.length - 1] = stage;
           continue;
         }
@@ -215,7 +221,9 @@ export class ImageBuilder {
       }
       if (!stage) throw new InvalidArgumentError('no build stage in current context');
       if (stage.scratch) throw new InvalidArgumentError('No image was generated. Is your Dockerfile empty?');
-      const unused = Object.keys(o.buildArgs).filter((k) => !used.has(k) && !PREDEFINED_ARGS.has(k));
+      const unused = Object.keys(o.buildArgs)
+        .filter((k) => !used.has(k) && !PREDEFINED_ARGS.has(k))
+        .sort();
       if (unused.length) say(`[Warning] One or more build-args [${unused.join(' ')}] were not consumed\n`);
       const id = stage.image.id;
       emit({ aux: { ID: id } });
@@ -258,16 +266,18 @@ export class ImageBuilder {
     const scratch = !previous && ref.toLowerCase() === 'scratch';
     if (!scratch) say(` ---> ${short(image.id)}\n`);
     const config = structuredClone(image.config.config ?? {}) as ContainerConfig;
+    // ONBUILD triggers of the base image run first, as in Docker; the new image does not keep them.
+    const triggers = (config.OnBuild as string[] | null) ?? [];
+    if (triggers.length) config.OnBuild = null;
     let stage: Stage = { name, image, scratch, config, args: {}, shell: config.Shell ?? DEFAULT_SHELL, cmdSet: false };
-    // ONBUILD triggers of the base image run first, as in Docker.
-    for (const trigger of (config.OnBuild as string[] | null) ?? []) {
+    if (triggers.length) say(`# Executing ${triggers.length} build trigger${triggers.length > 1 ? 's' : ''}\n`);
+    for (const trigger of triggers) {
       const parsed = parseDockerfile(trigger).instructions[0];
       if (!parsed) continue;
-      say(` ---> Running in ONBUILD: ${trigger}\n`);
       if (['FROM', 'ONBUILD', 'MAINTAINER'].includes(parsed.cmd)) throw new InvalidArgumentError(`${parsed.cmd} isn't allowed as an ONBUILD trigger`);
-      stage = await this.step(stage, parsed, expandVars(parsed.args, envMap(stage.config.Env)), { ...r, escape: '\\', context: '' });
+      const args = EXPANDED.has(parsed.cmd) ? expandVars(parsed.args, envMap(stage.config.Env)) : parsed.args;
+      stage = await this.step(stage, parsed, args, { ...r, escape: '\\' });
     }
-    if (stage.config.OnBuild?.length) stage.config = { ...stage.config, OnBuild: null };
     return stage;
   }
 
@@ -292,7 +302,7 @@ export class ImageBuilder {
         return this.metaStep({ ...s, cmdSet: s.cmdSet || ins.cmd === 'CMD' }, config, nop(` ${ins.cmd} ${JSON.stringify(cmd)}`), r);
       }
       case 'MAINTAINER':
-        return this.metaStep(s, s.config, nop(` MAINTAINER ${args}`), r);
+        return this.metaStep({ ...s, maintainer: args }, s.config, nop(` MAINTAINER ${args}`), r);
       case 'ENV':
       case 'LABEL': {
         const pairs = parseKeyValues(ins.cmd, args, r.escape);
@@ -331,10 +341,10 @@ export class ImageBuilder {
       // WORKDIR creates its directory, as Docker's builder does, in a layer of its own.
       id = await this.withContainer(s, createdBy, r, async (cid) => {
         if (!(await this.d.archive.kind(cid, mkdir))) await this.d.archive.put(cid, '/', dirTar(mkdir), '0:0');
-        return this.d.commit(cid, config, createdBy);
+        return this.d.commit(cid, config, createdBy, s.maintainer);
       });
     } else {
-      id = this.d.images.storeConfigOnly(s.image, config, createdBy);
+      id = this.d.images.storeConfigOnly(s.image, config, createdBy, s.maintainer);
     }
     r.say(` ---> ${short(id)}\n`);
     return { ...s, image: this.d.images.getImage(id), config, scratch: false };
@@ -421,7 +431,7 @@ export class ImageBuilder {
         }
         const code = await exit;
         if (code !== 0) throw new BuildError(`The command '${cmd.join(' ')}' returned a non-zero code: ${code}`, code);
-        return this.d.commit(cid, s.config, createdBy);
+        return this.d.commit(cid, s.config, createdBy, s.maintainer);
       },
       cmd,
       env,
@@ -471,7 +481,7 @@ export class ImageBuilder {
         const tar = chmod ? withMode(packed, parseInt(chmod, 8), target.slice(1)) : packed;
         await this.d.archive.put(cid, '/', tar, ins.flags.chown ?? '0:0');
       }
-      return this.d.commit(cid, s.config, createdBy);
+      return this.d.commit(cid, s.config, createdBy, s.maintainer);
     });
     r.say(` ---> ${short(id)}\n`);
     return { ...s, image: this.d.images.getImage(id), scratch: false };
@@ -529,12 +539,12 @@ function removeIgnoredBuildFiles(context: string, dockerfile: string): void {
   for (const f of [name, '.dockerignore']) if (ignoredBy(f, lines)) rmSync(join(context, f), { recursive: true, force: true });
 }
 
-function splitArg(text: string): [string, string | undefined] {
-  const t = text.trim();
-  const eq = t.indexOf('=');
-  if (eq < 0) return [t, undefined];
-  const v = t.slice(eq + 1);
-  return [t.slice(0, eq), splitWords(v).join(' ') || (v === '' ? '' : v)];
+/** `ARG a b=1 c="x y"`: each name, with its default when it has one. */
+function splitArgs(text: string): [string, string | undefined][] {
+  return splitWords(text).map((w) => {
+    const eq = w.indexOf('=');
+    return eq < 0 ? [w, undefined] : [w.slice(0, eq), w.slice(eq + 1)];
+  });
 }
 
 function envMap(env: string[] | null | undefined): Record<string, string> {
