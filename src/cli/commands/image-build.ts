@@ -151,7 +151,9 @@ async function build(e: CliEnv, context: string, o: BuildFlags): Promise<void> {
   for (const [k, v] of Object.entries(query)) params.push([k, v]);
   const res = await e.client().stream('POST', `/build${encodeQueryPairs(params)}`, { rawBody: body, headers: { 'Content-Type': 'application/x-tar' } });
   let id = '';
-  const out = o.quiet ? { write: () => true } : e.out;
+  // With -q the output is kept back, and shown on stderr only if the build fails (as docker does).
+  const held: string[] = [];
+  const out = o.quiet ? { write: (chunk: string | Buffer) => held.push(chunk.toString()) > 0 } : e.out;
   try {
     await renderJsonMessages(parseJsonMessages(res), out as NodeJS.WritableStream, {
       isTTY: !o.quiet && !!e.out.isTTY,
@@ -162,7 +164,10 @@ async function build(e: CliEnv, context: string, o: BuildFlags): Promise<void> {
       },
     });
   } catch (err) {
-    if (err instanceof JsonMessageError) throw new CliExit(err.code && err.code > 0 ? err.code : 1, err.message);
+    if (err instanceof JsonMessageError) {
+      if (held.length) e.err.write(held.join(''));
+      throw new CliExit(err.code && err.code > 0 ? err.code : 1, err.message);
+    }
     throw err;
   }
   if (o.quiet && id) e.out.write(`${id}\n`);
