@@ -450,9 +450,14 @@ export class ImageBuilder {
     const sources: { path: string; rel: string }[] = [];
     for (const src of words.slice(0, -1)) {
       if (/^https?:\/\//.test(src)) throw new InvalidArgumentError(`${ins.cmd} from a URL is not supported: this host has no network access for builds (${src})`);
+      if (!ins.flags.from && posix.normalize(src).startsWith('../')) throw new InvalidArgumentError(`${ins.cmd} failed: forbidden path outside the build context: ${src} ()`);
       const matches = matchGlob(root, src);
       if (matches.length === 0) throw new InvalidArgumentError(`${ins.cmd} failed: file not found in build context or excluded by .dockerignore: stat ${src}: file does not exist`);
       sources.push(...matches.map((rel) => ({ path: join(root, rel), rel })));
+    }
+    // The classic builder wants a slash even for `COPY a b .` (BuildKit does not).
+    if (sources.length > 1 && !dest0.endsWith('/')) {
+      throw new InvalidArgumentError(`When using ${ins.cmd} with more than one source file, the destination must be a directory and end with a /`);
     }
     const chmod = ins.flags.chmod;
     if (chmod !== undefined && !/^[0-7]{1,4}$/.test(chmod)) throw new InvalidArgumentError(`invalid chmod parameter: ${chmod}`);

@@ -69,6 +69,21 @@ async function opaqueDirs(upper: string): Promise<Set<string>> {
 
 const isWhiteout = (st: Stats): boolean => st.isCharacterDevice() && st.rdev === 0;
 
+/** Directories that hold runtime files (etc, run): in the upper dir only because those are. */
+const RUNTIME_PARENTS = new Set([...RUNTIME_FILES].flatMap((p) => p.split('/').slice(0, -1).map((_, i, a) => a.slice(0, i + 1).join('/'))));
+
+/** Whether the upper-dir entry at `path` belongs in the layer: not a runtime file, nor a directory holding only those. */
+function keeps(abs: string, path: string, opaque: Set<string>): boolean {
+  if (RUNTIME_FILES.has(path)) return false;
+  if (!RUNTIME_PARENTS.has(path) || opaque.has(path) || !lstatSync(abs).isDirectory()) return true;
+  return readdirSync(abs).some((n) => keeps(join(abs, n), `${path}/${n}`, opaque));
+}
+
+/** Whether the container changed any file: if not, its commit adds no layer (an empty_layer step, as dockerd's). */
+export function upperHasChanges(upper: string, opaque: Set<string>): boolean {
+  return readdirSync(upper).some((n) => keeps(join(upper, n), n, opaque));
+}
+
 /** The upper directory as a layer tar, in Docker's whiteout format. */
 export function packUpperDir(upper: string, opaque: Set<string>): Readable {
   const pack = tar.pack();
@@ -88,8 +103,8 @@ export function packUpperDir(upper: string, opaque: Set<string>): Readable {
   const visit = async (dir: string, rel: string): Promise<void> => {
     for (const name of readdirSync(dir).sort()) {
       const path = rel ? `${rel}/${name}` : name;
-      if (RUNTIME_FILES.has(path)) continue;
       const abs = join(dir, name);
+      if (!keeps(abs, path, opaque)) continue;
       const st = lstatSync(abs);
       const base = { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime };
       if (isWhiteout(st)) {
@@ -165,7 +180,8 @@ export async function commitContainer(deps: CommitDeps, o: CommitOptions): Promi
   try {
     const upper = deps.upperDir(c.Id);
     const parentChain = parent.layers.at(-1)?.chainId ?? null;
-    layer = await ingestLayer(deps, packUpperDir(upper, await opaqueDirs(upper)), parentChain);
+    const opaque = await opaqueDirs(upper);
+    if (upperHasChanges(upper, opaque)) layer = await ingestLayer(deps, packUpperDir(upper, opaque), parentChain);
   } finally {
     if (pause) await deps.containers.unpause(c.Id).catch(() => undefined);
   }
@@ -178,6 +194,7 @@ export async function commitContainer(deps: CommitDeps, o: CommitOptions): Promi
       created_by: o.createdBy ?? [...(c.Config.Entrypoint ?? []), ...(c.Config.Cmd ?? [])].join(' '),
       ...(o.author ? { author: o.author } : {}),
       ...(o.comment ? { comment: o.comment } : {}),
+      ...(layer ? {} : { empty_layer: true }),
     },
   ];
   const doc = {
@@ -190,10 +207,10 @@ export async function commitContainer(deps: CommitDeps, o: CommitOptions): Promi
     history,
     os: pc.os ?? 'linux',
     ...(pc.variant ? { variant: pc.variant } : {}),
-    rootfs: { type: 'layers', diff_ids: [...(pc.rootfs?.diff_ids ?? []), layer.diffId] },
+    rootfs: { type: 'layers', diff_ids: [...(pc.rootfs?.diff_ids ?? []), ...(layer ? [layer.diffId] : [])] },
   };
   const row = deps.repo.get(parent.id)!;
-  const image = storeImage(deps, Buffer.from(JSON.stringify(doc)), [...row.layers, layer], target ? [target] : [], parent.id);
+  const image = storeImage(deps, Buffer.from(JSON.stringify(doc)), layer ? [...row.layers, layer] : row.layers, target ? [target] : [], parent.id);
   deps.emit?.('commit', image.id, target);
   return { Id: image.id };
 }
