@@ -2,14 +2,20 @@ import { spawn } from 'node:child_process';
 import { PassThrough, Readable } from 'node:stream';
 import { InvalidArgumentError } from '../../common/errors.js';
 
-// The build context arrives as a tar, maybe compressed: dockerd tells the compression by its magic
-// bytes. gzip is inflated by the tar reader itself; bzip2 and xz go through the host's tools.
+// The build context (and an archive ADD extracts) is a tar, maybe compressed: dockerd tells the
+// compression by its magic bytes. gzip is inflated by the tar reader itself; bzip2, xz and zstd go
+// through the host's tools.
 
 const DECOMPRESSORS: { magic: number[]; tool: string }[] = [
   { magic: [0x42, 0x5a, 0x68], tool: 'bzip2' },
   { magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], tool: 'xz' },
   { magic: [0x28, 0xb5, 0x2f, 0xfd], tool: 'zstd' },
 ];
+
+const decompressorOf = (head: Buffer) => DECOMPRESSORS.find((x) => head.length >= x.magic.length && x.magic.every((b, i) => head[i] === b));
+
+/** Whether `head` starts as a bzip2, xz or zstd stream does. */
+export const isCompressed = (head: Buffer): boolean => decompressorOf(head) !== undefined;
 
 /** Reads the first bytes of `body` and returns it as a plain (or gzip) tar stream. */
 export async function decompressContext(body: Readable): Promise<Readable> {
@@ -20,7 +26,7 @@ export async function decompressContext(body: Readable): Promise<Readable> {
       yield* body;
     })(),
   );
-  const d = DECOMPRESSORS.find((x) => head.length >= x.magic.length && x.magic.every((b, i) => head[i] === b));
+  const d = decompressorOf(head);
   if (!d) return whole;
   const child = spawn(d.tool, ['-dc'], { stdio: ['pipe', 'pipe', 'pipe'] });
   const out = new PassThrough();

@@ -10,6 +10,7 @@ import { packPath } from '../../common/archive/pack.js';
 import { applyChanges, type ContainerConfig } from '../images/image-config-changes.js';
 import type { ImageRecord } from '../images/image-views.js';
 import { parseKeyValues, splitWords } from '../../common/shell-words.js';
+import { decompressContext, isCompressed } from './build-context.js';
 import { expandVars, parseDockerfile, type Instruction } from './dockerfile.js';
 import { ignoredBy, matchGlob } from '../../common/path-glob.js';
 
@@ -475,7 +476,7 @@ export class ImageBuilder {
         const isArchive = ins.cmd === 'ADD' && st.isFile() && looksLikeArchive(src.path);
         if (isArchive) {
           await this.ensureDir(cid, dest);
-          await this.d.archive.put(cid, dest, packFileContents(src.path), ins.flags.chown ?? '0:0');
+          await this.d.archive.put(cid, dest, await decompressContext(createReadStream(src.path)), ins.flags.chown ?? '0:0');
           continue;
         }
         // As dockerd: a destination without a trailing slash that is an existing directory gets the file inside it.
@@ -590,7 +591,7 @@ function hashTree(path: string, hash: ReturnType<typeof createHash>): void {
 }
 
 function looksLikeArchive(path: string): boolean {
-  // Only the first block tells: gzip magic, or tar's "ustar" at offset 257.
+  // Only the first block tells: a compressor's magic bytes, or tar's "ustar" at offset 257.
   const head = Buffer.alloc(512);
   const fd = openSync(path, 'r');
   try {
@@ -599,12 +600,8 @@ function looksLikeArchive(path: string): boolean {
     closeSync(fd);
   }
   if (head[0] === 0x1f && head[1] === 0x8b) return true;
+  if (isCompressed(head)) return true;
   return head.toString('latin1', 257, 262) === 'ustar';
-}
-
-/** ADD of a local archive: the archive itself is the tar to unpack (put takes gzip too). */
-function packFileContents(path: string): Readable {
-  return createReadStream(path);
 }
 
 /** COPY --chmod: every copied entry (not the parents the tar names on the way) gets `mode`. */
