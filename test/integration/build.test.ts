@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { readJsonLines, type ApiError } from '../../src/client/api-client.js';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { api, berth, docker, run, TEST_HOST } from '../helpers/daemon.js';
 
 // The classic builder through the API (as docker-py drives it), `berth build` and the real
@@ -103,6 +103,65 @@ test('the docker CLI builds with the legacy builder against berthd', async () =>
   assert.match(r.stdout, /Successfully tagged/);
   assert.equal((await docker('run', '--rm', `${tag}:docker`)).stdout, 'hi two words\n');
 });
+
+test('FROM scratch, --chmod, labels on the --target stage, parse errors before the stream, empty layers, an xz context', async () => {
+  const sub = join(dir, 'more');
+  mkdirSync(sub);
+  writeFileSync(join(sub, 'a.txt'), 'A\n');
+  writeFileSync(join(sub, 'Dockerfile.scratch'), 'FROM scratch\nCOPY --chmod=600 a.txt /\nWORKDIR /w\nCMD ["x"]\n');
+  images.push(`${tag}:scratch`);
+  const scratch = await berth('build', '-q', '-t', `${tag}:scratch`, '-f', join(sub, 'Dockerfile.scratch'), sub);
+  assert.equal(scratch.code, 0, scratch.stderr);
+  const sinfo = await api().call('GET', `/images/${tag}:scratch/json`);
+  assert.equal(sinfo.RootFS.Layers.length, 2); // COPY, and WORKDIR's new directory
+  const ctr = await api().call('POST', '/containers/create', { body: { Image: `${tag}:scratch` } });
+  const head = await api().stream('GET', `/containers/${ctr.Id}/archive`, { query: { path: '/a.txt' } });
+  head.resume();
+  const stat = JSON.parse(Buffer.from(String(head.headers['x-docker-container-path-stat']), 'base64').toString());
+  await api().call('DELETE', `/containers/${ctr.Id}`);
+  assert.equal(stat.mode & 0o777, 0o600);
+
+  // A parse error is a 400 with dockerd's wording, before any step runs.
+  const bad = await tarBuffer({ Dockerfile: `FROM ${BUSYBOX}\nRUN true\nCOP a b\n` });
+  await assert.rejects(
+    api().stream('POST', '/build', { rawBody: bad, headers: { 'Content-Type': 'application/x-tar' } }),
+    (e: ApiError) => e.status === 400 && e.message === 'dockerfile parse error on line 3: unknown instruction: COP',
+  );
+
+  // --label lands on the target stage; the steps after it are not counted; a no-op RUN adds no layer.
+  const staged = await tarBuffer({ Dockerfile: `FROM ${BUSYBOX} AS one\nRUN true\nFROM one\nRUN exit 1\n` }, 'xz');
+  images.push(`${tag}:one`);
+  const msgs = await apiBuild(staged, { t: `${tag}:one`, target: 'one', nocache: '1', labels: JSON.stringify({ stage: 'one' }) });
+  assert.deepEqual(
+    msgs.filter((m) => m.stream?.startsWith('Step')).map((m) => m.stream),
+    [`Step 1/3 : FROM ${BUSYBOX} AS one\n`, 'Step 2/3 : RUN true\n', 'Step 3/3 : LABEL "stage"="one"\n'],
+  );
+  const one = await api().call('GET', `/images/${tag}:one/json`);
+  const base = await api().call('GET', `/images/${BUSYBOX}/json`);
+  assert.equal(one.Config.Labels.stage, 'one');
+  assert.deepEqual(one.RootFS.Layers, base.RootFS.Layers);
+  const history = await api().call('GET', `/images/${tag}:one/history`);
+  assert.equal(history[1].CreatedBy, '/bin/sh -c true');
+
+  // q=1: only the id on success; the held output comes with the error.
+  const failing = await tarBuffer({ Dockerfile: `FROM ${BUSYBOX}\nRUN echo held; exit 4\n` });
+  const quiet = await apiBuild(failing, { q: '1' });
+  assert.ok(quiet.some((m) => m.stream === 'held\n'));
+  assert.equal(quiet.at(-1)?.errorDetail?.code, 4);
+});
+
+async function tarBuffer(files: Record<string, string>, compress?: 'xz'): Promise<Buffer> {
+  const d = mkdtempSync(join(tmpdir(), 'berth-build-ctx-'));
+  try {
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(d, name), text);
+    const plain = await tarOf(d);
+    if (!compress) return plain;
+    const r = spawnSync('xz', ['-c'], { input: plain });
+    return r.stdout;
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+}
 
 function tarOf(path: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {

@@ -33,14 +33,16 @@ export async function decompressContext(body: Readable): Promise<Readable> {
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   child.on('error', (err) => out.destroy(new InvalidArgumentError(`cannot decompress the build context (${d.tool}): ${err.message}`)));
+  // The output ends only once the tool said it succeeded: a corrupt archive is an error, not a short tar.
   child.on('close', (code) => {
-    if (code !== 0) out.destroy(new InvalidArgumentError(`cannot decompress the build context (${d.tool}): ${stderr.trim() || `exit ${code}`}`));
+    if (code === 0) out.end();
+    else out.destroy(new InvalidArgumentError(`cannot decompress the build context (${d.tool}): ${stderr.trim() || `exit ${code}`}`));
   });
   // A reader that stops early (a tar error) must not leave the tool blocked on a full pipe.
   child.stdin.on('error', () => undefined);
   whole.on('error', (err) => out.destroy(err));
   whole.pipe(child.stdin);
-  child.stdout.pipe(out);
+  child.stdout.pipe(out, { end: false });
   return out;
 }
 
