@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import type { Command } from 'commander';
 import tar from 'tar-stream';
 import { encodeQueryPairs } from '../../client/api-client.js';
@@ -8,6 +8,7 @@ import { ignoredBy } from '../../common/path-glob.js';
 import { packPath } from '../../common/archive/pack.js';
 import { CliExit, type CliEnv } from '../cli-env.js';
 import { JsonMessageError, parseJsonMessages, renderJsonMessages } from '../output/progress.js';
+import { humanSize } from '../output/units.js';
 import { parseMemoryFlag } from './container/units.js';
 
 // `berth build` (docker's legacy builder client): packs the context (minus .dockerignore, but
@@ -92,6 +93,28 @@ function withExtraFile(context: Readable, name: string, content: Buffer): Readab
   return pack as unknown as Readable;
 }
 
+/** docker's "Sending build context to Docker daemon  4.096kB" line, updated as the context goes out. */
+function withUploadProgress(body: Readable | Buffer, out: { write(s: string): boolean }): Readable {
+  const line = (n: number) => `Sending build context to Docker daemon ${humanSize(n, 4).padStart(8)}\r`;
+  let sent = 0;
+  let shown = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      sent += chunk.length;
+      if (sent - shown >= 512 * 1024) {
+        shown = sent;
+        out.write(line(sent));
+      }
+      done(null, chunk);
+    },
+    flush(done) {
+      out.write(`${line(sent)}\r\n`);
+      done();
+    },
+  });
+  return (Buffer.isBuffer(body) ? Readable.from([body]) : body).pipe(counter);
+}
+
 async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
@@ -104,8 +127,10 @@ async function build(e: CliEnv, context: string, o: BuildFlags): Promise<void> {
   if (context === '-') {
     const input = await readStdin();
     const isTar = input.length >= 262 && input.toString('latin1', 257, 262) === 'ustar';
-    const gz = input[0] === 0x1f && input[1] === 0x8b;
-    if (isTar || gz) body = input;
+    // gzip, bzip2, xz or zstd: a compressed context, which the daemon unpacks.
+    const magic = input.subarray(0, 6).toString('hex');
+    const compressed = ['1f8b', '425a68', 'fd377a585a00', '28b52ffd'].some((m) => magic.startsWith(m));
+    if (isTar || compressed) body = input;
     else {
       // A Dockerfile on stdin: the context is that file alone.
       const pack = tar.pack();
@@ -149,11 +174,11 @@ async function build(e: CliEnv, context: string, o: BuildFlags): Promise<void> {
     platform: o.platform,
   };
   for (const [k, v] of Object.entries(query)) params.push([k, v]);
-  const res = await e.client().stream('POST', `/build${encodeQueryPairs(params)}`, { rawBody: body, headers: { 'Content-Type': 'application/x-tar' } });
-  let id = '';
   // With -q the output is kept back, and shown on stderr only if the build fails (as docker does).
   const held: string[] = [];
   const out = o.quiet ? { write: (chunk: string | Buffer) => held.push(chunk.toString()) > 0 } : e.out;
+  const res = await e.client().stream('POST', `/build${encodeQueryPairs(params)}`, { rawBody: withUploadProgress(body, out), headers: { 'Content-Type': 'application/x-tar' } });
+  let id = '';
   try {
     await renderJsonMessages(parseJsonMessages(res), out as NodeJS.WritableStream, {
       isTTY: !o.quiet && !!e.out.isTTY,
