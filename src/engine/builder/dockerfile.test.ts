@@ -66,6 +66,11 @@ test('variables: $x, ${x}, defaults, alternatives, escapes and single quotes', (
   const vars = { A: 'a', EMPTY: '' };
   assert.equal(expandVars('$A ${A}/x ${B:-def} ${A:+alt} ${B:+alt} ${EMPTY:-e}', vars), 'a a/x def alt  e');
   assert.equal(expandVars('\\$A', vars), '\\$A');
+  assert.equal(expandVars('${EMPTY-d}|${B-d}|${EMPTY+alt}|${B+alt}|${A:-${B:-nested}}|${B:-${A}x}', vars), '|d|alt||a|ax');
+  assert.equal(expandVars('${A:?must} ${EMPTY?set}', vars), 'a ');
+  assert.throws(() => expandVars('${B:?is required}', vars), /B: is required/);
+  assert.throws(() => expandVars('${EMPTY:?}', vars), /EMPTY: is not allowed to be unset/);
+  assert.throws(() => expandVars('${A', vars), /missing '}'/);
   assert.equal(expandVars("'$A' \"$A\"", vars), "'$A' \"a\"");
 });
 

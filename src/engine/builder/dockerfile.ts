@@ -165,7 +165,7 @@ function validate(ins: Instruction): void {
   }
 }
 
-/** Expands $x, ${x}, ${x:-word} and ${x:+word} from `vars`; `\$` stays a literal `$`. */
+/** Expands $x, ${x}, ${x:-word}, ${x-word}, ${x:+word}, ${x+word}, ${x:?msg} and ${x?msg} from `vars`; `\$` stays a literal `$`. */
 export function expandVars(text: string, vars: Record<string, string>, escape = '\\'): string {
   let out = '';
   let quote: string | undefined;
@@ -183,15 +183,21 @@ export function expandVars(text: string, vars: Record<string, string>, escape = 
       continue;
     }
     if (text[i + 1] === '{') {
-      const end = text.indexOf('}', i + 2);
-      if (end < 0) throw new InvalidArgumentError(`missing '}' in ${text}`);
+      const end = closingBrace(text, i + 2);
+      if (end < 0) throw new InvalidArgumentError(`failed to process "${text}": missing '}'`);
       const body = text.slice(i + 2, end);
-      const m = /^([a-zA-Z_][a-zA-Z0-9_]*)(?::([-+])([\s\S]*))?$/.exec(body);
+      const m = /^([a-zA-Z_][a-zA-Z0-9_]*)(?:(:?)([-+?])([\s\S]*))?$/.exec(body);
       if (!m) throw new InvalidArgumentError(`failed to process "${text}": unsupported modifier in \${${body}}`);
-      const v = vars[m[1]!];
-      if (m[2] === '-') out += v ? v : expandVars(m[3]!, vars, escape);
-      else if (m[2] === '+') out += v ? expandVars(m[3]!, vars, escape) : '';
-      else out += v ?? '';
+      const [, name, colon, op, word = ''] = m;
+      const v = vars[name!];
+      // With the colon an empty value counts as unset, as in the shell.
+      const set = colon ? !!v : v !== undefined;
+      if (op === '-') out += set ? v : expandVars(word, vars, escape);
+      else if (op === '+') out += set ? expandVars(word, vars, escape) : '';
+      else if (op === '?') {
+        if (!set) throw new InvalidArgumentError(`failed to process "${text}": ${name}: ${word ? expandVars(word, vars, escape) : 'is not allowed to be unset'}`);
+        out += v;
+      } else out += v ?? '';
       i = end;
       continue;
     }
@@ -204,4 +210,19 @@ export function expandVars(text: string, vars: Record<string, string>, escape = 
     i += m[0].length;
   }
   return out;
+}
+
+/** The index of the `}` closing a `${` whose body starts at `from`, nested `${…}` included; -1 if none. */
+function closingBrace(text: string, from: number): number {
+  let depth = 0;
+  for (let i = from; i < text.length; i++) {
+    if (text[i] === '$' && text[i + 1] === '{') {
+      depth++;
+      i++;
+    } else if (text[i] === '}') {
+      if (depth === 0) return i;
+      depth--;
+    }
+  }
+  return -1;
 }
