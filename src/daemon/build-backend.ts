@@ -10,9 +10,17 @@ import { ImageBuilder } from '../engine/builder/image-builder.js';
 import { sha256Digest } from '../engine/images/content-store.js';
 import { storeImage, type ImageStoreParts } from '../engine/images/image-archive-layers.js';
 import type { ContainerConfig } from '../engine/images/image-config-changes.js';
+import { parseNormalizedNamed } from '../engine/images/reference.js';
 import type { ImageRecord } from '../engine/images/image-views.js';
 import { followSymlinkInScope } from '../engine/volumes/scoped-path.js';
 import type { Services } from './services.js';
+
+/** X-Registry-Config's entry for a registry: keyed by host, URL, or (Docker Hub) the v1 index URL. */
+function registryAuth(auths: BuildRequest['auths'], domain: string): BuildRequest['auths'][string] | undefined {
+  const keys = domain === 'docker.io' ? ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'https://docker.io'] : [domain, `https://${domain}`, `http://${domain}`];
+  for (const [k, v] of Object.entries(auths)) if (keys.includes(k) || keys.includes(k.replace(/\/+$/, '').replace(/\/v[12]$/, ''))) return v;
+  return undefined;
+}
 
 /** The builder wired to the daemon's images, containers and archive services. */
 export function buildBackend(s: Services): BuildBackend {
@@ -55,8 +63,7 @@ export function buildBackend(s: Services): BuildBackend {
           images: {
             getImage: (ref) => s.images.getImage(ref),
             pull: (ref, platform, onProgress) => {
-              const registry = ref.split('/')[0]!;
-              const auth = req.auths[registry] ?? req.auths[`https://${registry}`];
+              const auth = registryAuth(req.auths, parseNormalizedNamed(ref).domain);
               return s.images.pull(ref, { platform, auth }, (m) => onProgress(m as Record<string, unknown>));
             },
             tag: (id, ref) => s.images.tag(id, ref),

@@ -39,6 +39,8 @@ function registryConfig(header: string | string[] | undefined): Record<string, A
 export function parseBuildRequest(ctx: RequestContext): BuildRequest {
   if (ctx.str('remote')) throw new InvalidArgumentError('remote build contexts are not supported: send the context in the request body');
   if (ctx.bool('squash')) throw new InvalidArgumentError('squash is only supported with experimental mode');
+  const isolation = ctx.str('isolation');
+  if (isolation && isolation !== 'default') throw new InvalidArgumentError(`Unsupported isolation: "${isolation}"`);
   const version = ctx.str('version');
   if (version === '2') throw new InvalidArgumentError('BuildKit is not supported by this daemon: use the classic builder (DOCKER_BUILDKIT=0)');
   const hostConfig: Record<string, unknown> = {};
@@ -53,6 +55,10 @@ export function parseBuildRequest(ctx: RequestContext): BuildRequest {
     if (v) hostConfig[k] = v;
   }
   if (ctx.str('cpusetcpus')) hostConfig.CpusetCpus = ctx.str('cpusetcpus');
+  if (ctx.str('cpusetmems')) hostConfig.CpusetMems = ctx.str('cpusetmems');
+  if (ctx.str('cgroupparent')) hostConfig.CgroupParent = ctx.str('cgroupparent');
+  const ulimits = jsonParam(ctx, 'ulimits', [] as unknown[]);
+  if (ulimits.length) hostConfig.Ulimits = ulimits;
   return {
     dockerfile: ctx.str('dockerfile') || 'Dockerfile',
     tags: ctx.query.getAll('t').filter(Boolean),
