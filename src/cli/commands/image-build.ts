@@ -9,6 +9,7 @@ import { packPath } from '../../common/archive/pack.js';
 import { CliExit, type CliEnv } from '../cli-env.js';
 import { JsonMessageError, parseJsonMessages, renderJsonMessages } from '../output/progress.js';
 import { humanSize } from '../output/units.js';
+import { parseUlimit } from './container/mount-specs.js';
 import { parseMemoryFlag } from './container/units.js';
 
 // `berth build` (docker's legacy builder client): packs the context (minus .dockerignore, but
@@ -32,6 +33,17 @@ interface BuildFlags {
   iidfile?: string;
   cacheFrom?: string[];
   platform?: string;
+  memory?: string;
+  memorySwap?: string;
+  cpuShares?: string;
+  cpuPeriod?: string;
+  cpuQuota?: string;
+  cpusetCpus?: string;
+  cpusetMems?: string;
+  cgroupParent?: string;
+  ulimit?: string[];
+  isolation?: string;
+  squash?: boolean;
 }
 
 const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
@@ -59,6 +71,17 @@ export function registerBuildCommands(program: Command, env: () => CliEnv): void
       .option('--iidfile <string>', 'Write the image ID to the file')
       .option('--cache-from <strings>', 'Images to consider as cache sources', collect)
       .option('--platform <string>', 'Set platform if server is multi-platform capable')
+      .option('-m, --memory <bytes>', 'Memory limit')
+      .option('--memory-swap <bytes>', "Swap limit equal to memory plus swap: -1 to enable unlimited swap")
+      .option('-c, --cpu-shares <int>', 'CPU shares (relative weight)')
+      .option('--cpu-period <int>', 'Limit the CPU CFS (Completely Fair Scheduler) period')
+      .option('--cpu-quota <int>', 'Limit the CPU CFS (Completely Fair Scheduler) quota')
+      .option('--cpuset-cpus <string>', 'CPUs in which to allow execution (0-3, 0,1)')
+      .option('--cpuset-mems <string>', 'MEMs in which to allow execution (0-3, 0,1)')
+      .option('--cgroup-parent <string>', 'Set the parent cgroup for the "RUN" instructions during build')
+      .option('--ulimit <ulimit>', 'Ulimit options', collect)
+      .option('--isolation <string>', 'Container isolation technology')
+      .option('--squash', 'Squash newly built layers into a single new layer')
       .action((context: string, o: BuildFlags) => build(env(), context, o));
   add(program.command('build'));
   const image = program.commands.find((c) => c.name() === 'image') ?? program.command('image').description('Manage images');
@@ -172,6 +195,17 @@ async function build(e: CliEnv, context: string, o: BuildFlags): Promise<void> {
     forcerm: o.forceRm ? '1' : undefined,
     cachefrom: o.cacheFrom ? JSON.stringify(o.cacheFrom) : undefined,
     platform: o.platform,
+    memory: o.memory ? String(parseMemoryFlag(o.memory, '--memory')) : undefined,
+    memswap: o.memorySwap ? (o.memorySwap === '-1' ? '-1' : String(parseMemoryFlag(o.memorySwap, '--memory-swap'))) : undefined,
+    cpushares: o.cpuShares,
+    cpuperiod: o.cpuPeriod,
+    cpuquota: o.cpuQuota,
+    cpusetcpus: o.cpusetCpus,
+    cpusetmems: o.cpusetMems,
+    cgroupparent: o.cgroupParent,
+    ulimits: o.ulimit ? JSON.stringify(o.ulimit.map(parseUlimit)) : undefined,
+    isolation: o.isolation,
+    squash: o.squash ? '1' : undefined,
   };
   for (const [k, v] of Object.entries(query)) params.push([k, v]);
   // With -q the output is kept back, and shown on stderr only if the build fails (as docker does).
