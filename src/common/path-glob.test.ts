@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { ignoredBy, matchGlob } from './path-glob.js';
+import { hasIgnoreExceptions, ignoredBy, matchGlob } from './path-glob.js';
 
 const root = mkdtempSync(join(tmpdir(), 'berth-glob-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -30,4 +30,20 @@ test('.dockerignore: last match wins, ! re-includes, a directory covers its cont
   assert.equal(ignoredBy('a.log', lines), true);
   assert.equal(ignoredBy('#comment', lines), false);
   assert.equal(ignoredBy('src/main.c', lines), false);
+});
+
+test('.dockerignore: ** spans any number of directories (none too), paths are cleaned, # only at the start', () => {
+  const lines = ['**/*.go', 'docs/**/draft', './build/', 'a/*/c', ' #notcomment', '**/tmp*'];
+  assert.equal(ignoredBy('main.go', lines), true);
+  assert.equal(ignoredBy('x/y/main.go', lines), true);
+  assert.equal(ignoredBy('docs/draft', lines), true);
+  assert.equal(ignoredBy('docs/a/b/draft/file', lines), true);
+  assert.equal(ignoredBy('docs/final', lines), false);
+  assert.equal(ignoredBy('build/out/bin', lines), true);
+  assert.equal(ignoredBy('a/b/c', lines), true);
+  assert.equal(ignoredBy('a/b/x/c', lines), false);
+  assert.equal(ignoredBy('#notcomment', lines), true);
+  assert.equal(ignoredBy('deep/tmpfile', lines), true);
+  assert.equal(hasIgnoreExceptions(lines), false);
+  assert.equal(hasIgnoreExceptions([...lines, '!keep']), true);
 });

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 
 // COPY/ADD sources: paths relative to the build context with Go's filepath.Match wildcards
 // (`*`, `?`, `[…]`) in any segment, never leaving the context.
@@ -55,22 +55,55 @@ export function matchGlob(root: string, pattern: string): string[] {
   return found.map((f) => f || '.');
 }
 
+/** A .dockerignore line as Docker reads it: cleaned, `!` split off; undefined for comments and blanks. */
+function ignoreRule(raw: string): { pattern: RegExp; include: boolean } | undefined {
+  // As Docker: a comment starts at the first column; the rest is trimmed.
+  if (raw.startsWith('#')) return undefined;
+  let p = raw.trim();
+  const include = p.startsWith('!');
+  if (include) p = p.slice(1).trim();
+  if (!p) return undefined;
+  p = posix.normalize(p).replace(/^\/+/, '').replace(/\/+$/, '');
+  if (!p || p === '.') return undefined;
+  return { pattern: ignoreRegex(p), include };
+}
+
+/** moby's patternmatcher: `*` and `?` stay within a segment, `**` (and `**\/`) spans any number of them, even none. */
+function ignoreRegex(p: string): RegExp {
+  let re = '';
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i]!;
+    if (c === '*' && p[i + 1] === '*') {
+      i++;
+      if (p[i + 1] === '/') i++;
+      re += i + 1 >= p.length ? '.*' : '(.*/)?';
+    } else if (c === '*' || c === '?' || c === '[') {
+      // One segment's worth of Go filepath.Match syntax.
+      let end = i;
+      while (end + 1 < p.length && p[end + 1] !== '/' && !(p[end + 1] === '*' && p[end + 2] === '*')) end++;
+      re += segmentRegex(p.slice(i, end + 1)).source.slice(1, -1);
+      i = end;
+    } else if (c === '\\' && i + 1 < p.length) re += `\\${p[++i]}`;
+    else re += c.replace(/[.+^${}()|\]]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
 /** Whether a .dockerignore (its lines) leaves `path` out: the last matching pattern decides, `!` re-includes. */
 export function ignoredBy(path: string, lines: string[]): boolean {
   let ignored = false;
+  const parts = path.split('/');
   for (const raw of lines) {
-    let p = raw.trim();
-    if (!p || p.startsWith('#')) continue;
-    const include = p.startsWith('!');
-    if (include) p = p.slice(1).trim();
-    p = p.replace(/^\/+/, '').replace(/\/+$/, '');
-    if (!p) continue;
-    const segs = p.split('/');
-    const re = new RegExp(`^${segs.map((s) => (s === '**' ? '.*' : segmentRegex(s).source.slice(1, -1))).join('/')}$`);
+    const rule = ignoreRule(raw);
+    if (!rule) continue;
     // A pattern naming a directory also covers everything below it.
-    const parts = path.split('/');
-    const hit = parts.some((_, i) => re.test(parts.slice(0, i + 1).join('/')));
-    if (hit) ignored = !include;
+    const hit = parts.some((_, i) => rule.pattern.test(parts.slice(0, i + 1).join('/')));
+    if (hit) ignored = !rule.include;
   }
   return ignored;
+}
+
+/** Whether the .dockerignore has `!` exceptions, which may take files back out of an ignored directory. */
+export function hasIgnoreExceptions(lines: string[]): boolean {
+  return lines.some((l) => ignoreRule(l)?.include);
 }

@@ -1,10 +1,10 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import type { Command } from 'commander';
 import tar from 'tar-stream';
 import { encodeQueryPairs } from '../../client/api-client.js';
-import { ignoredBy } from '../../common/path-glob.js';
+import { hasIgnoreExceptions, ignoredBy } from '../../common/path-glob.js';
 import { packPath } from '../../common/archive/pack.js';
 import { CliExit, type CliEnv } from '../cli-env.js';
 import { JsonMessageError, parseJsonMessages, renderJsonMessages } from '../output/progress.js';
@@ -103,7 +103,15 @@ function packContext(dir: string, dockerfile: string): Readable {
   const ignorePath = resolve(dir, '.dockerignore');
   const lines = existsSync(ignorePath) ? readFileSync(ignorePath, 'utf8').split('\n') : [];
   const keep = new Set([dockerfile, '.dockerignore']);
-  return packPath(dir, { rebase: '', exclude: (rel) => !keep.has(rel) && ignoredBy(rel, lines) });
+  const exceptions = hasIgnoreExceptions(lines);
+  // An ignored directory is still walked when a `!` line may take something inside it back, as docker does.
+  const keepsSomething = (rel: string): boolean => {
+    const abs = resolve(dir, rel);
+    if (!lstatSync(abs).isDirectory()) return !ignoredBy(rel, lines);
+    return readdirSync(abs).some((n) => keepsSomething(`${rel}/${n}`));
+  };
+  const exclude = (rel: string) => !keep.has(rel) && ignoredBy(rel, lines) && !(exceptions && lstatSync(resolve(dir, rel)).isDirectory() && keepsSomething(rel));
+  return packPath(dir, { rebase: '', exclude });
 }
 
 /** A Dockerfile from outside the context travels inside it under a name of its own, as docker-py does. */
