@@ -207,7 +207,7 @@ export class ImageBuilder {
           if (!stage) continue;
           // The history names each ARG with its Dockerfile default, never the value given.
           const text = declared.map(([k, v]) => (v === undefined ? k : `${k}=${v}`)).join(' ');
-          stage = await this.metaStep(stage, stage.config, `/bin/sh -c #(nop)  ARG ${text}`, r);
+          stage = await this.metaStep(stage, stage.config, `${stage.shell.join(' ')} #(nop)  ARG ${text}`, r);
           stages[stages.length - 1] = stage;
           continue;
         }
@@ -283,7 +283,8 @@ export class ImageBuilder {
   }
 
   private async step(s: Stage, ins: Instruction, args: string, r: BuildRun): Promise<Stage> {
-    const nop = (text: string) => `/bin/sh -c #(nop) ${text}`;
+    // dockerd's history comment: the stage's shell, then "#(nop) " and the step as Go prints it.
+    const nop = (text: string, shell = s.shell) => `${shell.join(' ')} #(nop) ${text}`;
     switch (ins.cmd) {
       case 'RUN':
         return this.run(s, ins, args, r);
@@ -293,14 +294,14 @@ export class ImageBuilder {
       case 'SHELL': {
         if (!ins.json) throw new InvalidArgumentError('SHELL requires the arguments to be in JSON form');
         const config = { ...s.config, Shell: ins.json };
-        return this.metaStep({ ...s, shell: ins.json }, config, nop(` SHELL ${JSON.stringify(ins.json)}`), r);
+        return this.metaStep({ ...s, shell: ins.json }, config, nop(` SHELL [${ins.json.join(' ')}]`, ins.json), r);
       }
       case 'CMD':
       case 'ENTRYPOINT': {
         const cmd = ins.json ?? [...s.shell, args];
         const config = { ...s.config, [ins.cmd === 'CMD' ? 'Cmd' : 'Entrypoint']: cmd };
         if (ins.cmd === 'ENTRYPOINT' && !s.cmdSet) config.Cmd = null;
-        return this.metaStep({ ...s, cmdSet: s.cmdSet || ins.cmd === 'CMD' }, config, nop(` ${ins.cmd} ${JSON.stringify(cmd)}`), r);
+        return this.metaStep({ ...s, cmdSet: s.cmdSet || ins.cmd === 'CMD' }, config, nop(` ${ins.cmd} ${goQuoted(cmd)}`), r);
       }
       case 'MAINTAINER':
         return this.metaStep({ ...s, maintainer: args }, s.config, nop(` MAINTAINER ${args}`), r);
@@ -326,7 +327,10 @@ export class ImageBuilder {
         if (ins.cmd === 'HEALTHCHECK') change = healthcheckChange(args);
         const config = applyChanges(s.config, [change]);
         if (ins.cmd === 'HEALTHCHECK') Object.assign(config.Healthcheck ?? {}, healthcheckFlags(ins.flags));
-        return this.metaStep(s, config, nop(` ${ins.cmd} ${args}`), r);
+        let text = `${ins.cmd} ${args}`;
+        if (ins.cmd === 'VOLUME') text = `VOLUME [${(ins.json ?? args.split(/\s+/).filter(Boolean)).join(' ')}]`;
+        if (ins.cmd === 'HEALTHCHECK') text = `HEALTHCHECK ${goHealthcheck(config.Healthcheck as HealthConfig)}`;
+        return this.metaStep(s, config, nop(` ${text}`), r);
       }
       default:
         throw new InvalidArgumentError(`unknown instruction: ${ins.cmd}`);
@@ -630,6 +634,45 @@ function dirTar(dir: string): Readable {
   return pack as unknown as Readable;
 }
 
+/** Go's %q of a []string, as dockerd writes CMD and ENTRYPOINT in history: ["a" "b c"]. */
+function goQuoted(list: string[]): string {
+  return `[${list.map((x) => JSON.stringify(x)).join(' ')}]`;
+}
+
+interface HealthConfig {
+  Test?: string[];
+  Interval?: number;
+  Timeout?: number;
+  StartPeriod?: number;
+  StartInterval?: number;
+  Retries?: number;
+}
+
+/** Go's %q of a *HealthConfig, which is what dockerd's history says for HEALTHCHECK. */
+function goHealthcheck(h: HealthConfig): string {
+  const d = (ns = 0) => JSON.stringify(goDuration(ns));
+  const retries = h.Retries ?? 0;
+  const escapes: Record<number, string> = { 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r', 39: "\\'", 92: '\\\\' };
+  const rune = escapes[retries] ?? (retries < 0x20 || retries === 0x7f ? `\\x${retries.toString(16).padStart(2, '0')}` : String.fromCodePoint(retries));
+  return `&{${goQuoted(h.Test ?? [])} ${d(h.Interval)} ${d(h.Timeout)} ${d(h.StartPeriod)} ${d(h.StartInterval)} '${rune}'}`;
+}
+
+/** Go's time.Duration String(): 0s, 500ms, 30s, 1m30s, 1h0m0s. */
+export function goDuration(ns: number): string {
+  if (ns === 0) return '0s';
+  if (ns < 1e3) return `${ns}ns`;
+  if (ns < 1e6) return `${trimZeros(ns / 1e3)}µs`;
+  if (ns < 1e9) return `${trimZeros(ns / 1e6)}ms`;
+  const h = Math.floor(ns / 3600e9);
+  const m = Math.floor((ns % 3600e9) / 60e9);
+  const sec = trimZeros((ns % 60e9) / 1e9);
+  if (h) return `${h}h${m}m${sec}s`;
+  if (m) return `${m}m${sec}s`;
+  return `${sec}s`;
+}
+
+const trimZeros = (n: number) => String(Number(n.toFixed(9)));
+
 function healthcheckChange(args: string): string {
   const rest = args.replace(/^(--[a-z-]+=\S+\s+)+/i, '');
   return `HEALTHCHECK ${rest}`;
@@ -637,10 +680,13 @@ function healthcheckChange(args: string): string {
 
 function healthcheckFlags(flags: Record<string, string>): Record<string, number> {
   const out: Record<string, number> = {};
+  // Go's time.ParseDuration: one or more number+unit terms (1m30s, 1.5h, 500ms).
+  const units: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
   const dur = (v: string): number => {
-    const m = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)$/.exec(v);
-    if (!m) throw new InvalidArgumentError(`invalid duration ${v}`);
-    return Number(m[1]) * { ns: 1, us: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 }[m[2] as 'ns']!;
+    if (!/^((\d+(\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+$/.test(v)) throw new InvalidArgumentError(`time: invalid duration "${v}"`);
+    let ns = 0;
+    for (const m of v.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g)) ns += Number(m[1]) * units[m[2]!]!;
+    return Math.round(ns);
   };
   if (flags.interval) out.Interval = dur(flags.interval);
   if (flags.timeout) out.Timeout = dur(flags.timeout);
