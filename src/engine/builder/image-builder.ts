@@ -191,7 +191,8 @@ export class ImageBuilder {
     try {
       for (let n = 0; n < instructions.length; n++) {
         const ins = instructions[n]!;
-        const vars = stage ? { ...envMap(stage.config.Env), ...stage.args } : metaArgs;
+        // FROM sees only the ARGs declared before the first FROM, in every stage.
+        const vars = stage && ins.cmd !== 'FROM' ? { ...envMap(stage.config.Env), ...stage.args } : metaArgs;
         const args = EXPANDED.has(ins.cmd) ? expandVars(ins.args, vars, df.escape) : ins.args;
         say(`Step ${n + 1}/${total} : ${ins.original}\n`);
         if (ins.cmd === 'ARG') {
