@@ -75,6 +75,7 @@ export function buildBackend(s: Services): BuildBackend {
             create: async (body) => (await s.containers.create({ body })).Id,
             start: (id) => s.containers.start(id),
             wait: async (id) => (await s.containers.wait(id, 'next-exit')).StatusCode,
+            kill: (id) => s.containers.kill(id, 'SIGKILL'),
             remove: (id) => s.containers.remove(id, { force: true, volumes: true }),
             logPath: (id) => s.containers.get(id).LogPath,
           },

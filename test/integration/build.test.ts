@@ -150,6 +150,24 @@ test('FROM scratch, --chmod, labels on the --target stage, parse errors before t
   assert.equal(quiet.at(-1)?.errorDetail?.code, 4);
 });
 
+test('a client that hangs up cancels the build: the running step is killed and its container removed', async () => {
+  const ctx = await tarBuffer({ Dockerfile: `FROM ${BUSYBOX}\nRUN echo started; sleep 600\n` });
+  const res = await api().stream('POST', '/build', { query: { nocache: '1' }, rawBody: ctx, headers: { 'Content-Type': 'application/x-tar' } });
+  let cid = '';
+  for await (const m of readJsonLines(res)) {
+    cid = /Running in ([0-9a-f]{12})/.exec(m.stream ?? '')?.[1] ?? cid;
+    if (m.stream === 'started\n') break;
+  }
+  assert.ok(cid);
+  res.destroy();
+  let gone = false;
+  for (let i = 0; i < 50 && !gone; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    gone = (await api().call('GET', '/containers/json', { query: { all: '1', filters: JSON.stringify({ id: [cid] }) } })).length === 0;
+  }
+  assert.ok(gone, `build container ${cid} is still there`);
+});
+
 async function tarBuffer(files: Record<string, string>, compress?: 'xz'): Promise<Buffer> {
   const d = mkdtempSync(join(tmpdir(), 'berth-build-ctx-'));
   try {

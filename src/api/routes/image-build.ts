@@ -80,6 +80,12 @@ export function parseBuildRequest(ctx: RequestContext): BuildRequest {
 export function registerBuildRoutes(router: Router, b: BuildBackend): void {
   router.post('/build', async (ctx) => {
     const req = parseBuildRequest(ctx);
+    // A client that hangs up (docker build interrupted) cancels the build, as with dockerd.
+    const abort = new AbortController();
+    ctx.res?.on('close', () => {
+      if (!ctx.res?.writableFinished) abort.abort();
+    });
+    req.signal = abort.signal;
     ctx.res?.setHeader('Content-Type', 'application/json');
     await progressStream(ctx, (emit) => b.build(ctx.req, req, emit));
   });

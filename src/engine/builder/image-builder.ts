@@ -37,6 +37,8 @@ export interface BuildOptions {
   platform?: string;
   /** Images whose steps may be reused; when given, only they (and their parents) are the cache. */
   cacheFrom?: string[];
+  /** Aborted when the client goes away: the running step is killed and the build stops. */
+  signal?: AbortSignal;
 }
 
 export interface BuilderDeps {
@@ -54,6 +56,7 @@ export interface BuilderDeps {
     create(body: Record<string, unknown>): Promise<string>;
     start(id: string): Promise<void>;
     wait(id: string): Promise<number>;
+    kill(id: string): Promise<void>;
     remove(id: string): Promise<void>;
     logPath(id: string): string;
   };
@@ -190,6 +193,7 @@ export class ImageBuilder {
     const r: BuildRun = { context, escape: df.escape, stages, o, say, cleanups };
     try {
       for (let n = 0; n < instructions.length; n++) {
+        if (o.signal?.aborted) throw new BuildError('context canceled');
         const ins = instructions[n]!;
         // FROM sees only the ARGs declared before the first FROM, in every stage.
         const vars = stage && ins.cmd !== 'FROM' ? { ...envMap(stage.config.Env), ...stage.args } : metaArgs;
@@ -213,6 +217,8 @@ export class ImageBuilder {
           continue;
         }
         if (ins.cmd === 'FROM') {
+          // dockerd reports each stage's image as the stage ends.
+          if (stage && !stage.scratch) emit({ aux: { ID: stage.image.id } });
           stage = await this.from(args, ins, r, emit);
           stages.push(stage);
           continue;
@@ -223,12 +229,12 @@ export class ImageBuilder {
       }
       if (!stage) throw new InvalidArgumentError('no build stage in current context');
       if (stage.scratch) throw new InvalidArgumentError('No image was generated. Is your Dockerfile empty?');
+      const id = stage.image.id;
+      emit({ aux: { ID: id } });
       const unused = Object.keys(o.buildArgs)
         .filter((k) => !used.has(k) && !PREDEFINED_ARGS.has(k))
         .sort();
       if (unused.length) say(`[Warning] One or more build-args [${unused.join(' ')}] were not consumed\n`);
-      const id = stage.image.id;
-      emit({ aux: { ID: id } });
       say(`Successfully built ${short(id)}\n`);
       for (const t of o.tags) {
         this.d.images.tag(id, t);
@@ -402,7 +408,8 @@ export class ImageBuilder {
       ok = true;
       return id;
     } finally {
-      if (o.forceRm || (ok && o.rm)) {
+      // A canceled build removes its step's container whatever rm says, as dockerd does.
+      if (o.forceRm || (ok && o.rm) || o.signal?.aborted) {
         await this.d.containers.remove(cid).catch((err) => this.d.logger.warn({ err, cid }, 'removing build container'));
         say(` ---> Removed intermediate container ${short(cid)}\n`);
       }
@@ -431,11 +438,21 @@ export class ImageBuilder {
       async (cid) => {
         const exit = this.d.containers.wait(cid);
         await this.d.containers.start(cid);
+        // A build the client abandoned does not leave its step running.
+        let canceled = false;
+        const cancel = () => {
+          canceled = true;
+          this.d.containers.kill(cid).catch(() => undefined);
+        };
+        if (r.o.signal?.aborted) cancel();
+        r.o.signal?.addEventListener('abort', cancel, { once: true });
+        void exit.finally(() => r.o.signal?.removeEventListener('abort', cancel));
         // As Docker's builder: a step's stderr in red (ANSI 91), its stdout as it is.
         for await (const e of this.d.followLogs(this.d.containers.logPath(cid), exit)) {
           say(e.stream === 'stderr' ? `\x1b[91m${e.line.toString('utf8')}\x1b[0m` : e.line.toString('utf8'));
         }
         const code = await exit;
+        if (canceled) throw new BuildError('context canceled');
         if (code !== 0) throw new BuildError(`The command '${cmd.join(' ')}' returned a non-zero code: ${code}`, code);
         return this.d.commit(cid, s.config, createdBy, s.maintainer);
       },
