@@ -168,6 +168,17 @@ test('a client that hangs up cancels the build: the running step is killed and i
   assert.ok(gone, `build container ${cid} is still there`);
 });
 
+test('ADD <url> downloads through the daemon (here from the local registry), mode 0600, never extracted', async () => {
+  const url = 'http://127.0.0.1:5000/v2/library/busybox/tags/list';
+  const ctx = await tarBuffer({ Dockerfile: `FROM ${BUSYBOX}\nADD ${url} /dl/\nRUN stat -c '%a %n' /dl/list && cat /dl/list\n` });
+  const msgs = await apiBuild(ctx, { nocache: '1' });
+  const out = msgs.map((m) => m.stream ?? '').join('');
+  assert.match(out, /^600 \/dl\/list$/m);
+  assert.match(out, /"name":"library\/busybox"/);
+  const bad = await apiBuild(await tarBuffer({ Dockerfile: `FROM ${BUSYBOX}\nCOPY ${url} /x\n` }), {});
+  assert.equal(bad.at(-1)?.error, "source can't be a URL for COPY");
+});
+
 async function tarBuffer(files: Record<string, string>, compress?: 'xz'): Promise<Buffer> {
   const d = mkdtempSync(join(tmpdir(), 'berth-build-ctx-'));
   try {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -470,9 +470,14 @@ export class ImageBuilder {
     const dest = posix.resolve(s.config.WorkingDir || '/', dest0);
     const destIsDir = dest0.endsWith('/') || dest0.endsWith('/.') || words.length > 2;
     const root = ins.flags.from ? await this.fromSource(ins.flags.from, words.slice(0, -1), r) : r.context;
-    const sources: { path: string; rel: string }[] = [];
+    const sources: { path: string; rel: string; remote?: boolean }[] = [];
     for (const src of words.slice(0, -1)) {
-      if (/^https?:\/\//.test(src)) throw new InvalidArgumentError(`${ins.cmd} from a URL is not supported: this host has no network access for builds (${src})`);
+      if (/^https?:\/\//.test(src)) {
+        if (ins.cmd === 'COPY') throw new InvalidArgumentError('source can\'t be a URL for COPY');
+        const path = await download(src, ins.flags.checksum, r.cleanups);
+        sources.push({ path, rel: basename(path), remote: true });
+        continue;
+      }
       if (!ins.flags.from && posix.normalize(src).startsWith('../')) throw new InvalidArgumentError(`${ins.cmd} failed: forbidden path outside the build context: ${src} ()`);
       const matches = matchGlob(root, src);
       if (matches.length === 0) throw new InvalidArgumentError(`${ins.cmd} failed: file not found in build context or excluded by .dockerignore: stat ${src}: file does not exist`);
@@ -495,7 +500,8 @@ export class ImageBuilder {
     const id = await this.withContainer(s, createdBy, r, async (cid) => {
       for (const src of sources) {
         const st = lstatSync(src.path);
-        const isArchive = ins.cmd === 'ADD' && st.isFile() && looksLikeArchive(src.path);
+        // A downloaded file is never extracted, as in Docker.
+        const isArchive = ins.cmd === 'ADD' && !src.remote && st.isFile() && looksLikeArchive(src.path);
         if (isArchive) {
           await this.ensureDir(cid, dest);
           await this.d.archive.put(cid, dest, await decompressContext(createReadStream(src.path)), ins.flags.chown ?? '0:0');
@@ -650,6 +656,35 @@ function dirTar(dir: string): Readable {
   for (const e of entries) pack.entry({ ...e, uid: 0, gid: 0, mtime: new Date() });
   pack.finalize();
   return pack as unknown as Readable;
+}
+
+/**
+ * ADD <url>: the file, downloaded by the daemon as dockerd does, named after the URL's last path
+ * segment (or Content-Disposition), mode 0600, dated by Last-Modified.
+ */
+async function download(url: string, checksum: string | undefined, cleanups: string[]): Promise<string> {
+  let res: Response;
+  try {
+    res = await fetch(url, { redirect: 'follow' });
+  } catch (err) {
+    throw new InvalidArgumentError(`ADD failed: ${url}: ${(err as { cause?: Error }).cause?.message ?? (err as Error).message}`);
+  }
+  if (res.status >= 400) throw new InvalidArgumentError(`failed to GET ${url} with status ${res.status} ${res.statusText}: ${(await res.text()).trim()}`);
+  let name = posix.basename(new URL(res.url || url).pathname);
+  if (!name) name = /filename="?([^";]+)"?/i.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? '';
+  if (!name || name === '/' || name === '.') throw new InvalidArgumentError(`cannot determine filename from url: ${url}`);
+  const body = Buffer.from(await res.arrayBuffer());
+  if (checksum) {
+    const got = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+    if (got !== checksum) throw new InvalidArgumentError(`digest mismatch ${got}: ${checksum}`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'berth-build-url-'));
+  cleanups.push(dir);
+  const path = join(dir, name);
+  writeFileSync(path, body, { mode: 0o600 });
+  const modified = Date.parse(res.headers.get('last-modified') ?? '');
+  if (!Number.isNaN(modified)) utimesSync(path, new Date(modified), new Date(modified));
+  return path;
 }
 
 /** Go's %q of a []string, as dockerd writes CMD and ENTRYPOINT in history: ["a" "b c"]. */
