@@ -3,8 +3,10 @@ import {
   closeSync,
   createReadStream,
   existsSync,
+  lstatSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -14,6 +16,7 @@ import {
 import { write as fsWrite } from 'node:fs';
 import { promisify } from 'node:util';
 import { dirname, join } from 'node:path';
+import { pathSize } from '../../common/directory-size.js';
 import { InvalidArgumentError, SystemError } from '../../common/errors.js';
 import type { BerthPaths } from '../../common/paths.js';
 
@@ -30,7 +33,29 @@ export function sha256Digest(data: Buffer | string): string {
   return 'sha256:' + createHash('sha256').update(data).digest('hex');
 }
 
+/** A partial download this old is not worth resuming: it is removed (containerd's ingest GC waits a day too). */
+export const STALE_INGEST_MS = 24 * 60 * 60 * 1000;
+
+/** Ingest files are named after their digest; anything else in ingest/ is a scratch file of load/save/import. */
+const INGEST_NAME_RE = /^sha256-[a-f0-9]{64}$/;
+/** Temp names writeBuffer leaves beside a blob when killed between write and rename. */
+const BLOB_TMP_RE = /\.tmp-/;
+
+export interface RemovedLeftover {
+  path: string;
+  bytes: number;
+}
+
+function removeLeftover(path: string, out: RemovedLeftover[]): void {
+  const bytes = pathSize(path);
+  rmSync(path, { recursive: true, force: true });
+  out.push({ path, bytes });
+}
+
 export class ContentStore {
+  /** Ingest files a download is writing right now: never removed as stale. */
+  private readonly active = new Set<string>();
+
   constructor(private readonly paths: BerthPaths) {}
 
   has(digest: string): boolean {
@@ -75,7 +100,53 @@ export class ContentStore {
   ingest(digest: string): BlobIngest {
     assertDigest(digest);
     mkdirSync(this.paths.ingestDir, { recursive: true });
-    return new BlobIngest(digest, join(this.paths.ingestDir, digest.replace(':', '-')), this.paths.blob(digest));
+    const file = join(this.paths.ingestDir, digest.replace(':', '-'));
+    // Bytes left a day ago are not resumed: the registry may hold other bytes by now.
+    if (isStale(file, Date.now())) rmSync(file, { force: true });
+    this.active.add(file);
+    return new BlobIngest(digest, file, this.paths.blob(digest), () => this.active.delete(file));
+  }
+
+  /**
+   * Removes what interrupted writes left behind. Always: ingest files older than a day. At
+   * start-up (`startup`, when nothing can be writing): also every scratch file of load, save and
+   * import in ingest/, and the temp files of small blobs. Partial downloads younger than a day
+   * stay, so the next pull resumes them.
+   */
+  removeLeftovers(opts: { startup: boolean }): RemovedLeftover[] {
+    const out: RemovedLeftover[] = [];
+    const now = Date.now();
+    for (const name of safeReaddir(this.paths.ingestDir)) {
+      const path = join(this.paths.ingestDir, name);
+      if (this.active.has(path)) continue;
+      const scratch = !INGEST_NAME_RE.test(name);
+      if ((opts.startup && scratch) || isStale(path, now)) removeLeftover(path, out);
+    }
+    if (opts.startup) {
+      const blobs = join(this.paths.contentRoot, 'blobs');
+      for (const alg of safeReaddir(blobs)) {
+        for (const name of safeReaddir(join(blobs, alg))) {
+          if (BLOB_TMP_RE.test(name)) removeLeftover(join(blobs, alg, name), out);
+        }
+      }
+    }
+    return out;
+  }
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function isStale(path: string, now: number): boolean {
+  try {
+    return now - lstatSync(path).mtimeMs > STALE_INGEST_MS;
+  } catch {
+    return false;
   }
 }
 
@@ -93,11 +164,14 @@ export class BlobIngest {
   private pending: Promise<void> = Promise.resolve();
   private writeError: unknown;
   private queued = 0;
+  /** Set once committed, aborted or discarded: a late chunk must not reopen the file. */
+  private closed = false;
 
   constructor(
     readonly digest: string,
     private readonly file: string,
     private readonly target: string,
+    private readonly onClose: () => void = () => {},
   ) {
     let size = 0;
     try {
@@ -124,6 +198,7 @@ export class BlobIngest {
   }
 
   write(chunk: Buffer): void {
+    if (this.closed) throw new SystemError(`ingest of ${this.digest} is closed`);
     if (this.writeError) throw this.writeError;
     if (this.fd === undefined) this.fd = openSync(this.file, 'a');
     const fd = this.fd;
@@ -179,9 +254,11 @@ export class BlobIngest {
   }
 
   private close(): void {
+    this.closed = true;
     if (this.fd !== undefined) {
       closeSync(this.fd);
       this.fd = undefined;
     }
+    this.onClose();
   }
 }

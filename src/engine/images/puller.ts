@@ -1,10 +1,11 @@
+import { rmSync } from 'node:fs';
 import { NotFoundError, SystemError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { ImageLayerRef, ImageRepository, ImageRow } from '../../store/image-repository.js';
 import { chainIds } from '../snapshots/chain-id.js';
 import type { LayerStore } from '../snapshots/layer-store.js';
 import { unpackLayer } from '../snapshots/layer-unpacker.js';
-import type { ContentStore } from './content-store.js';
+import type { BlobIngest, ContentStore } from './content-store.js';
 import { sha256Digest } from './content-store.js';
 import {
   isIndex,
@@ -243,7 +244,12 @@ export class Puller {
     }));
   }
 
-  /** Streams a layer from the registry into the content store and the unpacker at once. */
+  /**
+   * Streams a layer from the registry into the content store and the unpacker at once. Bytes a
+   * killed pull left in ingest/ are replayed first and the rest is asked for with Range; when
+   * they are the whole blob nothing is asked at all. If resumed bytes turn out wrong (a 416, a
+   * digest or diff ID mismatch, a broken stream) the blob starts again from zero, once.
+   */
   private async fetchAndUnpack(
     repo: Repository,
     desc: Descriptor,
@@ -259,26 +265,57 @@ export class Puller {
       return unpackLayer(content.stream(desc.digest), { target: diffDir, mediaType: desc.mediaType, diffId });
     }
     this.downloadedAny = true;
-    const ingest = content.ingest(desc.digest);
+    for (let attempt = 0; ; attempt++) {
+      const ingest = content.ingest(desc.digest);
+      const resumed = ingest.offset > 0;
+      try {
+        return await this.download(repo, desc, diffId, diffDir, id, ingest, onProgress);
+      } catch (err) {
+        if (!resumed || attempt > 0 || !(err instanceof ResumeFailed)) throw err instanceof ResumeFailed ? err.cause : err;
+        this.deps.logger.warn({ digest: desc.digest, offset: ingest.offset, err: errorText(err.cause) }, 'resumed download failed, restarting the blob from zero');
+        rmSync(diffDir, { recursive: true, force: true });
+      }
+    }
+  }
+
+  private async download(
+    repo: Repository,
+    desc: Descriptor,
+    diffId: string,
+    diffDir: string,
+    id: string,
+    ingest: BlobIngest,
+    onProgress: (msg: JsonMessage) => void,
+  ): Promise<{ size: number }> {
     const total = desc.size;
     const step = Math.max(512 * 1024, Math.floor(total / 100));
     let reported = 0;
     let networkFailed = false;
+    // More bytes than the blob has can only be garbage: start over.
+    if (total > 0 && ingest.offset > total) {
+      await ingest.discard();
+      throw new ResumeFailed(new SystemError(`partial download of ${desc.digest} is longer than the blob`));
+    }
+    // A pull killed after the last byte left the whole blob: verify it, ask nothing.
+    const complete = total > 0 && ingest.offset === total;
     async function* source(): AsyncGenerator<Buffer> {
       yield* ingest.replay();
-      try {
-        for await (const chunk of repo.blob(desc.digest, ingest.offset)) {
-          ingest.write(chunk);
-          await ingest.backpressure();
-          if (ingest.bytes - reported >= step || ingest.bytes === total) {
-            reported = ingest.bytes;
-            onProgress(progressOf(id, 'Downloading', ingest.bytes, total));
+      if (!complete) {
+        try {
+          for await (const chunk of repo.blob(desc.digest, ingest.offset)) {
+            ingest.write(chunk);
+            await ingest.backpressure();
+            if (ingest.bytes - reported >= step || ingest.bytes === total) {
+              reported = ingest.bytes;
+              onProgress(progressOf(id, 'Downloading', ingest.bytes, total));
+            }
+            yield chunk;
           }
-          yield chunk;
+        } catch (err) {
+          // 416: the registry refuses the range we asked, so what we hold is not a prefix of the blob.
+          networkFailed = !(err instanceof RegistryError && err.status === 416);
+          throw err;
         }
-      } catch (err) {
-        networkFailed = true;
-        throw err;
       }
       onProgress(statusOf(id, 'Verifying Checksum'));
       onProgress(statusOf(id, 'Download complete'));
@@ -289,9 +326,23 @@ export class Puller {
       return res;
     } catch (err) {
       // Keep a partial download for a later Range resume; drop bytes that failed verification.
-      if (networkFailed) await ingest.abort();
-      else await ingest.discard();
-      throw err;
+      if (networkFailed) {
+        await ingest.abort();
+        throw err;
+      }
+      await ingest.discard();
+      throw new ResumeFailed(err);
     }
   }
+}
+
+/** A download that failed for a reason other than the network: its bytes were dropped. */
+class ResumeFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super(errorText(cause));
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
