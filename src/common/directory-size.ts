@@ -26,3 +26,10 @@ export function directorySize(dir: string): number {
   walk(dir);
   return total;
 }
+
+/** Bytes of a file, or under a directory; 0 when it is gone. */
+export function pathSize(path: string): number {
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  if (!st) return 0;
+  return st.isDirectory() ? directorySize(path) : st.size;
+}

@@ -66,6 +66,8 @@ export async function createServices(config: DaemonConfig, logger: Logger): Prom
   const db = openDatabase(paths.database);
   const events = new EventBus();
   const images = new ImageService({ db, paths, config, logger, events });
+  // Before anything can pull: what a killed berthd left half-written goes now.
+  images.removeLeftovers({ startup: true });
   const snapshots = new OverlaySnapshotter({ paths, images: images.repo, logger });
   const networks = new NetworkService({ db, paths, config, logger, events });
   await networks.init();

@@ -102,6 +102,19 @@ export class ImageService {
     return this.registry.close();
   }
 
+  /**
+   * Removes what killed pulls, loads and unpacks left on disk (partial layer directories, scratch
+   * files, day-old partial downloads) and logs it. `startup` when nothing can be writing yet.
+   */
+  removeLeftovers(opts: { startup: boolean }): { path: string; bytes: number }[] {
+    const removed = [...this.layers.removeLeftovers(opts), ...this.content.removeLeftovers(opts)];
+    if (removed.length > 0) {
+      const bytes = removed.reduce((a, r) => a + r.bytes, 0);
+      this.logger.info({ removed: removed.map((r) => r.path), bytes }, 'removed leftovers of interrupted pulls and unpacks');
+    }
+    return removed;
+  }
+
   private emit(action: string, id: string, name?: string): void {
     this.events.emit({ Type: 'image', Action: action, Actor: { ID: id, Attributes: name === undefined ? {} : { name } } });
   }
@@ -120,6 +133,7 @@ export class ImageService {
   ): Promise<ImageRecord> {
     const parsed = parseNormalizedNamed(refText);
     const platform: Platform | undefined = opts.platform ? parsePlatform(opts.platform) : undefined;
+    this.removeLeftovers({ startup: false });
     const repository = this.registry.repository(parsed, opts.auth);
     let refs: ImageReference[];
     if (opts.allTags && parsed.tag === undefined && parsed.digest === undefined) {
@@ -389,6 +403,7 @@ export class ImageService {
       this.deleteImage(img, deleted);
       if (deleted.length > before) reclaimed += img.size;
     }
+    this.removeLeftovers({ startup: false });
     return { ImagesDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
   }
 

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathSize } from '../../common/directory-size.js';
 import type { Logger } from '../../common/logger.js';
 import type { BerthPaths } from '../../common/paths.js';
 import type { ImageRepository, LayerRow } from '../../store/image-repository.js';
@@ -16,6 +17,23 @@ function shortName(): string {
   let s = '';
   for (const b of bytes) s += SHORT_ALPHABET[b % SHORT_ALPHABET.length];
   return s;
+}
+
+/** Where an unpack in progress lives until it is renamed to overlay/<chain-hex>. */
+const TMP_PREFIX = '.tmp-';
+const LAYER_DIR_RE = /^[a-f0-9]{64}$/;
+
+export interface RemovedLayerLeftover {
+  path: string;
+  bytes: number;
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }
 
 export interface LayerSpec {
@@ -41,6 +59,8 @@ function spreadLayers(root: string): Promise<void> {
 
 export class LayerStore {
   private readonly inflight = new Map<string, Promise<LayerRow>>();
+  /** Temp directories of unpacks under way: never removed as leftovers. */
+  private readonly unpacking = new Set<string>();
   private rootReady: Promise<void> | undefined;
 
   constructor(
@@ -88,7 +108,8 @@ export class LayerStore {
     const root = this.paths.overlayRoot;
     mkdirSync(this.paths.shortLinks, { recursive: true });
     await (this.rootReady ??= spreadLayers(root));
-    const tmp = join(root, `.tmp-${spec.chainId.replace(/^sha256:/, '').slice(0, 12)}-${randomBytes(4).toString('hex')}`);
+    const tmp = join(root, `${TMP_PREFIX}${spec.chainId.replace(/^sha256:/, '').slice(0, 12)}-${randomBytes(4).toString('hex')}`);
+    this.unpacking.add(tmp);
     mkdirSync(tmp, { mode: 0o700 });
     try {
       const { size } = await produce(join(tmp, 'diff'));
@@ -107,7 +128,43 @@ export class LayerStore {
     } catch (err) {
       rmSync(tmp, { recursive: true, force: true });
       throw err;
+    } finally {
+      this.unpacking.delete(tmp);
     }
+  }
+
+  /**
+   * Removes what killed unpacks left under overlay/: temp directories of unpacks not under way,
+   * and at start-up (`startup`, when nothing is unpacking) also layer directories that never got
+   * their row (a kill between rename and insert) and short links that point nowhere.
+   */
+  removeLeftovers(opts: { startup: boolean }): RemovedLayerLeftover[] {
+    const root = this.paths.overlayRoot;
+    const out: RemovedLayerLeftover[] = [];
+    const drop = (path: string): void => {
+      const bytes = pathSize(path);
+      rmSync(path, { recursive: true, force: true });
+      out.push({ path, bytes });
+    };
+    for (const name of safeReaddir(root)) {
+      const path = join(root, name);
+      if (name.startsWith(TMP_PREFIX)) {
+        if (!this.unpacking.has(path)) drop(path);
+      } else if (opts.startup && LAYER_DIR_RE.test(name) && !this.repo.getLayer(`sha256:${name}`)) {
+        drop(path);
+      }
+    }
+    if (opts.startup) {
+      for (const name of safeReaddir(this.paths.shortLinks)) {
+        const link = join(this.paths.shortLinks, name);
+        try {
+          statSync(link);
+        } catch {
+          drop(link);
+        }
+      }
+    }
+    return out;
   }
 
   /** Deletes an unpacked layer, its short link and its row. */
