@@ -1,0 +1,132 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApiClient } from '../../src/client/api-client.js';
+import { ROOT } from './daemon.js';
+
+// A berthd of a test's own (built dist/), for tests that kill or reconfigure a daemon without
+// touching the run's shared one: own socket, data-root, exec-root, bridge (hence firewall names)
+// and subnet. `remove()` takes away everything it made on the host.
+
+export interface PrivateDaemonOptions {
+  /** Short unique name: /run/berth-<name>, /var/lib/berth-<name>, bridge b<name>0 (≤ 15 chars). */
+  name: string;
+  /** Bridge address, e.g. 10.238.0.1/24: pick a subnet no other test uses. */
+  bip: string;
+  /** Extra daemon.json keys. */
+  config?: Record<string, unknown>;
+  /**
+   * Keep the data-root on a tmpfs of its own (this size, e.g. '1g'): a test that removes big
+   * unpacked layers over and over does not wait for the disk's unlinks then.
+   */
+  tmpfs?: string;
+}
+
+export class PrivateDaemon {
+  readonly execRoot: string;
+  readonly dataRoot: string;
+  readonly bridge: string;
+  readonly host: string;
+  readonly client: ApiClient;
+  readonly logFile: string;
+  private readonly configFile: string;
+  private child: ChildProcess | undefined;
+  private started = false;
+  private exited: Promise<void> = Promise.resolve();
+
+  constructor(readonly opts: PrivateDaemonOptions) {
+    this.execRoot = `/run/berth-${opts.name}`;
+    this.dataRoot = `/var/lib/berth-${opts.name}`;
+    this.bridge = `b${opts.name}0`;
+    if (this.bridge.length > 15) throw new Error(`bridge name ${this.bridge} is too long`);
+    this.host = `unix://${this.execRoot}/berth.sock`;
+    this.client = new ApiClient(this.host);
+    this.logFile = `/var/log/berthd-test-private-${opts.name}.log`;
+    this.configFile = `${this.execRoot}.json`;
+  }
+
+  /** Starts berthd and waits until it answers /_ping. */
+  async start(): Promise<void> {
+    if (!existsSync(this.execRoot)) mkdirSync(this.execRoot, { recursive: true });
+    if (this.opts.tmpfs && !this.dataRootMounted()) {
+      mkdirSync(this.dataRoot, { recursive: true });
+      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${this.opts.tmpfs},mode=0711`, 'tmpfs', this.dataRoot]);
+    }
+    writeFileSync(
+      this.configFile,
+      JSON.stringify({
+        hosts: [this.host],
+        'data-root': this.dataRoot,
+        'exec-root': this.execRoot,
+        bridge: this.bridge,
+        bip: this.opts.bip,
+        'log-level': 'debug',
+        ...this.opts.config,
+      }),
+    );
+    // One log per test run: the first start truncates it, restarts append.
+    const log = openSync(this.logFile, this.started ? 'a' : 'w');
+    this.started = true;
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'berthd.mjs'), '--config-file', this.configFile], {
+      stdio: ['ignore', log, log],
+      detached: true,
+    });
+    closeSync(log);
+    this.child = child;
+    this.exited = new Promise<void>((r) => child.once('exit', () => r()));
+    for (let i = 0; i < 300; i++) {
+      if (child.exitCode !== null) break;
+      if (await this.client.call('GET', '/_ping').then(() => true, () => false)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`private berthd ${this.opts.name} did not start; log: ${this.logFile}`);
+  }
+
+  private dataRootMounted(): boolean {
+    return readFileSync('/proc/self/mounts', 'utf8').split('\n').some((l) => l.split(' ')[1] === this.dataRoot);
+  }
+
+  get pid(): number | undefined {
+    return this.child?.exitCode === null ? this.child.pid : undefined;
+  }
+
+  /** Sends `signal` and waits for the process to be gone. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    if (this.child && this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    await this.exited;
+  }
+
+  /** The log lines written since the daemon's log had `offset` bytes. */
+  logSince(offset: number): string {
+    return readFileSync(this.logFile, 'utf8').slice(offset);
+  }
+
+  logSize(): number {
+    return existsSync(this.logFile) ? readFileSync(this.logFile).length : 0;
+  }
+
+  /**
+   * Removes its containers through the API, stops it, and deletes what it leaves by design
+   * (bridge, nft table, iptables chains, mounts, its directories and config). The log stays in
+   * /var/log, as the shared test daemon's does.
+   */
+  async remove(): Promise<void> {
+    if (this.pid !== undefined) {
+      const list = (await this.client.call('GET', '/containers/json', { query: { all: '1' } }).catch(() => [])) as { Id: string }[];
+      for (const c of list) await this.client.call('DELETE', `/containers/${c.Id}`, { query: { force: '1' } }).catch(() => undefined);
+    }
+    await this.stop('SIGTERM');
+    const b = this.bridge;
+    const B = b.toUpperCase();
+    execFileSync('sh', [
+      '-c',
+      `ip link del ${b} 2>/dev/null; nft delete table ip ${b} 2>/dev/null; for c in FORWARD INPUT; do iptables -D $c -j ${B}-$c 2>/dev/null; iptables -F ${B}-$c 2>/dev/null; iptables -X ${B}-$c 2>/dev/null; done; true`,
+    ]);
+    for (const dir of [this.dataRoot, this.execRoot]) {
+      execFileSync('sh', ['-c', `grep -o " ${dir}/[^ ]*" /proc/self/mounts | sort -r | xargs -r -n1 umount -l; true`]);
+      if (this.dataRootMounted() && dir === this.dataRoot) execFileSync('umount', ['-l', dir]);
+      rmSync(dir, { recursive: true, force: true });
+    }
+    rmSync(this.configFile, { force: true });
+  }
+}
