@@ -27,3 +27,12 @@ test('unknown keys and bad JSON are refused with dockerd-style messages', () => 
   assert.throws(() => parseConfigFile('{"nope": 1}'), /don't match any configuration option: nope/);
   assert.throws(() => parseConfigFile('{'), /unable to configure the daemon/);
 });
+
+test('registry mirrors are normalised, bad ones refused with dockerd\'s message', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-cfg-'));
+  const file = join(dir, 'daemon.json');
+  writeFileSync(file, JSON.stringify({ 'registry-mirrors': ['http://127.0.0.1:5000', 'https://mirror.example/'] }));
+  assert.deepEqual(loadConfig(['--config-file', file]).config['registry-mirrors'], ['http://127.0.0.1:5000/', 'https://mirror.example/']);
+  writeFileSync(file, JSON.stringify({ 'registry-mirrors': ['ftp://mirror.example'] }));
+  assert.throws(() => loadConfig(['--config-file', file]), { message: 'invalid mirror: unsupported scheme "ftp" in "ftp://mirror.example"' });
+});

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { normalizeMirror } from '../engine/images/registry-mirrors.js';
 import { InvalidArgumentError } from '../common/errors.js';
 
 /** berthd's configuration, with dockerd's daemon.json key names. */
@@ -150,4 +151,6 @@ function validate(c: DaemonConfig): void {
   for (const h of c.hosts) {
     if (!/^(unix|tcp|fd):\/\//.test(h)) throw new InvalidArgumentError(`invalid host: ${h}`);
   }
+  if (!Array.isArray(c['registry-mirrors'])) throw new InvalidArgumentError('invalid registry-mirrors: not a list');
+  c['registry-mirrors'] = c['registry-mirrors'].map((m) => normalizeMirror(String(m)));
 }

@@ -43,8 +43,8 @@ test('rmi of an image a container uses is a conflict unless forced', async () =>
   assert.equal((await docker('rmi', 'berth-test/inuse:v1')).code, 0);
 });
 
-// (The test daemon mirrors every registry through 127.0.0.1:5000, so an anonymous pull from 5001
-// would succeed through the mirror: only login itself talks to 5001.)
+// (Mirrors stand in for Docker Hub only, as in dockerd: this pull talks to 5001 itself, with the
+// credentials of the login.)
 test('login with wrong credentials is refused; with the right ones a private pull works', async () => {
   const bad = await docker('login', '-u', 'testuser', '-p', 'wrong', '127.0.0.1:5001');
   assert.notEqual(bad.code, 0);

@@ -142,10 +142,12 @@ test('Basic and token auth, and a pull-through mirror', async () => {
     name: 'UnauthorizedError',
     message: `login attempt to http://${BASIC}/v2/ failed with status: 401 Unauthorized`,
   });
-  // Nothing listens on 5999: the mirror must serve it.
-  const { svc: mirrored } = service({ 'registry-mirrors': [`http://${MIRROR}`] });
-  const viaMirror = await mirrored.pull(`127.0.0.1:5999/${IMAGES.busybox}`, {}, () => {});
+  // Docker Hub is out of reach here: the pull-through mirror must serve a Hub reference.
+  const { svc: mirrored } = service({ 'registry-mirrors': [`http://${MIRROR}/`] });
+  const viaMirror = await mirrored.pull('busybox', {}, () => {});
   assert.equal(viaMirror.id, digests.configs[IMAGES.busybox]);
+  // Mirrors stand in for Docker Hub only, as in dockerd: nothing listens on 5999.
+  await assert.rejects(mirrored.pull(`127.0.0.1:5999/${IMAGES.busybox}`, {}, () => {}), /127\.0\.0\.1:5999.*connection refused/);
 });
 
 test('errors are worded as Docker words them', async () => {

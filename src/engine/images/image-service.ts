@@ -41,6 +41,8 @@ export interface ImageServiceOptions {
   config: DaemonConfig;
   logger: Logger;
   events: ImageEvents;
+  /** Where Docker Hub itself is, after its mirrors: tests point it at a local registry. */
+  officialRegistry?: string;
 }
 
 /** A container that uses an image, as the container service reports it. */
@@ -95,6 +97,7 @@ export class ImageService {
       insecureRegistries: opts.config['insecure-registries'],
       mirrors: opts.config['registry-mirrors'],
       logger: opts.logger,
+      officialRegistry: opts.officialRegistry,
     });
   }
 

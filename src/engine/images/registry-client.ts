@@ -6,10 +6,11 @@ import { SystemError, UnauthorizedError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { basicHeader, credentials, parseChallenges, TokenCache, type AuthConfig, type Challenge } from './registry-auth.js';
 import { MANIFEST_ACCEPT } from './media-types.js';
-import { fullName, registryHost, type ImageReference } from './reference.js';
+import { DEFAULT_DOMAIN, fullName, registryHost, type ImageReference } from './reference.js';
 
-// A client of the distribution (OCI) registry API: endpoint choice (mirrors first, HTTP for
-// insecure registries), the auth dance, manifests, and blob streams that resume with Range.
+// A client of the distribution (OCI) registry API: endpoint choice (for Docker Hub the mirrors
+// first, then Hub itself, falling back per pull as dockerd does; HTTP for insecure registries),
+// the auth dance, manifests, and blob streams that resume with Range.
 
 export interface RegistryClientOptions {
   insecureRegistries: string[];
@@ -17,6 +18,8 @@ export interface RegistryClientOptions {
   logger: Logger;
   /** Attempts per blob download on network errors and 5xx. */
   retries?: number;
+  /** Where Docker Hub itself is asked after its mirrors (tests point it at a local registry). */
+  officialRegistry?: string;
 }
 
 export interface Endpoint {
@@ -134,11 +137,12 @@ export class RegistryClient {
     );
   }
 
-  /** Where to look for a repository of `domain`: each mirror, then the registry itself. */
+  /** Where to look for a repository of `domain`: for Docker Hub each mirror first, then the registry itself. */
   endpoints(domain: string): Endpoint[] {
-    const host = registryHost(domain);
+    const hub = domain === DEFAULT_DOMAIN;
+    const host = hub && this.opts.officialRegistry ? this.opts.officialRegistry : registryHost(domain);
     const scheme = isInsecureRegistry(host, this.opts.insecureRegistries) ? 'http' : 'https';
-    const mirrors = this.opts.mirrors.map((m) => ({ base: m.replace(/\/+$/, ''), mirror: true }));
+    const mirrors = hub ? this.opts.mirrors.map((m) => ({ base: m.replace(/\/+$/, ''), mirror: true })) : [];
     return [...mirrors, { base: `${scheme}://${host}`, mirror: false }];
   }
 
@@ -259,7 +263,11 @@ export class Repository {
     }
   }
 
-  /** Runs `fn` against the endpoint in use, or each candidate in turn until one answers. */
+  /**
+   * Runs `fn` against the endpoint in use, or each candidate in turn until one answers: a mirror
+   * that is down, fails or lacks the repository hands over to the next one and then to the
+   * registry itself, with dockerd's log line. The endpoint that answered serves the rest of the pull.
+   */
   private async onEndpoint<T>(fn: (ep: Endpoint) => Promise<T>): Promise<T> {
     if (this.endpoint) return fn(this.endpoint);
     let lastErr: unknown;
@@ -271,10 +279,23 @@ export class Repository {
       } catch (err) {
         lastErr = err;
         if (!ep.mirror) break;
-        this.opts.logger.debug({ mirror: ep.base, err: (err as Error).message }, 'mirror failed, trying next endpoint');
+        this.logFallback(ep, err);
       }
     }
     throw lastErr;
+  }
+
+  private logFallback(ep: Endpoint, err: unknown): void {
+    this.opts.logger.info({ mirror: ep.base, repository: this.path, err: (err as Error).message }, `Attempting next endpoint for pull after error: ${(err as Error).message}`);
+  }
+
+  /** After a blob failed for good on a mirror: moves the rest of the pull to the next endpoint, if any. */
+  private fallBackFrom(ep: Endpoint, err: unknown): boolean {
+    const next = this.candidates[this.candidates.indexOf(ep) + 1];
+    if (!ep.mirror || !next) return false;
+    this.logFallback(ep, err);
+    this.endpoint = next;
+    return true;
   }
 
   async getManifest(reference: string): Promise<FetchedManifest> {
@@ -315,8 +336,10 @@ export class Repository {
     let failures = 0;
     for (;;) {
       let res: Dispatcher.ResponseData | undefined;
+      let used: Endpoint | undefined;
       try {
         res = await this.onEndpoint(async (ep) => {
+          used = ep;
           const r = await this.send(ep, 'GET', `blobs/${digest}`, pos > 0 ? { range: `bytes=${pos}-` } : {});
           if (r.statusCode !== 200 && r.statusCode !== 206) throw await registryError(r);
           return r;
@@ -343,7 +366,16 @@ export class Repository {
         return;
       } catch (err) {
         const wrapped = err instanceof SystemError || err instanceof UnauthorizedError ? err : networkError('GET', `blob ${digest}`, err);
-        if (!retryable(wrapped) || ++failures > retries) throw wrapped;
+        // A 416 is about the bytes we hold, not the mirror: the caller starts the blob over.
+        const rangeRefused = wrapped instanceof RegistryError && wrapped.status === 416;
+        if (!retryable(wrapped) || failures + 1 > retries) {
+          if (!rangeRefused && used && this.fallBackFrom(used, wrapped)) {
+            failures = 0;
+            continue;
+          }
+          throw wrapped;
+        }
+        failures++;
         this.opts.logger.warn({ digest, pos, attempt: failures, err: (err as Error).message }, 'blob download failed, resuming');
         await sleep(100 * 2 ** (failures - 1));
       } finally {
