@@ -5,8 +5,10 @@ import { join } from 'node:path';
 // /var/lib/berth/              data-root
 //   berth.db                   SQLite: images, tags, containers, networks, volumes, image history
 //   content/blobs/sha256/<hex> verified blobs (manifests, configs, compressed layers)
-//   content/ingest/<key>       partial downloads, resumed with HTTP Range
+//   content/ingest/sha256-<hex> partial downloads, resumed with HTTP Range (removed after a day)
+//   content/ingest/<label>-…   scratch files of load/save/import (removed at start-up)
 //   overlay/<chain-hex>/diff   each unpacked layer once, shared by every image that has it
+//   overlay/.tmp-<chain>-<rnd> an unpack under way, renamed to <chain-hex> when done (removed at start-up)
 //   overlay/l/<short>          short symlinks -> ../<chain-hex>/diff, keep overlay option strings small
 //   containers/<id>/           upper/, work/, merged/, bundle/config.json, hostname, hosts, resolv.conf
 //   volumes/<name>/_data
