@@ -53,8 +53,8 @@ function removeLeftover(path: string, out: RemovedLeftover[]): void {
 }
 
 export class ContentStore {
-  /** Ingest files a download is writing right now: never removed as stale. */
-  private readonly active = new Set<string>();
+  /** Ingest files downloads are writing right now (with how many): never removed as stale. */
+  private readonly active = new Map<string, number>();
 
   constructor(private readonly paths: BerthPaths) {}
 
@@ -103,8 +103,16 @@ export class ContentStore {
     const file = join(this.paths.ingestDir, digest.replace(':', '-'));
     // Bytes left a day ago are not resumed: the registry may hold other bytes by now.
     if (isStale(file, Date.now())) rmSync(file, { force: true });
-    this.active.add(file);
-    return new BlobIngest(digest, file, this.paths.blob(digest), () => this.active.delete(file));
+    this.active.set(file, (this.active.get(file) ?? 0) + 1);
+    let open = true;
+    const release = (): void => {
+      if (!open) return;
+      open = false;
+      const n = (this.active.get(file) ?? 1) - 1;
+      if (n > 0) this.active.set(file, n);
+      else this.active.delete(file);
+    };
+    return new BlobIngest(digest, file, this.paths.blob(digest), release);
   }
 
   /**
