@@ -82,6 +82,16 @@ export class PrivateDaemon {
     throw new Error(`private berthd ${this.opts.name} did not start; log: ${this.logFile}`);
   }
 
+  /** A berthd of this name that an interrupted earlier run left running (its pid file, its config). */
+  private killLeftover(): void {
+    try {
+      const pid = Number(readFileSync(join(this.execRoot, 'berthd.pid'), 'utf8').trim());
+      if (pid > 0 && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(this.configFile)) process.kill(pid, 'SIGKILL');
+    } catch {
+      // no pid file, or that process is gone
+    }
+  }
+
   private dataRootMounted(): boolean {
     return readFileSync('/proc/self/mounts', 'utf8').split('\n').some((l) => l.split(' ')[1] === this.dataRoot);
   }
@@ -116,6 +126,7 @@ export class PrivateDaemon {
       for (const c of list) await this.client.call('DELETE', `/containers/${c.Id}`, { query: { force: '1' } }).catch(() => undefined);
     }
     await this.stop('SIGTERM');
+    this.killLeftover();
     const b = this.bridge;
     const B = b.toUpperCase();
     execFileSync('sh', [
