@@ -11,8 +11,8 @@ DEFAULT_PKGS=(
   python3-docker docker-compose
   # test/fixtures/setup.sh
   curl openssl debian-archive-keyring
-  # the package test (dpkg-repack) and the completion test (zsh)
-  dpkg-repack zsh man-db
+  # the completion and manual tests
+  zsh man-db
   # compressed build contexts and ADD archives (bzip2, xz, zstd)
   bzip2 xz-utils zstd
 )
