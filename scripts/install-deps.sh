@@ -11,6 +11,8 @@ DEFAULT_PKGS=(
   python3-docker docker-compose
   # test/fixtures/setup.sh
   curl openssl debian-archive-keyring
+  # the completion and manual tests
+  zsh man-db
   # compressed build contexts and ADD archives (bzip2, xz, zstd)
   bzip2 xz-utils zstd
 )

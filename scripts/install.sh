@@ -4,7 +4,6 @@
 # test/fixtures/setup.sh fills from Debian packages; daemon.json points berth's mirror at it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$(pwd)
 
 bash scripts/install-deps.sh
 if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
@@ -13,38 +12,36 @@ fi
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
-npm run --silent build
-
-ln -sf "$ROOT/dist/berth.mjs" /usr/local/bin/berth
-ln -sf "$ROOT/dist/berthd.mjs" /usr/local/bin/berthd
-getent group berth >/dev/null || groupadd --system berth
+# The berth package: /usr/lib/berth, /usr/bin/berth{,d}, the systemd unit, completion, manuals.
+DEB=$(bash scripts/package.sh)
+# Links of an older checkout-based install would shadow /usr/bin.
+for f in berth berthd; do
+  if [ -L /usr/local/bin/$f ]; then
+    case "$(readlink /usr/local/bin/$f)" in */dist/$f.mjs) rm -f /usr/local/bin/$f ;; esac
+  fi
+done
 
 # Local registry with the fixture images (Docker Hub is unreachable here).
 if [ "${BERTH_SKIP_FIXTURES:-}" != 1 ]; then bash test/fixtures/setup.sh; fi
 
+# The package's daemon.json is a conffile; offline, berth's mirror is the fixture registry.
 mkdir -p /etc/berth
-if [ ! -f /etc/berth/daemon.json ]; then
+if [ ! -s /etc/berth/daemon.json ] || [ "$(tr -d ' \n' </etc/berth/daemon.json)" = '{}' ]; then
   cat > /etc/berth/daemon.json <<JSON
 {
   "registry-mirrors": ["http://127.0.0.1:5000"]
 }
 JSON
 fi
-
-install -m 0644 packaging/berthd.service /etc/systemd/system/berthd.service
-if [ -d /run/systemd/system ]; then
-  systemctl daemon-reload
-  systemctl enable berthd >/dev/null 2>&1 || true
-  systemctl restart berthd
-else
-  # No systemd as PID 1 (containers, CI): run berthd directly, detached from this shell.
-  if [ -f /run/berth/berthd.pid ] && kill -0 "$(cat /run/berth/berthd.pid)" 2>/dev/null; then
-    kill "$(cat /run/berth/berthd.pid)"
-    for _ in $(seq 50); do kill -0 "$(cat /run/berth/berthd.pid 2>/dev/null)" 2>/dev/null || break; sleep 0.1; done
-  fi
-  mkdir -p /var/log
-  setsid nohup /usr/local/bin/berthd >>/var/log/berthd.log 2>&1 < /dev/null &
+# A berthd started by an older install (not through the package) is stopped first.
+if [ ! -x /usr/lib/berth/berthd-service ] && [ -f /run/berth/berthd.pid ] && kill -0 "$(cat /run/berth/berthd.pid)" 2>/dev/null; then
+  kill "$(cat /run/berth/berthd.pid)"
+  for _ in $(seq 50); do kill -0 "$(cat /run/berth/berthd.pid 2>/dev/null)" 2>/dev/null || break; sleep 0.1; done
 fi
+rm -f /etc/systemd/system/berthd.service
+# postinst creates the berth group and (re)starts berthd: with systemd where it is PID 1,
+# directly otherwise (log: /var/log/berthd.log).
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --reinstall -o Dpkg::Options::=--force-confold "$DEB" >/dev/null
 for _ in $(seq 100); do
   if berth version >/dev/null 2>&1; then echo "berthd is running: $(berth version --format '{{.Server.Version}}')"; exit 0; fi
   sleep 0.1

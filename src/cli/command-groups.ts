@@ -34,7 +34,11 @@ const GROUPS: CommandGroup[] = [
     names: ['commit', 'save', 'load', 'import', 'push', 'image', 'container'],
     load: async () => (await import('./commands/image-transfer.js')).registerImageTransferCommands,
   },
+  { names: ['doctor', 'completion'], load: async () => (await import('./commands/tools/index.js')).registerToolCommands },
 ];
+
+/** Commands that read the whole command tree: every group is loaded for them. */
+const WHOLE_TREE = new Set(['__complete']);
 
 /** Global options that take a value, so the word after them is not the command. */
 const VALUED = new Set(['-H', '--host', '--config', '-l', '--log-level', '--tlscacert', '--tlscert', '--tlskey', '-c', '--context']);
@@ -56,6 +60,6 @@ export async function commandGroupsFor(argv: string[]): Promise<RegisterCommands
   const word = commandWord(argv);
   // `berth --version` prints one line: no command needs compiling for it.
   if (word === undefined && argv.some((a) => a === '-v' || a === '--version') && !argv.some((a) => a === '-h' || a === '--help')) return [];
-  const wanted = GROUPS.filter((g) => word !== undefined && g.names.includes(word));
+  const wanted = word !== undefined && WHOLE_TREE.has(word) ? [] : GROUPS.filter((g) => word !== undefined && g.names.includes(word));
   return Promise.all((wanted.length ? wanted : GROUPS).map((g) => g.load()));
 }

@@ -2,6 +2,8 @@ import type { ApiBackends } from '../api/build-router.js';
 import { containerStats } from '../engine/containers/container-stats.js';
 import { containerTop } from '../engine/containers/container-top.js';
 import { connectContainer, disconnectContainer } from '../engine/networks/container-connector.js';
+import { runHostChecks } from '../engine/system/host-checks.js';
+import { hostCheckOptions } from './host-check-options.js';
 import type { Services } from './services.js';
 import { containerSize, diskUsage } from './disk-usage.js';
 import { imageTransferBackend } from './image-transfer-backend.js';
@@ -14,6 +16,7 @@ export function apiBackends(s: Services): ApiBackends {
       version: () => s.system.version(),
       info: () => s.system.info(),
       diskUsage: ({ types }) => diskUsage(s, types),
+      hostChecks: () => runHostChecks(hostCheckOptions(s.config)),
       events: s.events,
     },
     containers: {

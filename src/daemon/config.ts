@@ -91,26 +91,29 @@ export interface LoadedConfig {
   configFile: string;
 }
 
+/** berthd's command-line flags (each is described in config-docs.ts). */
+export const DAEMON_FLAGS = {
+  'config-file': { type: 'string' },
+  host: { type: 'string', short: 'H', multiple: true },
+  'data-root': { type: 'string' },
+  'exec-root': { type: 'string' },
+  'log-level': { type: 'string', short: 'l' },
+  debug: { type: 'boolean', short: 'D' },
+  'insecure-registry': { type: 'string', multiple: true },
+  'registry-mirror': { type: 'string', multiple: true },
+  'default-runtime': { type: 'string' },
+  'max-concurrent-downloads': { type: 'string' },
+  bridge: { type: 'string', short: 'b' },
+  bip: { type: 'string' },
+  group: { type: 'string', short: 'G' },
+  pidfile: { type: 'string', short: 'p' },
+} as const;
+
 /** Defaults, then the config file, then command-line flags (flags win, as in dockerd). */
 export function loadConfig(argv: string[]): LoadedConfig {
   const { values } = parseArgs({
     args: argv,
-    options: {
-      'config-file': { type: 'string' },
-      host: { type: 'string', short: 'H', multiple: true },
-      'data-root': { type: 'string' },
-      'exec-root': { type: 'string' },
-      'log-level': { type: 'string', short: 'l' },
-      debug: { type: 'boolean', short: 'D' },
-      'insecure-registry': { type: 'string', multiple: true },
-      'registry-mirror': { type: 'string', multiple: true },
-      'default-runtime': { type: 'string' },
-      'max-concurrent-downloads': { type: 'string' },
-      bridge: { type: 'string', short: 'b' },
-      bip: { type: 'string' },
-      group: { type: 'string', short: 'G' },
-      pidfile: { type: 'string', short: 'p' },
-    },
+    options: DAEMON_FLAGS,
     strict: true,
   });
   const configFile = values['config-file'] ?? process.env.BERTH_CONFIG ?? DEFAULT_CONFIG_FILE;

@@ -4,7 +4,10 @@ import { buildRouter } from '../api/build-router.js';
 import { createApiServer } from '../api/server.js';
 import { errorMessage } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
+import { formatHostChecks } from '../common/host-check-report.js';
+import { runHostChecks } from '../engine/system/host-checks.js';
 import { loadConfig } from './config.js';
+import { hostCheckOptions } from './host-check-options.js';
 import { listenAll } from './listeners.js';
 import { claimPidFile } from './pid-file.js';
 import { apiBackends } from './api-backends.js';
@@ -17,6 +20,10 @@ async function main(): Promise<void> {
     console.log(`berthd version ${BERTH_VERSION}`);
     return;
   }
+  // `berthd --check`: the host checks of `berth doctor`, for when no berthd answers.
+  const check = argv.indexOf('--check');
+  const json = check !== -1 && argv.includes('--json');
+  if (check !== -1) argv.splice(0, argv.length, ...argv.filter((a) => a !== '--check' && a !== '--json'));
   let loaded;
   try {
     loaded = loadConfig(argv);
@@ -25,6 +32,11 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const { config } = loaded;
+  if (check !== -1) {
+    const checks = await runHostChecks(hostCheckOptions(config));
+    process.stdout.write(json ? JSON.stringify(checks) + '\n' : formatHostChecks(checks));
+    process.exit(checks.some((c) => c.level === 'fail') ? 1 : 0);
+  }
   const logger = createLogger(config['log-level']);
   mkdirSync(config['exec-root'], { recursive: true, mode: 0o711 });
   let releasePid: () => void;
@@ -50,6 +62,10 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   logger.info({ dataRoot: config['data-root'], execRoot: config['exec-root'] }, 'berthd started');
+  // What is wrong with the host is said once at start, not later as a runtime error.
+  void runHostChecks(hostCheckOptions(config)).then((checks) => {
+    for (const c of checks) if (c.level !== 'ok') logger.warn({ check: c.name, fix: c.fix }, `host check: ${c.detail}`);
+  });
 
   let stopping = false;
   const shutdown = async (signal: string) => {

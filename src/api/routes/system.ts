@@ -1,5 +1,6 @@
 import { UnavailableError, NotImplementedError } from '../../common/errors.js';
 import { matchesEventFilters, type BerthEvent, type EventBus } from '../../engine/events/event-bus.js';
+import type { HostCheck } from '../../common/host-check-report.js';
 import type { RequestContext } from '../request-context.js';
 import type { Router } from '../router.js';
 import { NdjsonStream } from '../streams/ndjson.js';
@@ -11,6 +12,8 @@ export interface SystemBackend {
   version(): Record<string, unknown>;
   info(): Promise<Record<string, unknown>>;
   diskUsage?(ctx: { types: string[] }): Promise<Record<string, unknown>>;
+  /** berth's own: the host checks of `berth doctor`. */
+  hostChecks?(): Promise<HostCheck[]>;
   events: EventBus;
 }
 
@@ -39,6 +42,10 @@ export function registerSystemRoutes(router: Router, b: SystemBackend): void {
   if (b.diskUsage) {
     const du = b.diskUsage.bind(b);
     router.get('/system/df', (ctx) => du({ types: ctx.query.getAll('type') }));
+  }
+  if (b.hostChecks) {
+    const checks = b.hostChecks.bind(b);
+    router.get('/berth/v1/doctor', async () => ({ Checks: await checks() }));
   }
 
   // Swarm is never active in berth: answer as an unjoined dockerd does.
