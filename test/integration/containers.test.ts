@@ -1,11 +1,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { ApiError, readAll, readJsonLines } from '../../src/client/api-client.js';
 import { FrameDecoder } from '../../src/api/streams/multiplexed.js';
+import { memoryLimitOf, pidsLimitOf } from '../helpers/cgroups.js';
 import { api, docker, ROOT, run, TEST_CONFIG, TEST_HOST, TEST_PID_FILE, TEST_SOCKET } from '../helpers/daemon.js';
 
 // Real containers through berthd's API: lifecycle, isolation, limits, streams, live restore.
@@ -93,12 +94,8 @@ test('isolation seen from inside: pid 1, hostname, capabilities, seccomp, own mo
 test('memory and pids limits land in the cgroup and a memory hog is OOM-killed', async () => {
   const id = await create({ Cmd: ['sleep', '60'], HostConfig: { Memory: 32 * 1024 * 1024, PidsLimit: 50 } });
   await api().call('POST', `/containers/${id}/start`);
-  const v1 = `/sys/fs/cgroup/memory/berth/${id}/memory.limit_in_bytes`;
-  const v2 = `/sys/fs/cgroup/berth/${id}/memory.max`;
-  const limit = existsSync(v1) ? readFileSync(v1, 'utf8').trim() : readFileSync(v2, 'utf8').trim();
-  assert.equal(limit, String(32 * 1024 * 1024));
-  const pidsV1 = `/sys/fs/cgroup/pids/berth/${id}/pids.max`;
-  if (existsSync(pidsV1)) assert.equal(readFileSync(pidsV1, 'utf8').trim(), '50');
+  assert.equal(memoryLimitOf(id), String(32 * 1024 * 1024));
+  assert.equal(pidsLimitOf(id), '50');
   await api().call('DELETE', `/containers/${id}`, { query: { force: '1' } });
 
   const hog = await runToEnd({
