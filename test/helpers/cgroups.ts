@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { detectCgroupLayout } from '../../src/engine/runtime/cgroups/cgroup-layout.js';
-import { containerCgroupPath } from '../../src/engine/runtime/cgroups/cgroup-manager.js';
+import { containerCgroupPath, containerCgroupTop } from '../../src/engine/runtime/cgroups/cgroup-manager.js';
 
 // Where a container's cgroup files are on this host, for tests that check limits landed: v1 keeps
 // one directory per controller hierarchy, v2 one directory for all; the daemon may use cgroupfs
@@ -14,8 +14,9 @@ export const cgroupV2 = layout.version === '2';
 export function containerCgroupDir(id: string, controller: string): string | undefined {
   const base = cgroupV2 ? layout.root : layout.v1.get(controller);
   if (!base) return undefined;
-  for (const manager of ['cgroupfs', 'systemd'] as const) {
-    const dir = join(base, containerCgroupPath(manager, layout.version, id));
+  const candidates = [containerCgroupPath('cgroupfs', layout.version, id), containerCgroupPath('systemd', layout.version, id), containerCgroupTop('systemd', id)];
+  for (const path of candidates) {
+    const dir = join(base, path);
     if (existsSync(dir)) return dir;
   }
   return undefined;
