@@ -126,6 +126,13 @@ test('docker update changes a running container\'s cgroup limits live; stats and
   await api().call('DELETE', `/containers/${id}`, { query: { force: '1' } });
 });
 
+test('a blkio weight runs where the host can weigh I/O and is discarded where it cannot, as dockerd does', async () => {
+  // This host's blkio hierarchy has neither blkio.weight nor blkio.bfq.weight: crun used to refuse the container.
+  const r = await runToEnd({ Cmd: ['echo', 'weighed'], HostConfig: { BlkioWeight: 300 } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'weighed\n');
+});
+
 test('a missing command is refused at start with Docker\'s wording and exit 127', async () => {
   const id = await create({ Cmd: ['/no/such/thing'] });
   await assert.rejects(api().call('POST', `/containers/${id}/start`), (e: ApiError) => {

@@ -14,8 +14,6 @@ import { CgroupV2Driver } from './cgroups/cgroup-v2.js';
 
 const run = promisify(execFile);
 
-export { BERTH_CGROUP_PARENT, CGROUP_ROOT };
-
 // Hierarchies crun expects as v1 on a hybrid host; left on the cgroup2 mount crun refuses every
 // container ("cgroups in hybrid mode not supported"). Mount name → controllers.
 const V1_EXTRA_HIERARCHIES: Record<string, string> = {
@@ -64,10 +62,6 @@ export function cgroupDriver(): CgroupDriver {
 /** The cgroup manager in use (cgroupfs unless prepareHost chose systemd). */
 export function cgroupManager(): CgroupManager {
   return manager ?? 'cgroupfs';
-}
-
-export function cgroupVersionOf(): '1' | '2' {
-  return cgroupDriver().version;
 }
 
 function parseLimits(): { nofile: number; nproc: number } {
@@ -131,7 +125,9 @@ function detect(): HostInfo {
   const d = cgroupDriver();
   const limits = parseLimits();
   const has = d.controllers();
-  const parentDir = d.dirs(containerParent(cgroupManager()))[0];
+  const parent = containerParent(cgroupManager());
+  const parentDirs = d.dirs(parent);
+  const parentHas = (...files: string[]): boolean => parentDirs.some((x) => files.some((f) => existsSync(join(x, f))));
   return {
     cgroupVersion: d.version,
     cgroupDriver: cgroupManager(),
@@ -141,18 +137,19 @@ function detect(): HostInfo {
     oomScoreAdj: readOomScoreAdj(),
     canLowerOomScore: capEffHas(24), // CAP_SYS_RESOURCE
     memoryLimit: has.has('memory'),
-    swapLimit: has.has('memory') && d.swapLimit(containerParent(cgroupManager())),
+    swapLimit: has.has('memory') && d.swapLimit(parent),
     cpuCfsQuota: has.has('cpu'),
     cpuShares: has.has('cpu'),
     cpuset: has.has('cpuset'),
     pidsLimit: has.has('pids'),
     oomKillDisable: d.version === '1' && has.has('memory'),
     kernelMemory: false,
-    cpuRealtime: d.version === '1' && d.dirs(BERTH_CGROUP_PARENT).some((x) => existsSync(join(x, 'cpu.rt_runtime_us'))),
-    blkioWeight:
-      d.version === '1'
-        ? d.dirs(BERTH_CGROUP_PARENT).some((x) => existsSync(join(x, 'blkio.weight')) || existsSync(join(x, 'blkio.bfq.weight')))
-        : !!parentDir && (existsSync(join(parentDir, 'io.weight')) || existsSync(join(parentDir, 'io.bfq.weight'))),
+    // v2 has no real-time group scheduling; v1 only with CONFIG_RT_GROUP_SCHED.
+    cpuRealtime: d.version === '1' && parentHas('cpu.rt_runtime_us'),
+    // A weight needs a file the runtime writes: v1 blkio.weight (crun 1.8 has no blkio.bfq.weight
+    // fallback; dockerd, looking at the hierarchy's root, finds neither on a BFQ-only host either),
+    // v2 io.bfq.weight or io.weight.
+    blkioWeight: d.version === '1' ? parentHas('blkio.weight') : parentHas('io.weight', 'io.bfq.weight'),
   };
 }
 
