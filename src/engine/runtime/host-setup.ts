@@ -165,7 +165,14 @@ export async function prepareHost(logger: Logger, execOpts: string[] = []): Prom
     driver = undefined; // re-read the mounts just made
   }
   // systemd creates its slice itself; with cgroupfs berth owns /berth and hands it the controllers.
-  if (manager === 'cgroupfs') cgroupDriver().setupParent(BERTH_CGROUP_PARENT);
+  if (manager === 'cgroupfs') {
+    const refused = cgroupDriver().setupParent(BERTH_CGROUP_PARENT);
+    if (refused.length) {
+      // Typically processes sitting in a non-root cgroup (a cgroup namespace's root): v2 lets no
+      // cgroup both hold tasks and hand controllers down. Containers then lack those limits.
+      logger.warn({ refused }, 'cgroup v2: could not enable these controllers for containers; move the processes of those cgroups into a leaf cgroup');
+    }
+  }
   cached = detect();
   logger.debug({ host: cached }, 'host prepared');
   return cached;

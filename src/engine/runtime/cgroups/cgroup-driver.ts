@@ -35,8 +35,11 @@ export interface CgroupDriver {
   controllers(): Set<string>;
   /** Whether swap can be limited (v1 memsw files, v2 memory.swap.max under berth's parent). */
   swapLimit(parent: string): boolean;
-  /** Creates a parent cgroup for containers, with the controllers its children need. Idempotent. */
-  setupParent(parent: string): void;
+  /**
+   * Creates a parent cgroup for containers, with the controllers its children need. Idempotent.
+   * Returns the controllers it could not hand down ("memory in /sys/fs/cgroup"), for a warning.
+   */
+  setupParent(parent: string): string[];
   /** Creates a container cgroup (the runtime does this for real containers; tests and checks use it). */
   create(path: string): void;
   /** The container cgroup's directories that exist. */

@@ -57,7 +57,7 @@ export class CgroupV1Driver implements CgroupDriver {
     return !!mem && existsSync(join(mem, 'memory.memsw.limit_in_bytes'));
   }
 
-  setupParent(parent: string): void {
+  setupParent(parent: string): string[] {
     const parts = parent.split('/').filter(Boolean);
     for (const point of this.mountPoints()) {
       // One level at a time, as the kernel creates each cgroup.
@@ -71,6 +71,7 @@ export class CgroupV1Driver implements CgroupDriver {
         }
       }
     }
+    return [];
   }
 
   create(path: string): void {

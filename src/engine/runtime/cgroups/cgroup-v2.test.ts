@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
 import { CgroupV2Driver } from './cgroup-v2.js';
@@ -172,4 +172,19 @@ test('v2 removal: a busy cgroup stays and is reported, an empty one goes with it
   assert.deepEqual(d.dirs(CID), []);
   assert.ok(existsSync(join(fake.root, 'berth')), 'the parent stays');
   assert.deepEqual(d.remove(CID), [], 'removing again is a no-op');
+});
+
+test('v2 setup reports the controllers the kernel would not hand down', () => {
+  const fake = fakeCgroup2({ controllers: ['memory', 'pids'] });
+  try {
+    const d = new CgroupV2Driver(fake.root, fake.ops);
+    assert.deepEqual(d.setupParent('/'), [], 'the root accepts them');
+    // A cgroup whose subtree_control refuses writes (EBUSY on a real host with tasks in it): a directory here.
+    fake.ops.mkdir(join(fake.root, 'berth'));
+    rmSync(join(fake.root, 'berth', 'cgroup.subtree_control'));
+    mkdirSync(join(fake.root, 'berth', 'cgroup.subtree_control'));
+    assert.deepEqual(d.setupParent('/berth'), [`memory in ${join(fake.root, 'berth')}`, `pids in ${join(fake.root, 'berth')}`]);
+  } finally {
+    fake.remove();
+  }
 });

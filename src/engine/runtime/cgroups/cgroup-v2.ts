@@ -38,27 +38,32 @@ export class CgroupV2Driver implements CgroupDriver {
     return existsSync(join(this.dir(parent), 'memory.swap.max'));
   }
 
-  /** Enables in `dir`'s subtree_control every controller it has, so its children get their files. */
-  private delegate(dir: string): void {
+  /**
+   * Enables in `dir`'s subtree_control every controller it has, so its children get their files;
+   * returns those the kernel refused.
+   */
+  private delegate(dir: string): string[] {
     const available = words(readCgroupFile(dir, 'cgroup.controllers'));
     const enabled = new Set(words(readCgroupFile(dir, 'cgroup.subtree_control')));
     const missing = available.filter((c) => !enabled.has(c));
-    if (!missing.length) return;
+    if (!missing.length) return [];
     try {
       writeCgroup(dir, 'cgroup.subtree_control', missing.map((c) => `+${c}`).join(' '));
+      return [];
     } catch {
       // One refusal fails the whole write (cpu with RT tasks about, a busy threaded subtree): one by one then.
-      for (const c of missing) {
+      return missing.filter((c) => {
         try {
           writeCgroup(dir, 'cgroup.subtree_control', `+${c}`);
+          return false;
         } catch {
-          // the runtime reports the controller it lacks
+          return true;
         }
-      }
+      });
     }
   }
 
-  setupParent(parent: string): void {
+  setupParent(parent: string): string[] {
     const target = this.dir(parent);
     // Each ancestor must pass the controllers on: root first, then down to the parent itself.
     const chain: string[] = [];
@@ -66,10 +71,12 @@ export class CgroupV2Driver implements CgroupDriver {
       chain.unshift(d);
       if (d === this.root) break;
     }
+    const refused: string[] = [];
     for (const d of chain) {
       if (!existsSync(d)) this.ops.mkdir(d);
-      this.delegate(d);
+      for (const c of this.delegate(d)) refused.push(`${c} in ${d}`);
     }
+    return refused;
   }
 
   create(path: string): void {
