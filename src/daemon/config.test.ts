@@ -27,3 +27,12 @@ test('unknown keys and bad JSON are refused with dockerd-style messages', () => 
   assert.throws(() => parseConfigFile('{"nope": 1}'), /don't match any configuration option: nope/);
   assert.throws(() => parseConfigFile('{'), /unable to configure the daemon/);
 });
+
+test('exec-opts come from daemon.json or --exec-opt, as dockerd\'s (native.cgroupdriver)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-cfg-'));
+  const file = join(dir, 'daemon.json');
+  writeFileSync(file, JSON.stringify({ 'exec-opts': ['native.cgroupdriver=systemd'] }));
+  assert.deepEqual(loadConfig(['--config-file', file]).config['exec-opts'], ['native.cgroupdriver=systemd']);
+  assert.deepEqual(loadConfig(['--config-file', file, '--exec-opt', 'native.cgroupdriver=cgroupfs']).config['exec-opts'], ['native.cgroupdriver=cgroupfs']);
+  assert.deepEqual(loadConfig(['--config-file', '/dev/null']).config['exec-opts'], []);
+});
