@@ -59,6 +59,16 @@ export function cgroupDriver(): CgroupDriver {
   return driver;
 }
 
+/** The host's cgroup version (the layout's, from mountinfo). */
+export function cgroupVersionOf(): '1' | '2' {
+  return cgroupDriver().version;
+}
+
+/** Every cgroup mount a container has a part in (v1: each hierarchy and a hybrid's cgroup2; v2: the root). */
+export function cgroupMountPoints(): string[] {
+  return cgroupDriver().mountPoints();
+}
+
 /** The cgroup manager in use (cgroupfs unless prepareHost chose systemd). */
 export function cgroupManager(): CgroupManager {
   return manager ?? 'cgroupfs';
