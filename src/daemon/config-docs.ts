@@ -17,6 +17,7 @@ export const CONFIG_KEY_DOCS: Record<string, string> = {
   bip: "The default bridge's gateway address and prefix.",
   'default-address-pools': 'Where user networks get their subnets: [{"base": "172.18.0.0/16", "size": 24}].',
   group: 'The group that owns the API socket (mode 0660).',
+  'exec-opts': 'dockerd\'s exec options; berth reads native.cgroupdriver=cgroupfs|systemd (default: systemd on a cgroup v2 host booted by systemd).',
   pidfile: 'Where berthd writes its process id (default: EXEC-ROOT/berthd.pid).',
   debug: 'true is the same as "log-level": "debug".',
 };
@@ -36,4 +37,5 @@ export const FLAG_DOCS: Record<string, string> = {
   bip: 'daemon.json "bip".',
   group: 'daemon.json "group".',
   pidfile: 'daemon.json "pidfile".',
+  'exec-opt': 'daemon.json "exec-opts"; repeatable (native.cgroupdriver=cgroupfs|systemd).',
 };

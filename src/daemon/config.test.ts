@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, parseConfigFile } from './config.js';
+import { CONFIG_KEY_DOCS, FLAG_DOCS } from './config-docs.js';
+import { DAEMON_FLAGS, defaultConfig, loadConfig, parseConfigFile } from './config.js';
 
 test('defaults are dockerd-like with berth paths', () => {
   const { config } = loadConfig(['--config-file', '/dev/null']);
@@ -35,4 +36,18 @@ test('registry mirrors are normalised, bad ones refused with dockerd\'s message'
   assert.deepEqual(loadConfig(['--config-file', file]).config['registry-mirrors'], ['http://127.0.0.1:5000/', 'https://mirror.example/']);
   writeFileSync(file, JSON.stringify({ 'registry-mirrors': ['ftp://mirror.example'] }));
   assert.throws(() => loadConfig(['--config-file', file]), { message: 'invalid mirror: unsupported scheme "ftp" in "ftp://mirror.example"' });
+});
+
+test('exec-opts come from daemon.json or --exec-opt, as dockerd\'s (native.cgroupdriver)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-cfg-'));
+  const file = join(dir, 'daemon.json');
+  writeFileSync(file, JSON.stringify({ 'exec-opts': ['native.cgroupdriver=systemd'] }));
+  assert.deepEqual(loadConfig(['--config-file', file]).config['exec-opts'], ['native.cgroupdriver=systemd']);
+  assert.deepEqual(loadConfig(['--config-file', file, '--exec-opt', 'native.cgroupdriver=cgroupfs']).config['exec-opts'], ['native.cgroupdriver=cgroupfs']);
+  assert.deepEqual(loadConfig(['--config-file', '/dev/null']).config['exec-opts'], []);
+});
+
+test('every daemon.json key and berthd flag is described for the manuals', () => {
+  for (const key of Object.keys(defaultConfig())) assert.ok(CONFIG_KEY_DOCS[key], `daemon.json key ${key} has no description in config-docs.ts`);
+  for (const flag of Object.keys(DAEMON_FLAGS)) assert.ok(FLAG_DOCS[flag], `flag --${flag} has no description in config-docs.ts`);
 });

@@ -24,6 +24,8 @@ export interface DaemonConfig {
   /** Group that owns the API socket when it exists. */
   group: string;
   pidfile?: string;
+  /** dockerd's exec-opts; berth reads native.cgroupdriver=systemd|cgroupfs. */
+  'exec-opts': string[];
 }
 
 export const DEFAULT_CONFIG_FILE = '/etc/berth/daemon.json';
@@ -58,6 +60,7 @@ export function defaultConfig(): DaemonConfig {
       { base: '192.168.0.0/16', size: 20 },
     ],
     group: 'berth',
+    'exec-opts': [],
   };
 }
 
@@ -107,6 +110,7 @@ export const DAEMON_FLAGS = {
   bip: { type: 'string' },
   group: { type: 'string', short: 'G' },
   pidfile: { type: 'string', short: 'p' },
+  'exec-opt': { type: 'string', multiple: true },
 } as const;
 
 /** Defaults, then the config file, then command-line flags (flags win, as in dockerd). */
@@ -140,6 +144,7 @@ export function loadConfig(argv: string[]): LoadedConfig {
   if (values.bip) config.bip = values.bip;
   if (values.group) config.group = values.group;
   if (values.pidfile) config.pidfile = values.pidfile;
+  if (values['exec-opt']?.length) config['exec-opts'] = values['exec-opt'];
   validate(config);
   return { config, configFile };
 }

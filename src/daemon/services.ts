@@ -62,7 +62,7 @@ export async function createServices(config: DaemonConfig, logger: Logger): Prom
   const paths = new BerthPaths(config['data-root'], config['exec-root']);
   mkdirSync(paths.dataRoot, { recursive: true, mode: 0o711 });
   mkdirSync(paths.execRoot, { recursive: true, mode: 0o711 });
-  await prepareHost(logger);
+  await prepareHost(logger, config['exec-opts']);
   const db = openDatabase(paths.database);
   const events = new EventBus();
   const images = new ImageService({ db, paths, config, logger, events });
