@@ -5,7 +5,9 @@ import { createApiServer } from '../api/server.js';
 import { errorMessage } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
 import { loadConfig } from './config.js';
-import { listenAll } from './listeners.js';
+import { listenAll, tcpServerOptions } from './listeners.js';
+import { remoteAccess } from '../api/remote-access.js';
+import { checkTcpHosts } from './tcp-hosts.js';
 import { claimPidFile } from './pid-file.js';
 import { apiBackends } from './api-backends.js';
 import { createServices } from './services.js';
@@ -18,14 +20,20 @@ async function main(): Promise<void> {
     return;
   }
   let loaded;
+  let tcpWarnings: string[];
+  let tcp: ReturnType<typeof tcpServerOptions> | undefined;
   try {
     loaded = loadConfig(argv);
+    // Before anything starts: an unsafe tcp:// host or missing certificates end berthd at once.
+    tcpWarnings = checkTcpHosts(loaded.config);
+    if (loaded.config.hosts.some((h) => h.startsWith('tcp://'))) tcp = tcpServerOptions(loaded.config);
   } catch (err) {
     console.error(`berthd: ${errorMessage(err)}`);
     process.exit(1);
   }
   const { config } = loaded;
   const logger = createLogger(config['log-level']);
+  for (const w of tcpWarnings) logger.warn(w);
   mkdirSync(config['exec-root'], { recursive: true, mode: 0o711 });
   let releasePid: () => void;
   try {
@@ -43,7 +51,9 @@ async function main(): Promise<void> {
   const router = buildRouter(apiBackends(services));
   let servers: Server[];
   try {
-    servers = await listenAll(() => createApiServer(router, logger), config.hosts, config.group, logger);
+    const access = remoteAccess(logger);
+    const makeServer = (isTcp: boolean) => (isTcp && tcp ? createApiServer(router, logger, { ...tcp, access }) : createApiServer(router, logger));
+    servers = await listenAll(makeServer, config.hosts, config.group, logger);
   } catch (err) {
     console.error(`berthd: ${errorMessage(err)}`);
     releasePid();
