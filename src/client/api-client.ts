@@ -80,7 +80,7 @@ export class ApiClient {
     else if (url.protocol === 'ssh:') {
       const target = parseSshHost(host);
       // One ssh process per connection, as the docker CLI does; it ends with the connection.
-      this.base = { host: 'api.berth', agent: false, createConnection: () => sshConnect(target) as never };
+      this.base = { host: 'api.berth', createConnection: () => sshConnect(target) as never };
     } else if (tls) {
       const hostname = url.hostname.replace(/^\[|\]$/g, '');
       this.send = httpsRequest;

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { Duplex } from 'node:stream';
+import { Duplex, PassThrough } from 'node:stream';
 
 // ssh://user@host[:port][/socket] through the system ssh binary, as the docker CLI does: the agent,
 // known_hosts and ~/.ssh/config all apply. The remote runs `berth system dial-stdio` (or, where
@@ -47,14 +47,19 @@ export function sshConnect(t: SshTarget): Duplex {
     stderr += d.toString();
     if (stderr.length > 8192) stderr = stderr.slice(-8192);
   });
-  const duplex = Duplex.from({ readable: child.stdout, writable: child.stdin }) as Duplex & Record<string, unknown>;
+  // The read side ends only once ssh has exited, so a failed ssh is reported with its stderr rather
+  // than as a connection that hung up.
+  const output = new PassThrough();
+  child.stdout.pipe(output, { end: false });
+  const duplex = Duplex.from({ readable: output, writable: child.stdin }) as Duplex & Record<string, unknown>;
   // node:http calls these on its sockets; a pipe has nothing to tune.
   for (const m of ['setNoDelay', 'setKeepAlive', 'setTimeout', 'ref', 'unref']) duplex[m] = () => duplex;
   let exited = false;
   child.on('error', (err) => duplex.destroy(new Error(`cannot run ssh for ${t.host}: ${err.message}`)));
-  child.on('exit', (code) => {
-    exited = true;
-    if (code !== 0 && code !== null && !duplex.destroyed) {
+  child.on('exit', () => (exited = true));
+  child.on('close', (code) => {
+    if (code === 0 || code === null) output.end();
+    else if (!duplex.destroyed) {
       duplex.destroy(
         new Error(
           `command [ssh ${args.join(' ')}] has exited with exit status ${code}, make sure the URL is valid, and berth (or Docker 18.09 or later) is installed on the remote host: stderr=${stderr.trim()}`,

@@ -52,6 +52,8 @@ export function tcpServerOptions(config: DaemonConfig): TcpServerOptions {
     ciphers: CIPHERS,
     honorCipherOrder: true,
     handshakeTimeout: 10_000,
+    // A hijacked attach half-closes (stdin done) and still reads the output, as on the unix socket.
+    allowHalfOpen: true,
   };
   if (mode === 'mutual') {
     tls.ca = readTlsFile('CA certificate', config.tlscacert);
