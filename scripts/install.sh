@@ -17,6 +17,11 @@ npm run --silent build
 
 ln -sf "$ROOT/dist/berth.mjs" /usr/local/bin/berth
 ln -sf "$ROOT/dist/berthd.mjs" /usr/local/bin/berthd
+# Without a docker CLI on this host, `docker` is berth: `docker -H ssh://this-host` from elsewhere
+# runs `docker system dial-stdio` here. A real docker CLI is never replaced.
+if [ ! -e /usr/bin/docker ] && [ ! -e /usr/local/bin/docker ]; then
+  ln -s "$ROOT/dist/berth.mjs" /usr/local/bin/docker
+fi
 getent group berth >/dev/null || groupadd --system berth
 
 # Local registry with the fixture images (Docker Hub is unreachable here).
