@@ -9,6 +9,28 @@ import { tlsMode, type DaemonConfig } from './config.js';
 
 /** Open connections one tcp:// listener accepts; more are dropped until some close. */
 export const TCP_MAX_CONNECTIONS = 1024;
+/** A tcp connection that sends no request at all is closed after this. */
+export const TCP_FIRST_REQUEST_MS = 20_000;
+
+/**
+ * Node's own timeouts start with the first byte of a request (headers) or after a response
+ * (keep-alive): a client that connects and stays silent would hold its slot forever.
+ */
+function closeSilentConnections(server: Server, secure: boolean): void {
+  const waiting = new WeakMap<object, NodeJS.Timeout>();
+  server.on(secure ? 'secureConnection' : 'connection', (socket: { destroy(): void; once(e: string, f: () => void): void }) => {
+    const timer = setTimeout(() => socket.destroy(), TCP_FIRST_REQUEST_MS);
+    timer.unref();
+    waiting.set(socket, timer);
+    socket.once('close', () => clearTimeout(timer));
+  });
+  const started = (req: { socket: object }) => {
+    clearTimeout(waiting.get(req.socket));
+    waiting.delete(req.socket);
+  };
+  server.prependListener('request', started);
+  server.prependListener('upgrade', started);
+}
 
 // TLS 1.2 with forward-secret AEAD suites only; TLS 1.3's own suites are all modern.
 const CIPHERS = [
@@ -108,8 +130,11 @@ export async function listenAll(makeServer: (tcp: boolean) => Server, hosts: str
       const secure = 'setSecureContext' in server;
       const port = Number(url.port || (secure ? 2376 : 2375));
       server.maxConnections = TCP_MAX_CONNECTIONS;
-      server.on('tlsClientError', (err: Error, socket: { remoteAddress?: string }) => {
+      closeSilentConnections(server, secure);
+      server.on('tlsClientError', (err: Error, socket: { remoteAddress?: string; destroy(): void }) => {
         logger.info({ remote: socket.remoteAddress, err: err.message }, 'TLS handshake refused');
+        // A handshake that timed out leaves the socket open unless it is closed here.
+        socket.destroy();
       });
       const hostname = url.hostname.replace(/^\[|\]$/g, '') || '0.0.0.0';
       await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, hostname, resolve));
