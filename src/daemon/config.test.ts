@@ -27,3 +27,12 @@ test('unknown keys and bad JSON are refused with dockerd-style messages', () => 
   assert.throws(() => parseConfigFile('{"nope": 1}'), /don't match any configuration option: nope/);
   assert.throws(() => parseConfigFile('{'), /unable to configure the daemon/);
 });
+
+test('TLS keys and flags: --tlsverify=false is explicit false, certificate paths default to /etc/berth/tls', () => {
+  const { config } = loadConfig(['--config-file', '/dev/null', '--tlsverify=false', '--tls', '--tlscert', '/x/cert.pem']);
+  assert.equal(config.tlsverify, false);
+  assert.equal(config.tls, true);
+  assert.equal(config.tlscert, '/x/cert.pem');
+  assert.equal(config.tlscacert, '/etc/berth/tls/ca.pem');
+  assert.equal(parseConfigFile('{"tlsverify": true, "tlskey": "/k.pem"}').tlsverify, true);
+});

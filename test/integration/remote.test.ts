@@ -506,6 +506,10 @@ test('docker -H ssh:// and berth -H ssh:// through openssh-server and `system di
     );
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'docker-over-ssh\n');
+    // stdin's end travels as a half-close through ssh and dial-stdio; the output still arrives.
+    r = await run('/usr/local/bin/docker', ['-H', url, 'run', '--rm', '-i', BUSYBOX, 'cat'], { env, input: 'docker-stdin-over-ssh\n' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'docker-stdin-over-ssh\n');
     r = await run(process.execPath, [BERTH_JS, '-H', url, 'version', '--format', '{{.Server.Version}}'], {
       env,
     });
