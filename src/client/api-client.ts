@@ -65,9 +65,25 @@ export interface ClientTls {
 
 const CONNECT_ERRORS = ['ENOENT', 'ECONNREFUSED', 'EACCES', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT'];
 
+/** A TLS failure in the words docker uses, instead of OpenSSL's raw line or a bare "socket hang up". */
+export function tlsFailure(err: NodeJS.ErrnoException, host: string): Error {
+  const alert = /alert ([a-z ]+?)(?::|$)/.exec(err.message)?.[1];
+  if (alert) return new Error(`error during connect: ${host}: remote error: tls: ${alert.trim()}`);
+  if (err.code === 'ECONNRESET' || err.message === 'socket hang up') {
+    return new Error(
+      `error during connect: ${host}: the daemon closed the TLS connection: is the client certificate signed by the daemon's CA, and still valid?`,
+    );
+  }
+  if (/certificate|self[- ]signed|CERT_|UNABLE_TO/i.test(`${err.code ?? ''} ${err.message}`)) {
+    return new Error(`error during connect: ${host}: tls: failed to verify the daemon's certificate: ${err.message}`);
+  }
+  return err;
+}
+
 export class ApiClient {
   private readonly base: RequestOptions;
   private readonly send: typeof httpRequest;
+  private readonly tls: boolean;
 
   constructor(
     readonly host: string = DEFAULT_HOST,
@@ -76,6 +92,7 @@ export class ApiClient {
   ) {
     const url = new URL(host.includes('://') ? host : `tcp://${host}`);
     this.send = httpRequest;
+    this.tls = false;
     if (url.protocol === 'unix:') this.base = { socketPath: url.pathname };
     else if (url.protocol === 'ssh:') {
       const target = parseSshHost(host);
@@ -84,6 +101,7 @@ export class ApiClient {
     } else if (tls) {
       const hostname = url.hostname.replace(/^\[|\]$/g, '');
       this.send = httpsRequest;
+      this.tls = true;
       const agent = new HttpsAgent({ keepAlive: true, ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.verify, minVersion: 'TLSv1.2' });
       this.base = { host: hostname, port: Number(url.port || 2376), agent };
     } else {
@@ -110,7 +128,7 @@ export class ApiClient {
       const req = this.send({ ...this.base, method, path: this.path(path, opts.query), headers, signal: opts.signal }, resolve);
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (CONNECT_ERRORS.includes(err.code ?? '')) reject(new ConnectionError(this.host, err));
-        else reject(err);
+        else reject(this.tls ? tlsFailure(err, this.host) : err);
       });
       if (opts.rawBody && !Buffer.isBuffer(opts.rawBody)) opts.rawBody.pipe(req);
       else req.end(payload);
@@ -157,7 +175,7 @@ export class ApiClient {
       });
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (CONNECT_ERRORS.includes(err.code ?? '')) reject(new ConnectionError(this.host, err));
-        else reject(err);
+        else reject(this.tls ? tlsFailure(err, this.host) : err);
       });
       req.end(payload);
     });
