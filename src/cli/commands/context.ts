@@ -40,6 +40,16 @@ function parseDockerFlag(value: string): { host?: string; skip: boolean; tls: Tl
   return out;
 }
 
+/** A name docker would accept for a new context. */
+function checkNewName(s: ContextStore, name: string): void {
+  try {
+    validateContextName(name);
+  } catch (err) {
+    throw new CliExit(1, (err as Error).message);
+  }
+  if (s.get(name)) throw new CliExit(1, `context "${name}" already exists`);
+}
+
 function opts(program: Command) {
   return program.opts<{ context?: string; host?: string[] }>();
 }
@@ -71,12 +81,7 @@ export function registerContextCommands(program: Command, env: () => CliEnv): vo
     .action((name: string, o: { description?: string; docker?: string; from?: string }) => {
       const e = env();
       const s = store();
-      try {
-        validateContextName(name);
-      } catch (err) {
-        throw new CliExit(1, (err as Error).message);
-      }
-      if (s.get(name)) throw new CliExit(1, `context "${name}" already exists`);
+      checkNewName(s, name);
       let meta: ContextMeta;
       let tls: TlsMaterial = {};
       if (o.docker) {
@@ -233,12 +238,7 @@ export function registerContextCommands(program: Command, env: () => CliEnv): vo
     .action(async (name: string, file: string) => {
       const e = env();
       const s = store();
-      try {
-        validateContextName(name);
-      } catch (err) {
-        throw new CliExit(1, (err as Error).message);
-      }
-      if (s.get(name)) throw new CliExit(1, `context "${name}" already exists`);
+      checkNewName(s, name);
       const data = file === '-' ? await readAll(process.stdin) : readFileSync(file);
       await s.import(name, data);
       e.out.write(`${name}\n`);
