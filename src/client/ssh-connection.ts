@@ -51,7 +51,11 @@ export function sshConnect(t: SshTarget): Duplex {
   // than as a connection that hung up.
   const output = new PassThrough();
   child.stdout.pipe(output, { end: false });
-  const duplex = Duplex.from({ readable: output, writable: child.stdin }) as Duplex & Record<string, unknown>;
+  // Likewise a request written after ssh died must not fail with EPIPE first.
+  const input = new PassThrough();
+  input.pipe(child.stdin);
+  child.stdin.on('error', () => undefined);
+  const duplex = Duplex.from({ readable: output, writable: input }) as Duplex & Record<string, unknown>;
   // node:http calls these on its sockets; a pipe has nothing to tune.
   for (const m of ['setNoDelay', 'setKeepAlive', 'setTimeout', 'ref', 'unref']) duplex[m] = () => duplex;
   let exited = false;

@@ -539,3 +539,26 @@ test('docker -H ssh:// and berth -H ssh:// through openssh-server and `system di
     await exited;
   }
 });
+
+test('a tcp client that never handshakes or never sends a request is dropped; an events stream stays open', async () => {
+  const { connect: netConnect } = await import('node:net');
+  const { connect: tlsConnect } = await import('node:tls');
+  const t = tlsOf(CLI);
+  const closed = (s: { once(e: string, f: () => void): void }) => new Promise<void>((res) => s.once('close', res));
+  const raw = netConnect(TLS_PORT, '127.0.0.1');
+  raw.on('error', () => undefined);
+  const silent = tlsConnect({ host: '127.0.0.1', port: TLS_PORT, ca: t.ca, cert: t.cert, key: t.key });
+  silent.on('error', () => undefined);
+  const events = await new ApiClient(TLS_HOST, undefined, t).stream('GET', '/events');
+  let received = '';
+  events.on('data', (d: Buffer) => (received += d.toString()));
+  await Promise.all([closed(raw), closed(silent)]);
+  // Both silent connections are gone (after 10 s and 20 s); the events stream, idle all along, is not.
+  assert.equal(events.destroyed, false);
+  const full = new ApiClient(TLS_HOST, undefined, t);
+  const { Id } = await full.call<{ Id: string }>('POST', '/containers/create', { body: { Image: BUSYBOX, Cmd: ['true'] } });
+  await full.call('DELETE', `/containers/${Id}`);
+  for (let i = 0; i < 50 && !received.includes(Id); i++) await new Promise((res) => setTimeout(res, 100));
+  assert.match(received, new RegExp(`"id":"${Id}"`));
+  events.destroy();
+});
