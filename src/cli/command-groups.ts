@@ -19,6 +19,9 @@ const CONTAINER_VERBS = [
 /** In registration order: the file commands add themselves under `container` too. */
 const GROUPS: CommandGroup[] = [
   { names: ['version', 'info'], load: async () => (await import('./commands/system.js')).registerSystemCommands },
+  { names: ['system'], load: async () => (await import('./commands/dial-stdio.js')).registerDialStdioCommand },
+  { names: ['tls'], load: async () => (await import('./commands/tls.js')).registerTlsCommands },
+  { names: ['context'], load: async () => (await import('./commands/context.js')).registerContextCommands },
   { names: CONTAINER_VERBS, load: async () => (await import('./commands/container/index.js')).registerContainerCommands },
   { names: ['network'], load: async () => (await import('./commands/network.js')).registerNetworkCommands },
   { names: ['cp', 'diff', 'export', 'container'], load: async () => (await import('./commands/cp.js')).registerFileCommands },

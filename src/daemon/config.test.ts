@@ -51,3 +51,12 @@ test('every daemon.json key and berthd flag is described for the manuals', () =>
   for (const key of Object.keys(defaultConfig())) assert.ok(CONFIG_KEY_DOCS[key], `daemon.json key ${key} has no description in config-docs.ts`);
   for (const flag of Object.keys(DAEMON_FLAGS)) assert.ok(FLAG_DOCS[flag], `flag --${flag} has no description in config-docs.ts`);
 });
+
+test('TLS keys and flags: --tlsverify=false is explicit false, certificate paths default to /etc/berth/tls', () => {
+  const { config } = loadConfig(['--config-file', '/dev/null', '--tlsverify=false', '--tls', '--tlscert', '/x/cert.pem']);
+  assert.equal(config.tlsverify, false);
+  assert.equal(config.tls, true);
+  assert.equal(config.tlscert, '/x/cert.pem');
+  assert.equal(config.tlscacert, '/etc/berth/tls/ca.pem');
+  assert.equal(parseConfigFile('{"tlsverify": true, "tlskey": "/k.pem"}').tlsverify, true);
+});

@@ -26,7 +26,20 @@ export interface DaemonConfig {
   pidfile?: string;
   /** dockerd's exec-opts; berth reads native.cgroupdriver=systemd|cgroupfs. */
   'exec-opts': string[];
+  /** TLS on the tcp:// hosts; implied by tlsverify: true. */
+  tls?: boolean;
+  /**
+   * Require and verify client certificates (mutual TLS). Unlike dockerd (moby#27105), `false` means
+   * false: it never turns TLS on by itself.
+   */
+  tlsverify?: boolean;
+  tlscacert: string;
+  tlscert: string;
+  tlskey: string;
 }
+
+/** Where `berth tls init` writes the server's files, and where berthd looks for them by default. */
+export const DEFAULT_TLS_DIR = '/etc/berth/tls';
 
 export const DEFAULT_CONFIG_FILE = '/etc/berth/daemon.json';
 
@@ -61,10 +74,20 @@ export function defaultConfig(): DaemonConfig {
     ],
     group: 'berth',
     'exec-opts': [],
+    tlscacert: `${DEFAULT_TLS_DIR}/ca.pem`,
+    tlscert: `${DEFAULT_TLS_DIR}/cert.pem`,
+    tlskey: `${DEFAULT_TLS_DIR}/key.pem`,
   };
 }
 
-const KNOWN_KEYS = new Set(Object.keys(defaultConfig()).concat(['pidfile', 'debug']));
+/** TLS as berthd applies it to tcp:// hosts: off, server-only, or mutual (client certificates verified). */
+export function tlsMode(c: Pick<DaemonConfig, 'tls' | 'tlsverify'>): 'off' | 'server' | 'mutual' {
+  const on = c.tls === true || c.tlsverify === true;
+  if (!on) return 'off';
+  return c.tlsverify === false ? 'server' : 'mutual';
+}
+
+const KNOWN_KEYS = new Set(Object.keys(defaultConfig()).concat(['pidfile', 'debug', 'tls', 'tlsverify']));
 
 /** Merges daemon.json over the defaults; unknown keys are an error, as in dockerd. */
 export function parseConfigFile(text: string, file = DEFAULT_CONFIG_FILE): Partial<DaemonConfig> {
@@ -111,12 +134,25 @@ export const DAEMON_FLAGS = {
   group: { type: 'string', short: 'G' },
   pidfile: { type: 'string', short: 'p' },
   'exec-opt': { type: 'string', multiple: true },
+  tls: { type: 'boolean' },
+  tlsverify: { type: 'boolean' },
+  tlscacert: { type: 'string' },
+  tlscert: { type: 'string' },
+  tlskey: { type: 'string' },
 } as const;
 
 /** Defaults, then the config file, then command-line flags (flags win, as in dockerd). */
 export function loadConfig(argv: string[]): LoadedConfig {
+  // dockerd takes `--tls=false` / `--tlsverify=false`, which parseArgs does not for booleans.
+  const explicit: { tls?: boolean; tlsverify?: boolean } = {};
+  const args = argv.filter((a) => {
+    const m = /^--(tls|tlsverify)=(true|false|1|0)$/.exec(a);
+    if (!m) return true;
+    explicit[m[1] as 'tls' | 'tlsverify'] = m[2] === 'true' || m[2] === '1';
+    return false;
+  });
   const { values } = parseArgs({
-    args: argv,
+    args,
     options: DAEMON_FLAGS,
     strict: true,
   });
@@ -145,6 +181,12 @@ export function loadConfig(argv: string[]): LoadedConfig {
   if (values.group) config.group = values.group;
   if (values.pidfile) config.pidfile = values.pidfile;
   if (values['exec-opt']?.length) config['exec-opts'] = values['exec-opt'];
+  if (values.tls) config.tls = true;
+  if (values.tlsverify) config.tlsverify = true;
+  Object.assign(config, explicit);
+  if (values.tlscacert) config.tlscacert = values.tlscacert;
+  if (values.tlscert) config.tlscert = values.tlscert;
+  if (values.tlskey) config.tlskey = values.tlskey;
   validate(config);
   return { config, configFile };
 }
@@ -161,4 +203,7 @@ function validate(c: DaemonConfig): void {
   }
   if (!Array.isArray(c['registry-mirrors'])) throw new InvalidArgumentError('invalid registry-mirrors: not a list');
   c['registry-mirrors'] = c['registry-mirrors'].map((m) => normalizeMirror(String(m)));
+  for (const key of ['tls', 'tlsverify'] as const) {
+    if (c[key] !== undefined && typeof c[key] !== 'boolean') throw new InvalidArgumentError(`invalid ${key}: ${String(c[key])} (true or false)`);
+  }
 }
