@@ -45,7 +45,6 @@ export async function passGate(lookup: () => ContainerRecord, o: GateOptions, pr
   progress({ status: withHealth ? `Waiting for the container to become healthy` : `Waiting ${o.waitMs / 1000}s for the container to keep running` });
   let probeOk = !o.probe;
   let probeError = '';
-  let probing = false;
   for (;;) {
     let c: ContainerRecord;
     try {
@@ -67,22 +66,19 @@ export async function passGate(lookup: () => ContainerRecord, o: GateOptions, pr
     } else {
       conditionOk = Date.now() >= conditionDeadline;
     }
-    if (!probeOk && !probing && o.probe) {
+    if (!probeOk && o.probe) {
       const address = containerAddress(c);
       if (address) {
-        probing = true;
         try {
           await runProbe(o.probe, address);
           probeOk = true;
           progress({ status: `Probe ${o.probe.text} answered` });
         } catch (err) {
           probeError = (err as Error).message;
-        } finally {
-          probing = false;
         }
-        continue;
+      } else {
+        probeError = 'the container has no address to probe';
       }
-      probeError = 'the container has no address to probe';
     }
     if (conditionOk && probeOk) return { ok: true };
     if (Date.now() >= deadline) {

@@ -52,6 +52,7 @@ export class UpgradeRunner {
   async upgrade(ref: string, o: UpgradeOptions, progress: Progress): Promise<Outcome> {
     const c = this.d.containers.get(ref);
     const lineage = this.book.lineageOf(c);
+    const gate = precheck(c, o, 'upgrade');
     return this.exclusive(lineage, c, async () => {
       const cur = this.book.current(lineage);
       const refText = o.image || cur.imageRef;
@@ -67,7 +68,6 @@ export class UpgradeRunner {
         NetworkingConfig: { EndpointsConfig: c.endpointsConfig ?? {} },
       };
       const body = recreateBody(request, c, refText);
-      const gate = precheck(c, o, 'upgrade');
       if (o.dryRun) return this.dryRun(c, cur, `upgrade to ${refText} (${img.id.slice(7, 19)}) as revision ${revision}`, o, progress);
       this.d.repo.insert({
         lineage,
@@ -91,6 +91,7 @@ export class UpgradeRunner {
   async rollback(ref: string, o: RollbackOptions, progress: Progress): Promise<Outcome> {
     const c = this.d.containers.get(ref);
     const lineage = this.book.lineageOf(c);
+    const gate = precheck(c, o, 'rollback');
     return this.exclusive(lineage, c, async () => {
       const rows = this.book.revisions(lineage);
       const cur = this.book.current(lineage);
@@ -118,7 +119,6 @@ export class UpgradeRunner {
         // tag gone: the id it is
       }
       const body = recreateBody(target.request as unknown as CreateRequestParts, c, image);
-      const gate = precheck(c, o, 'rollback');
       progress({ status: `Rolling back to revision ${target.revision} (${target.imageRef})` });
       if (o.dryRun) return this.dryRun(c, cur, `roll back to revision ${target.revision} (${target.imageRef})`, o, progress);
       return this.replace('rollback', c, cur, target.revision, body, gate, o, progress);
