@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -72,7 +73,7 @@ after(async () => {
   await berth('rm', '-f', NAME, 'revt-sf');
   await berth('volume', 'rm', '-f', 'revt-data');
   await berth('volume', 'prune', '-a', '-f');
-  await berth('rmi', '-f', ...Object.keys(IMAGES));
+  await berth('rmi', '-f', 'revt:live', ...Object.keys(IMAGES));
 });
 
 test('an upgrade to a good image: the new version serves on the same port, volume data intact, revision 2 current, the old container gone', async () => {
@@ -169,6 +170,47 @@ test('start-first upgrades a container without fixed host ports, and removing a 
   assert.equal((await berth('ps', '-aq', '--filter', 'name=revt-sf')).stdout.trim().split('\n').length, 1);
   assert.equal((await berth('rm', '-f', 'revt-sf')).code, 0);
   assert.equal((await berth('revisions', 'revt-sf')).code, 1);
+});
+
+test('compose v1 still manages an upgraded service (aliases kept); upgrade without IMAGE takes the moved tag; --all --filter, --dry-run and the upgrade event', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-revt-'));
+  const project = `revt${process.pid}`;
+  const env = { DOCKER_HOST: TEST_HOST, COMPOSE_PROJECT_NAME: project };
+  const compose = (...args: string[]) => run('docker-compose', ['-f', join(dir, 'docker-compose.yml'), ...args], { env, timeoutMs: 120_000 });
+  writeFileSync(join(dir, 'docker-compose.yml'), `version: "3"\nservices:\n  web:\n    image: revt:live\n    ports: ["${PORT + 2}:80"]\n`);
+  assert.equal((await berth('tag', 'revt:1', 'revt:live')).code, 0);
+  try {
+    const up = await compose('up', '-d');
+    assert.equal(up.code, 0, up.stderr);
+    assert.equal(await serving(PORT + 2), 'v1');
+    const since = String(Math.floor(Date.now() / 1000) - 1);
+    assert.equal((await berth('tag', 'revt:2', 'revt:live')).code, 0);
+    const filter = `label=com.docker.compose.project=${project}`;
+    const dry = await berth('upgrade', '--all', '--filter', filter, '--dry-run');
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /Dry run: would upgrade to revt:live/);
+    assert.equal(await serving(PORT + 2), 'v1');
+    const all = await berth('upgrade', '--all', '--filter', filter);
+    assert.equal(all.code, 0, all.stderr);
+    assert.match(all.stdout, /upgraded to revision 2/);
+    assert.equal(await serving(PORT + 2), 'v2');
+    const ps = await compose('ps');
+    assert.match(ps.stdout, /Up/);
+    const ins = JSON.parse((await berth('inspect', `${project}_web_1`)).stdout)[0];
+    assert.ok(ins.NetworkSettings.Networks[`${project}_default`].Aliases.includes('web'), JSON.stringify(ins.NetworkSettings.Networks));
+    // compose manages it: stop and start by service name (its config hash names the image id, so
+    // a later `up` recreates it from the compose file, as after any out-of-band change).
+    assert.equal((await compose('stop', '-t', '1', 'web')).code, 0);
+    assert.equal((await compose('start', 'web')).code, 0);
+    assert.equal(await serving(PORT + 2), 'v2');
+    const ev = await docker('events', '--since', since, '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'event=upgrade', '--format', '{{.Actor.Attributes.name}} {{.Actor.Attributes.revision}}');
+    assert.equal(ev.code, 0, ev.stderr);
+    assert.equal(ev.stdout.trim(), `${project}_web_1 2`);
+  } finally {
+    const down = await compose('down', '-t', '1');
+    rmSync(dir, { recursive: true, force: true });
+    assert.equal(down.code, 0, down.stderr);
+  }
 });
 
 test('berthd killed with SIGKILL during an upgrade and restarted: exactly one container has the name, and it serves', async () => {
