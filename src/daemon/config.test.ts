@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, parseConfigFile } from './config.js';
+import { autoUpgradeSeconds, loadConfig, parseConfigFile } from './config.js';
 
 test('defaults are dockerd-like with berth paths', () => {
   const { config } = loadConfig(['--config-file', '/dev/null']);
@@ -26,4 +26,21 @@ test('daemon.json is read and flags override it', () => {
 test('unknown keys and bad JSON are refused with dockerd-style messages', () => {
   assert.throws(() => parseConfigFile('{"nope": 1}'), /don't match any configuration option: nope/);
   assert.throws(() => parseConfigFile('{'), /unable to configure the daemon/);
+});
+
+test('revision-history and auto-upgrade-interval: defaults, durations, and bad values refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-cfg-'));
+  const file = join(dir, 'daemon.json');
+  const { config } = loadConfig(['--config-file', '/dev/null']);
+  assert.equal(config['revision-history'], 5);
+  assert.equal(autoUpgradeSeconds(config), 0);
+  writeFileSync(file, JSON.stringify({ 'revision-history': 3, 'auto-upgrade-interval': '1h30m' }));
+  const loaded = loadConfig(['--config-file', file]).config;
+  assert.equal(loaded['revision-history'], 3);
+  assert.equal(autoUpgradeSeconds(loaded), 5400);
+  assert.equal(autoUpgradeSeconds({ 'auto-upgrade-interval': 600 }), 600);
+  writeFileSync(file, JSON.stringify({ 'revision-history': 0 }));
+  assert.throws(() => loadConfig(['--config-file', file]), /invalid revision-history/);
+  writeFileSync(file, JSON.stringify({ 'auto-upgrade-interval': 'soon' }));
+  assert.throws(() => loadConfig(['--config-file', file]), /invalid auto-upgrade-interval/);
 });
