@@ -38,7 +38,9 @@ export class AutoUpgrader {
       for (const c of due) {
         try {
           const out = await this.runner.upgrade(c.Id, {}, () => undefined);
-          this.logger.info({ name: c.Name.slice(1), result: out.result, revision: out.revision, reason: out.reason }, 'auto-upgrade');
+          // Every change is worth a line; a check that found nothing new only at debug level.
+          const level = out.result === 'up-to-date' ? 'debug' : out.result === 'upgraded' ? 'info' : 'warn';
+          this.logger[level]({ name: c.Name.slice(1), result: out.result, revision: out.revision, reason: out.reason }, 'auto-upgrade');
         } catch (err) {
           this.logger.warn({ err, name: c.Name.slice(1) }, 'auto-upgrade failed');
         }
