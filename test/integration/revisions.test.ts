@@ -163,13 +163,23 @@ test('start-first upgrades a container without fixed host ports, and removing a 
   const sf = await berth('upgrade', NAME, 'revt:1', '--order', 'start-first');
   assert.equal(sf.code, 1);
   assert.match(sf.stderr, /start-first needs no fixed host port/);
-  assert.equal((await berth('run', '-d', '--name', 'revt-sf', 'revt:1')).code, 0);
-  const up = await berth('upgrade', 'revt-sf', 'revt:2', '--order', 'start-first', '--probe', 'http://:80/');
-  assert.equal(up.code, 0, up.stderr);
-  assert.match(up.stdout, /Probe http:\/\/:80\/ answered/);
-  assert.equal((await berth('ps', '-aq', '--filter', 'name=revt-sf')).stdout.trim().split('\n').length, 1);
-  assert.equal((await berth('rm', '-f', 'revt-sf')).code, 0);
-  assert.equal((await berth('revisions', 'revt-sf')).code, 1);
+  assert.equal((await berth('network', 'create', '--subnet', '10.247.42.0/24', 'revt-net')).code, 0);
+  try {
+    assert.equal((await berth('run', '-d', '--name', 'revt-sf', '--network', 'revt-net', 'revt:1')).code, 0);
+    const up = await berth('upgrade', 'revt-sf', 'revt:2', '--order', 'start-first', '--probe', 'http://:80/');
+    assert.equal(up.code, 0, up.stderr);
+    assert.match(up.stdout, /Probe http:\/\/:80\/ answered/);
+    assert.equal((await berth('ps', '-aq', '--filter', 'name=revt-sf')).stdout.trim().split('\n').length, 1);
+    // The new container answers to the name on the network.
+    const ip = (await berth('inspect', '--format', '{{(index .NetworkSettings.Networks "revt-net").IPAddress}}', 'revt-sf')).stdout.trim();
+    const dns = await berth('run', '--rm', '--network', 'revt-net', '127.0.0.1:5000/library/debian:bookworm', 'getent', 'hosts', 'revt-sf');
+    assert.equal(dns.stdout.trim().split(/\s+/)[0], ip, dns.stderr);
+    assert.equal((await berth('rm', '-f', 'revt-sf')).code, 0);
+    assert.equal((await berth('revisions', 'revt-sf')).code, 1);
+  } finally {
+    await berth('rm', '-f', 'revt-sf');
+    await berth('network', 'rm', 'revt-net');
+  }
 });
 
 test('compose v1 still manages an upgraded service (aliases kept); upgrade without IMAGE takes the moved tag; --all --filter, --dry-run and the upgrade event', async () => {

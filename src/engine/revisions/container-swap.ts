@@ -20,9 +20,9 @@ export type SwapOutcome = { ok: true; kept?: string } | { ok: false; reason: str
 export const FAILED_LOG_LINES = 50;
 
 /**
- * Replaces the line's container with one made from `body`, through the health gate. stop-first
- * parks the old one, stopped, under another name, so putting it back is a rename and a start;
- * start-first runs both until the new one passed.
+ * Replaces the line's container with one made from `body`, through the health gate. The old one
+ * waits under another name (stopped with stop-first, still serving with start-first), so putting it
+ * back is a rename and at most a start.
  */
 export async function swapContainer(
   d: SwapDeps,
@@ -43,17 +43,15 @@ export async function swapContainer(
     await undoSwap(d, j, reason, logs);
     return { ok: false, reason };
   };
-  if (j.order === 'stop-first') {
-    if (j.oldWasRunning) {
-      writeStep(d.repo, j, 'old-stopped');
-      progress({ status: `Stopping ${j.oldId.slice(0, 12)}` });
-      await d.containers.stop(j.oldId).catch((err) => {
-        if (!(err instanceof NotModifiedError)) throw err;
-      });
-    }
-    writeStep(d.repo, j, 'old-aside');
-    d.containers.rename(j.oldId, j.asideName!);
+  if (j.order === 'stop-first' && j.oldWasRunning) {
+    writeStep(d.repo, j, 'old-stopped');
+    progress({ status: `Stopping ${j.oldId.slice(0, 12)}` });
+    await stopQuietly(d, j.oldId);
   }
+  // Both orders park the old container under another name, so the new one is created (and
+  // registered in DNS) under the real name; start-first keeps the old one serving meanwhile.
+  writeStep(d.repo, j, 'old-aside');
+  d.containers.rename(j.oldId, j.asideName!);
   try {
     progress({ status: `Creating the new container` });
     const { Id } = await d.containers.create({ name: j.newName, body });
@@ -81,7 +79,11 @@ export async function swapContainer(
 export async function finishSwap(d: SwapDeps, j: UpgradeJournal, kept?: { reason: string; logs: string }): Promise<void> {
   writeStep(d.repo, j, 'passed');
   const old = tryGet(d, j.oldId);
-  if (old) await d.containers.remove(old.Id, { force: true });
+  if (old) {
+    // start-first: the old one still serves; it gets its stop signal and timeout like any stop.
+    if (old.State.Running) await stopQuietly(d, old.Id);
+    await d.containers.remove(old.Id, { force: true });
+  }
   const next = j.newId ? tryGet(d, j.newId) : undefined;
   if (next) {
     if (next.Name !== `/${j.name}`) d.containers.rename(next.Id, j.name);
@@ -104,6 +106,12 @@ export async function undoSwap(d: SwapDeps, j: UpgradeJournal, reason: string, l
     d.logger.error({ id: j.oldId, name: j.name }, 'the container to roll back to is gone');
   }
   recordFailed(d.repo, j, reason, logs);
+}
+
+async function stopQuietly(d: SwapDeps, id: string): Promise<void> {
+  await d.containers.stop(id).catch((err) => {
+    if (!(err instanceof NotModifiedError)) throw err;
+  });
 }
 
 async function failedLogs(d: SwapDeps, j: UpgradeJournal): Promise<string> {

@@ -14,9 +14,9 @@ export interface UpgradeJournal {
   oldId: string;
   oldRevision: number;
   oldWasRunning: boolean;
-  /** stop-first: the name the stopped old container waits under until the new one passed. */
+  /** The name the old container waits under until the new one passed. */
   asideName?: string;
-  /** The name the new container is created under (the line's name for stop-first). */
+  /** The name the new container is created under: the line's name. */
   newName: string;
   newId?: string;
   /** The new revision (upgrade) or the one rolled back to. */
