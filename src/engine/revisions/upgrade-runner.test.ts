@@ -78,6 +78,7 @@ class FakeContainers implements RevisionContainers {
 }
 
 function setup() {
+  const events: { Action: string; Actor: { ID: string; Attributes?: Record<string, string> } }[] = [];
   const repo = new RevisionRepository(openDatabase(':memory:'));
   const containers = new FakeContainers();
   const images = {
@@ -96,21 +97,22 @@ function setup() {
     readLogs: async function* () {
       yield { stream: 'stderr', time: '', line: Buffer.from('broken config\n') };
     },
-    events: { emit: () => undefined },
+    events: { emit: (e) => events.push(e) },
     logger: createLogger('silent'),
     options: { historyDepth: 5, autoUpgradeInterval: 0 },
   };
   const book = new RevisionBook(deps);
   const old = containers.add('web', 'v1', true);
   book.recordCreated(old.Id, { Image: 'v1' });
-  return { repo, containers, book, runner: new UpgradeRunner(deps, book), old };
+  return { repo, containers, book, runner: new UpgradeRunner(deps, book), old, events };
 }
 
 const states = (repo: RevisionRepository, lineage: string) => repo.ofLineage(lineage).map((r) => [r.revision, r.state]);
 
 test('an image that exits at start is rolled back: the old container has its name back and runs, the revision failed with its logs', async () => {
-  const { repo, containers, runner, old } = setup();
+  const { repo, containers, runner, old, events } = setup();
   const out = await runner.upgrade('web', { image: 'exits', waitMs: 200 }, () => undefined);
+  assert.deepEqual(events.map((e) => [e.Action, e.Actor.ID, e.Actor.Attributes?.revision, e.Actor.Attributes?.failedRevision]), [['rollback', old.Id, '1', '2']]);
   assert.equal(out.result, 'rolled-back');
   assert.match(out.reason!, /exited with code 3/);
   assert.deepEqual(containers.named('web').map((c) => [c.Id, c.State.Running]), [[old.Id, true]]);
@@ -121,9 +123,10 @@ test('an image that exits at start is rolled back: the old container has its nam
 });
 
 test('a good image replaces the container; the same image again changes nothing', async () => {
-  const { repo, containers, runner, old } = setup();
+  const { repo, containers, runner, old, events } = setup();
   const out = await runner.upgrade('web', { image: 'v2', waitMs: 50 }, () => undefined);
   assert.equal(out.result, 'upgraded');
+  assert.deepEqual(events.map((e) => [e.Action, e.Actor.ID, e.Actor.Attributes?.revision]), [['upgrade', out.containerId, '2']]);
   assert.deepEqual(containers.list().map((c) => [c.Name, c.Image, c.State.Running]), [['/web', 'sha256:v2', true]]);
   assert.deepEqual(states(repo, old.Id), [[2, 'current'], [1, 'replaced']]);
   assert.equal((await runner.upgrade('web', { image: 'v2' }, () => undefined)).result, 'up-to-date');
