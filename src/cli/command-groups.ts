@@ -32,6 +32,7 @@ const GROUPS: CommandGroup[] = [
   },
   // After image: it adds `image build` to that group.
   { names: ['build', 'image'], load: async () => (await import('./commands/image-build.js')).registerBuildCommands },
+  { names: ['revisions', 'upgrade', 'rollback'], load: async () => (await import('./commands/revisions.js')).registerRevisionCommands },
   // After image and container: it adds `image save/load/import/push` and `container commit` to their groups.
   {
     names: ['commit', 'save', 'load', 'import', 'push', 'image', 'container'],

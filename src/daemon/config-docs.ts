@@ -24,6 +24,8 @@ export const CONFIG_KEY_DOCS: Record<string, string> = {
   tlskey: "berthd's server key (default /etc/berth/tls/key.pem).",
   'exec-opts': 'dockerd\'s exec options; berth reads native.cgroupdriver=cgroupfs|systemd (default: systemd on a cgroup v2 host booted by systemd).',
   pidfile: 'Where berthd writes its process id (default: EXEC-ROOT/berthd.pid).',
+  'revision-history': 'How many revisions (image versions with their create request) each container keeps for berth rollback.',
+  'auto-upgrade-interval': 'How often containers labelled berth.upgrade=auto are upgraded through the health gate: seconds or a duration ("1h30m"); 0 is off.',
   debug: 'true is the same as "log-level": "debug".',
 };
 

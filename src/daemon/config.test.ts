@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONFIG_KEY_DOCS, FLAG_DOCS } from './config-docs.js';
-import { DAEMON_FLAGS, defaultConfig, loadConfig, parseConfigFile } from './config.js';
+import { autoUpgradeSeconds, DAEMON_FLAGS, defaultConfig, loadConfig, parseConfigFile } from './config.js';
 
 test('defaults are dockerd-like with berth paths', () => {
   const { config } = loadConfig(['--config-file', '/dev/null']);
@@ -59,4 +59,21 @@ test('TLS keys and flags: --tlsverify=false is explicit false, certificate paths
   assert.equal(config.tlscert, '/x/cert.pem');
   assert.equal(config.tlscacert, '/etc/berth/tls/ca.pem');
   assert.equal(parseConfigFile('{"tlsverify": true, "tlskey": "/k.pem"}').tlsverify, true);
+});
+
+test('revision-history and auto-upgrade-interval: defaults, durations, and bad values refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-cfg-'));
+  const file = join(dir, 'daemon.json');
+  const { config } = loadConfig(['--config-file', '/dev/null']);
+  assert.equal(config['revision-history'], 5);
+  assert.equal(autoUpgradeSeconds(config), 0);
+  writeFileSync(file, JSON.stringify({ 'revision-history': 3, 'auto-upgrade-interval': '1h30m' }));
+  const loaded = loadConfig(['--config-file', file]).config;
+  assert.equal(loaded['revision-history'], 3);
+  assert.equal(autoUpgradeSeconds(loaded), 5400);
+  assert.equal(autoUpgradeSeconds({ 'auto-upgrade-interval': 600 }), 600);
+  writeFileSync(file, JSON.stringify({ 'revision-history': 0 }));
+  assert.throws(() => loadConfig(['--config-file', file]), /invalid revision-history/);
+  writeFileSync(file, JSON.stringify({ 'auto-upgrade-interval': 'soon' }));
+  assert.throws(() => loadConfig(['--config-file', file]), /invalid auto-upgrade-interval/);
 });

@@ -36,6 +36,10 @@ export interface DaemonConfig {
   tlscacert: string;
   tlscert: string;
   tlskey: string;
+  /** How many revisions each container keeps for rollback (berth's own key). */
+  'revision-history': number;
+  /** How often containers labelled berth.upgrade=auto are upgraded: seconds or a Go duration ("1h"); 0 = off. */
+  'auto-upgrade-interval': number | string;
 }
 
 /** Where `berth tls init` writes the server's files, and where berthd looks for them by default. */
@@ -77,6 +81,8 @@ export function defaultConfig(): DaemonConfig {
     tlscacert: `${DEFAULT_TLS_DIR}/ca.pem`,
     tlscert: `${DEFAULT_TLS_DIR}/cert.pem`,
     tlskey: `${DEFAULT_TLS_DIR}/key.pem`,
+    'revision-history': 5,
+    'auto-upgrade-interval': 0,
   };
 }
 
@@ -198,6 +204,10 @@ function validate(c: DaemonConfig): void {
   if (!c.runtimes[c['default-runtime']]) {
     throw new InvalidArgumentError(`default runtime ${c['default-runtime']} is not among the configured runtimes`);
   }
+  if (!Number.isInteger(c['revision-history']) || c['revision-history'] < 1) {
+    throw new InvalidArgumentError(`invalid revision-history: ${c['revision-history']} (a whole number of revisions, at least 1)`);
+  }
+  if (autoUpgradeSeconds(c) === undefined) throw new InvalidArgumentError(`invalid auto-upgrade-interval: ${c['auto-upgrade-interval']}`);
   for (const h of c.hosts) {
     if (!/^(unix|tcp|fd):\/\//.test(h)) throw new InvalidArgumentError(`invalid host: ${h}`);
   }
@@ -206,4 +216,14 @@ function validate(c: DaemonConfig): void {
   for (const key of ['tls', 'tlsverify'] as const) {
     if (c[key] !== undefined && typeof c[key] !== 'boolean') throw new InvalidArgumentError(`invalid ${key}: ${String(c[key])} (true or false)`);
   }
+}
+
+/** auto-upgrade-interval in seconds (0 = off), or undefined when it is neither a number nor a Go duration. */
+export function autoUpgradeSeconds(c: Pick<DaemonConfig, 'auto-upgrade-interval'>): number | undefined {
+  const v = c['auto-upgrade-interval'];
+  if (typeof v === 'number') return v >= 0 ? v : undefined;
+  if (v === '' || v === '0') return 0;
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(v);
+  if (!m || !m[0]) return undefined;
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
 }
