@@ -371,6 +371,10 @@ export class ContainerService {
     if (settings) c.NetworkSettings = settings;
     else if (!c.State.Running) c.NetworkSettings = this.d.networks.idleSettings(this.networkRequest(c));
     this.d.repo.save(c);
+    // A live change: joining the first user network moves it to the embedded DNS, leaving the last
+    // one moves it back, as dockerd does. Written in place: the file is bind-mounted by inode.
+    const resolv = settings && c.State.Running ? this.d.networks.resolvConfFor(this.networkRequest(c)) : undefined;
+    if (resolv !== undefined) writeFileSync(c.ResolvConfPath, resolv);
   }
 
   /** DELETE /containers/{parent}/{alias}?link=1 (marked edit: networking): forgets a legacy link. */
