@@ -125,11 +125,11 @@ export function registerContainerRoutes(router: Router, b: ContainersBackend): v
   });
 
   router.post('/containers/{name}/stop', async (ctx) => {
-    await svc.stop(ctx.param('name'), { timeout: ctx.int('t'), signal: ctx.str('signal') });
+    await svc.stop(ctx.param('name'), stopOptions(ctx));
   });
 
   router.post('/containers/{name}/restart', async (ctx) => {
-    await svc.restart(ctx.param('name'), { timeout: ctx.int('t'), signal: ctx.str('signal') });
+    await svc.restart(ctx.param('name'), stopOptions(ctx));
   });
 
   router.post('/containers/{name}/kill', async (ctx) => {
@@ -394,4 +394,11 @@ async function execStart(ctx: RequestContext, b: ContainersBackend): Promise<voi
     h.write(1, Buffer.from(`${(err as Error).message}\r\n`));
   }
   h.end();
+}
+
+/** `t` and `signal` of stop and restart; `t` is read as Go's strconv.Atoi reads it (negative: no limit). */
+function stopOptions(ctx: RequestContext): { timeout?: number; signal?: string } {
+  const t = ctx.str('t');
+  if (t !== undefined && t !== '' && !/^[+-]?\d+$/.test(t)) throw new InvalidArgumentError(`strconv.Atoi: parsing ${JSON.stringify(t)}: invalid syntax`);
+  return { timeout: t ? Number(t) : undefined, signal: ctx.str('signal') };
 }

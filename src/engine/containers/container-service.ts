@@ -483,7 +483,9 @@ export class ContainerService {
     if (c.State.Paused) await this.d.runtime.resume(c.Id).catch(() => undefined);
     this.emit(c, 'kill', { signal: String(signalNumber(signal)) });
     await this.d.runtime.kill(c.Id, signal).catch(() => undefined);
-    const inTime = timeout < 0 ? await exited.then(() => true) : await raceTimeout(exited, timeout * 1000);
+    // moby: any negative timeout waits without limit (no SIGKILL); so does one beyond a timer's range.
+    const unlimited = timeout < 0 || timeout * 1000 > MAX_TIMER_MS;
+    const inTime = unlimited ? await exited.then(() => true) : await raceTimeout(exited, timeout * 1000);
     if (!inTime) {
       this.emit(c, 'kill', { signal: '9' });
       await this.d.runtime.kill(c.Id, 'SIGKILL').catch(() => undefined);
@@ -554,8 +556,11 @@ export class ContainerService {
 
   // ---------------------------------------------------------------- remove, rename, update
 
-  remove(ref: string, o: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+  async remove(ref: string, o: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
     const c = this.get(ref);
+    // A forced remove never queues behind a stop that waits (t=-1 waits without limit): as dockerd,
+    // it kills at once, which also ends that stop; the removal itself then runs in turn.
+    if (o.force && c.State.Running && this.locks.has(c.Id)) await this.killForRemoval(c);
     return this.locked(c.Id, async () => {
       if (!this.byId.has(c.Id)) return;
       if (c.State.Restarting && !o.force) {
@@ -570,13 +575,7 @@ export class ContainerService {
       clearTimeout(this.restartTimers.get(c.Id));
       this.restartTimers.delete(c.Id);
       c.manuallyStopped = true;
-      if (c.State.Running) {
-        const exited = this.nextExit(c.Id);
-        if (c.State.Paused) await this.d.runtime.resume(c.Id).catch(() => undefined);
-        this.emit(c, 'kill', { signal: '9' });
-        await this.d.runtime.kill(c.Id, 'SIGKILL').catch(() => undefined);
-        await raceTimeout(exited, 10_000);
-      }
+      if (c.State.Running) await this.killForRemoval(c);
       c.State = { ...c.State, Status: 'removing' };
       await this.releaseResources(c);
       await this.d.runtime.cleanup?.(c.Id).catch(() => undefined);
@@ -589,6 +588,18 @@ export class ContainerService {
       this.emit(c, 'destroy');
       this.signals.emit(`removed:${c.Id}`);
     });
+  }
+
+  /** SIGKILL for `rm -f`, waiting (bounded) for the exit to be recorded. */
+  private async killForRemoval(c: ContainerRecord): Promise<void> {
+    c.manuallyStopped = true;
+    clearTimeout(this.restartTimers.get(c.Id));
+    this.restartTimers.delete(c.Id);
+    const exited = this.nextExit(c.Id);
+    if (c.State.Paused) await this.d.runtime.resume(c.Id).catch(() => undefined);
+    this.emit(c, 'kill', { signal: '9' });
+    await this.d.runtime.kill(c.Id, 'SIGKILL').catch(() => undefined);
+    await raceTimeout(exited, 10_000);
   }
 
   rename(ref: string, newName: string): void {
@@ -744,6 +755,9 @@ export class ContainerService {
     return next;
   }
 }
+
+/** setTimeout's largest delay; a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function raceTimeout(p: Promise<unknown>, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
