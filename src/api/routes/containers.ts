@@ -1,4 +1,4 @@
-import { InvalidArgumentError, NotImplementedError } from '../../common/errors.js';
+import { ConflictError, InvalidArgumentError, NotImplementedError } from '../../common/errors.js';
 import type { ContainerRecord } from '../../engine/containers/container-model.js';
 import type { ContainerService, WaitCondition } from '../../engine/containers/container-service.js';
 import { filterContainers, inspectView, summaryView } from '../../engine/containers/container-views.js';
@@ -78,7 +78,9 @@ export function registerContainerRoutes(router: Router, b: ContainersBackend): v
 
   router.get('/containers/{name}/top', async (ctx) => {
     const c = svc.get(ctx.param('name'));
-    if (!c.State.Running) throw new InvalidArgumentError(`container ${c.Id} is not running`);
+    // moby's errNotRunning / errContainerIsRestarting: conflicts, not bad requests.
+    if (c.State.Restarting) throw new ConflictError(`Container ${c.Id} is restarting, wait until the container is running`);
+    if (!c.State.Running) throw new ConflictError(`container ${c.Id} is not running`);
     return b.top(c, ctx.str('ps_args') || '-ef');
   });
 

@@ -16,7 +16,7 @@ import type { BerthPaths } from '../../common/paths.js';
 import type { ContainerRepository } from '../../store/container-repository.js';
 import type { EventSink } from '../events/event-bus.js';
 import type { OciSpec } from '../runtime/oci-spec.js';
-import { RuntimeError, startFailureExitCode } from '../runtime/runtime-errors.js';
+import { RuntimeError, isDirectoryExec, startFailureExitCode } from '../runtime/runtime-errors.js';
 import { mergeImageConfig, validateContainerName } from './config-merge.js';
 import { initialState, type ContainerRecord, ZERO_TIME } from './container-model.js';
 import { HealthMonitor, type HealthProbeRunner } from './health-monitor.js';
@@ -314,7 +314,7 @@ export class ContainerService {
       if (c.HostConfig.AutoRemove) setImmediate(() => void this.remove(c.Id, { force: true, volumes: true }).catch(() => undefined));
       if (code === 127 || code === 126) {
         const argv = [...(c.Config.Entrypoint ?? []), ...(c.Config.Cmd ?? [])];
-        const what = code === 127 ? 'executable file not found in $PATH' : 'permission denied';
+        const what = code === 127 ? 'executable file not found in $PATH' : isDirectoryExec(message) ? 'is a directory: permission denied' : 'permission denied';
         throw new InvalidArgumentError(
           `failed to create task for container: failed to create shim task: OCI runtime create failed: unable to start container process: exec: "${argv[0] ?? ''}": ${what}: unknown`,
         );
@@ -502,7 +502,7 @@ export class ContainerService {
     this.emit(c, 'kill', { signal: String(num) });
     // As dockerd: a SIGKILL returns once the container is down, so inspect right after shows it exited.
     const exited = num === 9 ? this.nextExit(c.Id) : undefined;
-    await this.d.runtime.kill(c.Id, num);
+    await this.whileRunning(c, () => this.d.runtime.kill(c.Id, num), () => new ConflictError(`Cannot kill container: ${ref}: container ${c.Id} is not running`));
     if (exited) await raceTimeout(exited, 10_000);
   }
 
@@ -521,11 +521,7 @@ export class ContainerService {
     const c = this.get(ref);
     if (!c.State.Running) throw new ConflictError(`Container ${c.Id} is not running`);
     if (c.State.Paused) throw new ConflictError(`Container ${c.Id} is already paused`);
-    await this.d.runtime.pause(c.Id).catch((err: Error) => {
-      // The process may have exited a moment ago, before its monitor reported it.
-      if (/not running|no such process/i.test(err.message)) throw new ConflictError(`Container ${c.Id} is not running`);
-      throw err;
-    });
+    await this.whileRunning(c, () => this.d.runtime.pause(c.Id));
     c.State = { ...c.State, Paused: true, Status: 'paused' };
     this.d.repo.save(c);
     this.emit(c, 'pause');
@@ -534,7 +530,7 @@ export class ContainerService {
   async unpause(ref: string): Promise<void> {
     const c = this.get(ref);
     if (!c.State.Paused) throw new ConflictError(`Container ${c.Id} is not paused`);
-    await this.d.runtime.resume(c.Id);
+    await this.whileRunning(c, () => this.d.runtime.resume(c.Id), () => new ConflictError(`Container ${c.Id} is not paused`));
     c.State = { ...c.State, Paused: false, Status: 'running' };
     this.d.repo.save(c);
     this.emit(c, 'unpause');
@@ -637,7 +633,10 @@ export class ContainerService {
       throw new InvalidArgumentError('Conflicting options: Nano CPUs cannot be updated as CPU Period/Quota has already been set');
     }
     if (c.State.Running && Object.keys(changes).length) {
-      await this.d.runtime.update(c.Id, changes);
+      // A container that exits meanwhile keeps the new values for its next start, as a stopped one does.
+      await this.whileRunning(c, () => this.d.runtime.update(c.Id, changes)).catch((err) => {
+        if (!(err instanceof ConflictError)) throw err;
+      });
     }
     Object.assign(c.HostConfig, changes);
     this.d.repo.save(c);
@@ -692,7 +691,7 @@ export class ContainerService {
   async resize(ref: string, height: number, width: number): Promise<void> {
     const c = this.get(ref);
     if (!c.State.Running) throw new ConflictError(`Container ${c.Id} is not running`);
-    await this.d.runtime.resize(c.Id, height, width);
+    await this.whileRunning(c, () => this.d.runtime.resize(c.Id, height, width));
   }
 
   /** A promise that settles at the container's next exit (for log following). */
@@ -735,6 +734,30 @@ export class ContainerService {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /**
+   * Whether a container the caller saw running has stopped: its exit may not be recorded yet (the
+   * monitor reports it a moment later), so the runtime is asked too. An unknown one has stopped.
+   */
+  async hasStopped(c: ContainerRecord): Promise<boolean> {
+    if (!this.byId.has(c.Id) || !c.State.Running) return true;
+    const st = await this.d.runtime.state(c.Id).catch(() => null);
+    return !st || st.status === 'stopped';
+  }
+
+  /**
+   * A runtime verb on a running container. A container that has just exited is stopped to every
+   * caller: the runtime's failure for it ("error opening file …/status", "No such process")
+   * becomes Docker's 409, never a 500.
+   */
+  private async whileRunning<T>(c: ContainerRecord, verb: () => Promise<T>, notRunning = () => new ConflictError(`Container ${c.Id} is not running`)): Promise<T> {
+    try {
+      return await verb();
+    } catch (err) {
+      if (await this.hasStopped(c)) throw notRunning();
+      throw err;
+    }
+  }
 
   private emit(c: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
     this.d.events.emit({
