@@ -54,8 +54,20 @@ test('stop?t=-5 waits without limit, a forced remove still kills and removes at 
   assert.equal(rm.code, 0, rm.stderr);
   containers.delete(name);
   assert.equal((await stop).status, 204);
-  clearTimeout(guard);
   assert.equal((await call('GET', `/containers/${name}/json`)).status, 404);
+
+  // The same for a restart that waits: the removal wins, the restart does not start it again.
+  await runDetached(name, BUSYBOX, 'sleep', '600');
+  const restart = call('POST', `/containers/${name}/restart`, { query: { t: '-1' }, signal: ac.signal });
+  await new Promise((r) => setTimeout(r, 500));
+  const rm2 = await docker('rm', '-f', name);
+  assert.equal(rm2.code, 0, rm2.stderr);
+  containers.delete(name);
+  const restarted = await restart;
+  assert.equal(restarted.status, 409, restarted.text);
+  assert.match(restarted.text, /marked for removal/);
+  assert.equal((await call('GET', `/containers/${name}/json`)).status, 404);
+  clearTimeout(guard);
 });
 
 test('negative timeouts (query t, restart t, Config.StopTimeout) let the process exit on its own; a bad t is 400', async () => {

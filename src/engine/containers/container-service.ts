@@ -77,6 +77,8 @@ export class ContainerService {
   private readonly restartTimers = new Map<string, NodeJS.Timeout>();
   /** Serialises lifecycle operations per container. */
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** Containers a forced remove killed ahead of its turn: a queued restart must not start them again. */
+  private readonly removalPending = new Set<string>();
 
   private readonly health?: HealthMonitor;
 
@@ -230,7 +232,9 @@ export class ContainerService {
   private async startLocked(c: ContainerRecord): Promise<void> {
     if (c.State.Paused) throw new ConflictError('cannot start a paused container, try unpause instead');
     if (c.State.Running) throw new NotModifiedError('container already started');
-    if (c.State.Status === 'removing') throw new ConflictError(`container ${c.Id} is marked for removal and cannot be started`);
+    if (c.State.Status === 'removing' || this.removalPending.has(c.Id)) {
+      throw new ConflictError(`container ${c.Id} is marked for removal and cannot be started`);
+    }
     const timer = this.restartTimers.get(c.Id);
     if (timer) clearTimeout(timer);
     this.restartTimers.delete(c.Id);
@@ -556,34 +560,39 @@ export class ContainerService {
     const c = this.get(ref);
     // A forced remove never queues behind a stop that waits (t=-1 waits without limit): as dockerd,
     // it kills at once, which also ends that stop; the removal itself then runs in turn.
-    if (o.force && c.State.Running && this.locks.has(c.Id)) await this.killForRemoval(c);
-    return this.locked(c.Id, async () => {
-      if (!this.byId.has(c.Id)) return;
-      if (c.State.Restarting && !o.force) {
-        throw new ConflictError(`cannot remove container "${c.Name}": container is restarting: stop the container before removing or force remove`);
-      }
-      if (c.State.Running && !o.force) {
-        throw new ConflictError(
-          `cannot remove container "${c.Name}": container is ${c.State.Paused ? 'paused' : 'running'}: stop the container before removing or force remove`,
-        );
-      }
-      if (c.State.Status === 'removing') throw new ConflictError(`removal of container ${c.Id} is already in progress`);
-      clearTimeout(this.restartTimers.get(c.Id));
-      this.restartTimers.delete(c.Id);
-      c.manuallyStopped = true;
-      if (c.State.Running) await this.killForRemoval(c);
-      c.State = { ...c.State, Status: 'removing' };
-      await this.releaseResources(c);
-      await this.d.runtime.cleanup?.(c.Id).catch(() => undefined);
-      await this.d.rootfs.removeContainerLayer(c.Id);
-      await this.d.mounts?.release(c, !!o.volumes).catch((err) => this.d.logger.warn({ err, id: c.Id }, 'releasing mounts'));
-      rmSync(this.d.paths.containerDir(c.Id), { recursive: true, force: true });
-      rmSync(this.d.paths.containerRunDir(c.Id), { recursive: true, force: true });
-      this.d.repo.remove(c.Id);
-      this.byId.delete(c.Id);
-      this.emit(c, 'destroy');
-      this.signals.emit(`removed:${c.Id}`);
-    });
+    if (o.force && c.State.Running && this.locks.has(c.Id)) {
+      this.removalPending.add(c.Id);
+      await this.killForRemoval(c);
+    }
+    return this.locked(c.Id, () => this.removeLocked(c, o)).finally(() => this.removalPending.delete(c.Id));
+  }
+
+  private async removeLocked(c: ContainerRecord, o: { force?: boolean; volumes?: boolean }): Promise<void> {
+    if (!this.byId.has(c.Id)) return;
+    if (c.State.Restarting && !o.force) {
+      throw new ConflictError(`cannot remove container "${c.Name}": container is restarting: stop the container before removing or force remove`);
+    }
+    if (c.State.Running && !o.force) {
+      throw new ConflictError(
+        `cannot remove container "${c.Name}": container is ${c.State.Paused ? 'paused' : 'running'}: stop the container before removing or force remove`,
+      );
+    }
+    if (c.State.Status === 'removing') throw new ConflictError(`removal of container ${c.Id} is already in progress`);
+    clearTimeout(this.restartTimers.get(c.Id));
+    this.restartTimers.delete(c.Id);
+    c.manuallyStopped = true;
+    if (c.State.Running) await this.killForRemoval(c);
+    c.State = { ...c.State, Status: 'removing' };
+    await this.releaseResources(c);
+    await this.d.runtime.cleanup?.(c.Id).catch(() => undefined);
+    await this.d.rootfs.removeContainerLayer(c.Id);
+    await this.d.mounts?.release(c, !!o.volumes).catch((err) => this.d.logger.warn({ err, id: c.Id }, 'releasing mounts'));
+    rmSync(this.d.paths.containerDir(c.Id), { recursive: true, force: true });
+    rmSync(this.d.paths.containerRunDir(c.Id), { recursive: true, force: true });
+    this.d.repo.remove(c.Id);
+    this.byId.delete(c.Id);
+    this.emit(c, 'destroy');
+    this.signals.emit(`removed:${c.Id}`);
   }
 
   /** SIGKILL for `rm -f`, waiting (bounded) for the exit to be recorded. */
