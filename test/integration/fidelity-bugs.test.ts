@@ -236,6 +236,11 @@ test('a container that exits in the middle of commit, pause, top, stats, exec or
         // A 409 is Docker's answer for a container that is not running, or paused (or not) by the commit beside it.
         if (r.status === 409 && !/is not running|is paused|is already paused|is not paused/i.test(r.text)) failures.push(`${op}: 409 ${r.text.trim()}`);
       }
+      // One wave per round ends with a forced remove, near the exit or after it; later waves get 404s.
+      if (wave === round % 6) {
+        const r = await call('DELETE', `/containers/${name}`, { query: { force: '1' } });
+        if (r.status >= 500) failures.push(`rm: ${r.status} ${r.text.trim()}`);
+      }
       await new Promise((r) => setTimeout(r, 50 + 20 * wave));
     }
   }

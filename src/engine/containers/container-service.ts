@@ -747,11 +747,30 @@ export class ContainerService {
   /**
    * Whether a container the caller saw running has stopped: its exit may not be recorded yet (the
    * monitor reports it a moment later), so the runtime is asked too. An unknown one has stopped.
+   * With `settle`, one the runtime still calls running (a process exiting this very moment) gets a
+   * moment for its exit to be recorded.
    */
-  async hasStopped(c: ContainerRecord): Promise<boolean> {
+  async hasStopped(c: ContainerRecord, o: { settle?: boolean } = {}): Promise<boolean> {
     if (!this.byId.has(c.Id) || !c.State.Running) return true;
     const st = await this.d.runtime.state(c.Id).catch(() => null);
-    return !st || st.status === 'stopped';
+    if (!st || st.status === 'stopped') return true;
+    if (!o.settle) return false;
+    return (await this.exitWithin(c.Id, 250)) || !c.State.Running;
+  }
+
+  /** Whether the container's exit is recorded within `ms`; leaves no listener behind. */
+  private exitWithin(id: string, ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.signals.off(`exit:${id}`, done);
+        resolve(false);
+      }, ms);
+      this.signals.once(`exit:${id}`, done);
+    });
   }
 
   /**
@@ -763,7 +782,7 @@ export class ContainerService {
     try {
       return await verb();
     } catch (err) {
-      if (await this.hasStopped(c)) throw notRunning();
+      if (await this.hasStopped(c, { settle: true })) throw notRunning();
       throw err;
     }
   }

@@ -135,8 +135,10 @@ export class ExecService {
    */
   private async startFailed(s: ExecSession, c: ContainerRecord, err: Error): Promise<Error> {
     // The container exited as the exec began: Docker's 409 (its GetRunningTask), not the runtime's words.
-    const gone = await this.d.containers.hasStopped(c);
-    const code = err instanceof RuntimeError && !gone ? startFailureExitCode(err.message) : 126;
+    const refused = err instanceof RuntimeError ? startFailureExitCode(err.message) : 126;
+    // A command the runtime refused (126/127) needs no settling; any other failure may be the exit.
+    const gone = await this.d.containers.hasStopped(c, { settle: !(err instanceof RuntimeError) || refused === 128 });
+    const code = err instanceof RuntimeError && !gone ? refused : 126;
     s.exitCode = code;
     s.finish();
     if (gone) return new ConflictError(`container ${c.Id} is not running`);
