@@ -160,11 +160,15 @@ test('network connect moves a default-bridge container to the embedded DNS, disc
   // Started on the default bridge, then connected: names of the network resolve.
   const mover = `${P}-mover`;
   await runDetached(mover, DEBIAN, 'sleep', '600');
+  // One in its namespace follows it.
+  const sharer = `${P}-sharer`;
+  await runDetached(sharer, '--network', `container:${mover}`, DEBIAN, 'sleep', '600');
   const hostNs = await nameserver(mover);
   assert.equal(await resolves(mover, peer), '');
   assert.equal((await docker('network', 'connect', net, mover)).code, 0);
   assert.equal(await resolves(mover, peer), await ipOf(peer, net));
   assert.equal(await nameserver(mover), '10.243.31.1');
+  assert.equal(await resolves(sharer, peer), await ipOf(peer, net));
   // A second user network: its names resolve too, through the same server.
   assert.equal((await docker('network', 'connect', net2, mover)).code, 0);
   assert.equal(await resolves(mover, far), await ipOf(far, net2));
@@ -173,6 +177,7 @@ test('network connect moves a default-bridge container to the embedded DNS, disc
   // The last user network gone: back to the host's resolvers.
   assert.equal((await docker('network', 'disconnect', net, mover)).code, 0);
   assert.equal(await nameserver(mover), hostNs);
+  assert.equal(await nameserver(sharer), hostNs);
 
   // Created on the network, then connected to the default bridge: names still resolve.
   const user = `${P}-user`;

@@ -377,8 +377,12 @@ export class ContainerService {
     this.d.repo.save(c);
     // A live change: joining the first user network moves it to the embedded DNS, leaving the last
     // one moves it back, as dockerd does. Written in place: the file is bind-mounted by inode.
-    const resolv = settings && c.State.Running ? this.d.networks.resolvConfFor(this.networkRequest(c)) : undefined;
-    if (resolv !== undefined) writeFileSync(c.ResolvConfPath, resolv);
+    if (!settings || !c.State.Running) return;
+    const sharers = [...this.byId.values()].filter((o) => o.State.Running && this.networkRequest(o).networkMode === `container:${c.Id}`);
+    for (const x of [c, ...sharers]) {
+      const resolv = this.d.networks.resolvConfFor(this.networkRequest(x));
+      if (resolv !== undefined) writeFileSync(x.ResolvConfPath, resolv);
+    }
   }
 
   /** DELETE /containers/{parent}/{alias}?link=1 (marked edit: networking): forgets a legacy link. */

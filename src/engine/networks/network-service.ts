@@ -622,8 +622,9 @@ export class NetworkService {
    */
   resolvConfFor(c: Pick<ContainerNetworkRequest, 'id' | 'dns' | 'dnsSearch' | 'dnsOptions'>): string | undefined {
     const sb = this.repo.getSandbox(c.id);
-    if (!sb || sb.mode !== 'bridge') return undefined;
-    const user = this.containerNetworks(c.id).find((n) => !this.isDefaultBridge(n));
+    if (!sb || (sb.mode !== 'bridge' && !(sb.mode === 'container' && sb.sharedWith))) return undefined;
+    // A container in another's namespace (container:<id>) follows that one's networks.
+    const user = this.containerNetworks(sb.sharedWith ?? c.id).find((n) => !this.isDefaultBridge(n));
     const resolv = buildResolvConf({
       host: readHostResolvConf(),
       dns: c.dns ?? [],
