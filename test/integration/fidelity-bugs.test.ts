@@ -72,7 +72,7 @@ test('stop?t=-5 waits without limit, a forced remove still kills and removes at 
 
 test('negative timeouts (query t, restart t, Config.StopTimeout) let the process exit on its own; a bad t is 400', async () => {
   const name = `${P}-graceful`;
-  const script = 'trap "sleep 1; exit 7" TERM; echo ready; while :; do sleep 0.1; done';
+  const script = 'trap "sleep 1; exit 7" TERM; trap "exit 9" USR1; echo ready; while :; do sleep 0.1; done';
   await runDetached(name, '--stop-timeout', '-1', BUSYBOX, 'sh', '-c', script);
   await untilLogged(name, 'ready');
   assert.equal((await call('GET', `/containers/${name}/json`)).text.includes('"StopTimeout":-1'), true);
@@ -90,6 +90,18 @@ test('negative timeouts (query t, restart t, Config.StopTimeout) let the process
   assert.match(bad.text, /strconv.Atoi: parsing \\"soon\\": invalid syntax/);
   assert.equal((await call('POST', `/containers/${name}/stop`, { query: { t: '-1' } })).status, 204);
   assert.equal(JSON.parse((await call('GET', `/containers/${name}/json`)).text).State.ExitCode, 7);
+  // `signal` counts from API 1.42 on: an older client's stop sends the stop signal.
+  for (const [version, code] of [
+    ['1.41', 7],
+    ['1.42', 9],
+  ] as const) {
+    assert.equal((await call('POST', `/containers/${name}/start`)).status, 204);
+    await untilLogged(name, 'ready\n'.repeat(version === '1.41' ? 4 : 5).trimEnd());
+    const res = await api(version).request('POST', `/containers/${name}/stop`, { query: { t: '-1', signal: 'SIGUSR1' } });
+    await readAll(res);
+    assert.equal(res.statusCode, 204);
+    assert.equal(JSON.parse((await call('GET', `/containers/${name}/json`)).text).State.ExitCode, code, version);
+  }
 });
 
 test('ps --filter name= matches every name with its leading slash, as a regexp', async () => {

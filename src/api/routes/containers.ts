@@ -398,9 +398,12 @@ async function execStart(ctx: RequestContext, b: ContainersBackend): Promise<voi
   h.end();
 }
 
-/** `t` and `signal` of stop and restart; `t` is read as Go's strconv.Atoi reads it (negative: no limit). */
+/**
+ * `t` and `signal` of stop and restart: `t` read as Go's strconv.Atoi reads it (negative: no limit),
+ * `signal` only from API 1.42 on, as moby reads them.
+ */
 function stopOptions(ctx: RequestContext): { timeout?: number; signal?: string } {
   const t = ctx.str('t');
   if (t !== undefined && t !== '' && !/^[+-]?\d+$/.test(t)) throw new InvalidArgumentError(`strconv.Atoi: parsing ${JSON.stringify(t)}: invalid syntax`);
-  return { timeout: t ? Number(t) : undefined, signal: ctx.str('signal') };
+  return { timeout: t ? Number(t) : undefined, signal: ctx.atLeast('1.42') ? ctx.str('signal') : undefined };
 }
