@@ -85,6 +85,7 @@ export async function createServices(config: DaemonConfig, logger: Logger): Prom
       setupContainer: (c) => networks.setupContainer(c),
       teardownContainer: (id) => networks.teardownContainer(id),
       idleSettings: (c) => networks.idleSettings(c),
+      resolvConfFor: (c) => networks.resolvConfFor(c),
     },
     runtime,
     buildSpec,

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, NotImplementedError } from '../../common/errors.js';
+import { ConflictError, InvalidArgumentError, NotImplementedError } from '../../common/errors.js';
 import type { ContainerRecord } from '../../engine/containers/container-model.js';
 import type { ContainerService, WaitCondition } from '../../engine/containers/container-service.js';
 import { filterContainers, inspectView, summaryView } from '../../engine/containers/container-views.js';
@@ -78,7 +78,9 @@ export function registerContainerRoutes(router: Router, b: ContainersBackend): v
 
   router.get('/containers/{name}/top', async (ctx) => {
     const c = svc.get(ctx.param('name'));
-    if (!c.State.Running) throw new InvalidArgumentError(`container ${c.Id} is not running`);
+    // moby's errNotRunning / errContainerIsRestarting: conflicts, not bad requests.
+    if (c.State.Restarting) throw new ConflictError(`Container ${c.Id} is restarting, wait until the container is running`);
+    if (!c.State.Running) throw new ConflictError(`container ${c.Id} is not running`);
     return b.top(c, ctx.str('ps_args') || '-ef');
   });
 
@@ -125,11 +127,11 @@ export function registerContainerRoutes(router: Router, b: ContainersBackend): v
   });
 
   router.post('/containers/{name}/stop', async (ctx) => {
-    await svc.stop(ctx.param('name'), { timeout: ctx.int('t'), signal: ctx.str('signal') });
+    await svc.stop(ctx.param('name'), stopOptions(ctx));
   });
 
   router.post('/containers/{name}/restart', async (ctx) => {
-    await svc.restart(ctx.param('name'), { timeout: ctx.int('t'), signal: ctx.str('signal') });
+    await svc.restart(ctx.param('name'), stopOptions(ctx));
   });
 
   router.post('/containers/{name}/kill', async (ctx) => {
@@ -394,4 +396,14 @@ async function execStart(ctx: RequestContext, b: ContainersBackend): Promise<voi
     h.write(1, Buffer.from(`${(err as Error).message}\r\n`));
   }
   h.end();
+}
+
+/**
+ * `t` and `signal` of stop and restart: `t` read as Go's strconv.Atoi reads it (negative: no limit),
+ * `signal` only from API 1.42 on, as moby reads them.
+ */
+function stopOptions(ctx: RequestContext): { timeout?: number; signal?: string } {
+  const t = ctx.str('t');
+  if (t !== undefined && t !== '' && !/^[+-]?\d+$/.test(t)) throw new InvalidArgumentError(`strconv.Atoi: parsing ${JSON.stringify(t)}: invalid syntax`);
+  return { timeout: t ? Number(t) : undefined, signal: ctx.atLeast('1.42') ? ctx.str('signal') : undefined };
 }

@@ -39,3 +39,22 @@ test('no command anywhere is refused; names follow Docker\'s rule', () => {
   assert.throws(() => validateContainerName('-bad'), /Invalid container name \(-bad\)/);
   assert.throws(() => validateContainerName('a'), /Invalid container name/);
 });
+
+test('an empty entrypoint means none, as moby reads each shape of it', () => {
+  // [""] (`--entrypoint ''`, or the string "" of old clients): the image's is dropped, Cmd runs as given.
+  for (const e of [[''], '']) {
+    const c = mergeImageConfig({ Entrypoint: e, Cmd: ['echo', 'hi'] }, image);
+    assert.equal(c.Entrypoint, null);
+    assert.deepEqual(c.Cmd, ['echo', 'hi']);
+  }
+  // [""] is a given entrypoint for the merge: the image's Cmd is not taken, so nothing is left to run.
+  assert.throws(() => mergeImageConfig({ Entrypoint: [''] }, image), /no command specified/);
+  // []: no entrypoint either, but the image's Cmd fills in.
+  const empty = mergeImageConfig({ Entrypoint: [] }, image);
+  assert.deepEqual(empty.Entrypoint, []);
+  assert.deepEqual(empty.Cmd, ['nginx', '-g', 'daemon off;']);
+  // null: the image's entrypoint.
+  assert.deepEqual(mergeImageConfig({ Entrypoint: null, Cmd: ['x'] }, image).Entrypoint, ['/docker-entrypoint.sh']);
+  // A string Cmd is one argument (strslice), not split.
+  assert.deepEqual(mergeImageConfig({ Cmd: 'echo hi' }, {}).Cmd, ['echo hi']);
+});

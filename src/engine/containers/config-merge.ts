@@ -18,6 +18,11 @@ export interface ImageRuntimeConfig {
 
 const empty = (a: unknown[] | null | undefined) => !a || a.length === 0;
 
+/** Docker's string-or-array fields (strslice): API clients before 1.7 sent `"Cmd": "echo hi"`. */
+function strSlice(v: unknown): string[] | null | undefined {
+  return typeof v === 'string' ? [v] : (v as string[] | null | undefined);
+}
+
 /**
  * Fills a container's Config from its image the way dockerd's merge does: the image's Cmd only
  * when the user gave neither Cmd nor Entrypoint, env and labels merged key by key (user wins),
@@ -34,10 +39,16 @@ export function mergeImageConfig(user: Record<string, any>, image: ImageRuntimeC
     env.set(k, e);
   }
   c.Env = [...env.values()];
+  if ('Cmd' in c) c.Cmd = strSlice(c.Cmd);
+  if ('Entrypoint' in c) c.Entrypoint = strSlice(c.Entrypoint);
+  // As moby's merge: an empty Entrypoint takes the image's Cmd; only a missing (null) one takes
+  // the image's Entrypoint, so `[]` means "no entrypoint".
   if (empty(c.Entrypoint)) {
     if (empty(c.Cmd)) c.Cmd = image.Cmd ?? null;
-    c.Entrypoint = image.Entrypoint ?? null;
+    if (c.Entrypoint === undefined || c.Entrypoint === null) c.Entrypoint = image.Entrypoint ?? null;
   }
+  // `--entrypoint ''` sends [""]: no entrypoint, and Cmd runs as given (moby's mergeAndVerifyConfig).
+  if (Array.isArray(c.Entrypoint) && c.Entrypoint.length === 1 && c.Entrypoint[0] === '') c.Entrypoint = null;
   if (!c.WorkingDir && image.WorkingDir) c.WorkingDir = image.WorkingDir;
   if (image.Volumes) c.Volumes = { ...image.Volumes, ...(c.Volumes ?? {}) };
   c.Labels = { ...(image.Labels ?? {}), ...(c.Labels ?? {}) };

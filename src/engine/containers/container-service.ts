@@ -16,7 +16,7 @@ import type { BerthPaths } from '../../common/paths.js';
 import type { ContainerRepository } from '../../store/container-repository.js';
 import type { EventSink } from '../events/event-bus.js';
 import type { OciSpec } from '../runtime/oci-spec.js';
-import { RuntimeError, startFailureExitCode } from '../runtime/runtime-errors.js';
+import { RuntimeError, isDirectoryExec, startFailureExitCode } from '../runtime/runtime-errors.js';
 import { mergeImageConfig, validateContainerName } from './config-merge.js';
 import { initialState, type ContainerRecord, ZERO_TIME } from './container-model.js';
 import { HealthMonitor, type HealthProbeRunner } from './health-monitor.js';
@@ -77,6 +77,8 @@ export class ContainerService {
   private readonly restartTimers = new Map<string, NodeJS.Timeout>();
   /** Serialises lifecycle operations per container. */
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** Containers a forced remove killed ahead of its turn: a queued restart must not start them again. */
+  private readonly removalPending = new Set<string>();
 
   private readonly health?: HealthMonitor;
 
@@ -230,7 +232,9 @@ export class ContainerService {
   private async startLocked(c: ContainerRecord): Promise<void> {
     if (c.State.Paused) throw new ConflictError('cannot start a paused container, try unpause instead');
     if (c.State.Running) throw new NotModifiedError('container already started');
-    if (c.State.Status === 'removing') throw new ConflictError(`container ${c.Id} is marked for removal and cannot be started`);
+    if (c.State.Status === 'removing' || this.removalPending.has(c.Id)) {
+      throw new ConflictError(`container ${c.Id} is marked for removal and cannot be started`);
+    }
     const timer = this.restartTimers.get(c.Id);
     if (timer) clearTimeout(timer);
     this.restartTimers.delete(c.Id);
@@ -314,7 +318,7 @@ export class ContainerService {
       if (c.HostConfig.AutoRemove) setImmediate(() => void this.remove(c.Id, { force: true, volumes: true }).catch(() => undefined));
       if (code === 127 || code === 126) {
         const argv = [...(c.Config.Entrypoint ?? []), ...(c.Config.Cmd ?? [])];
-        const what = code === 127 ? 'executable file not found in $PATH' : 'permission denied';
+        const what = code === 127 ? 'executable file not found in $PATH' : isDirectoryExec(message) ? 'is a directory: permission denied' : 'permission denied';
         throw new InvalidArgumentError(
           `failed to create task for container: failed to create shim task: OCI runtime create failed: unable to start container process: exec: "${argv[0] ?? ''}": ${what}: unknown`,
         );
@@ -371,6 +375,14 @@ export class ContainerService {
     if (settings) c.NetworkSettings = settings;
     else if (!c.State.Running) c.NetworkSettings = this.d.networks.idleSettings(this.networkRequest(c));
     this.d.repo.save(c);
+    // A live change: joining the first user network moves it to the embedded DNS, leaving the last
+    // one moves it back, as dockerd does. Written in place: the file is bind-mounted by inode.
+    if (!settings || !c.State.Running) return;
+    const sharers = [...this.byId.values()].filter((o) => o.State.Running && this.networkRequest(o).networkMode === `container:${c.Id}`);
+    for (const x of [c, ...sharers]) {
+      const resolv = this.d.networks.resolvConfFor(this.networkRequest(x));
+      if (resolv !== undefined) writeFileSync(x.ResolvConfPath, resolv);
+    }
   }
 
   /** DELETE /containers/{parent}/{alias}?link=1 (marked edit: networking): forgets a legacy link. */
@@ -479,7 +491,9 @@ export class ContainerService {
     if (c.State.Paused) await this.d.runtime.resume(c.Id).catch(() => undefined);
     this.emit(c, 'kill', { signal: String(signalNumber(signal)) });
     await this.d.runtime.kill(c.Id, signal).catch(() => undefined);
-    const inTime = timeout < 0 ? await exited.then(() => true) : await raceTimeout(exited, timeout * 1000);
+    // moby: any negative timeout waits without limit (no SIGKILL); so does one beyond a timer's range.
+    const unlimited = timeout < 0 || timeout * 1000 > MAX_TIMER_MS;
+    const inTime = unlimited ? await exited.then(() => true) : await raceTimeout(exited, timeout * 1000);
     if (!inTime) {
       this.emit(c, 'kill', { signal: '9' });
       await this.d.runtime.kill(c.Id, 'SIGKILL').catch(() => undefined);
@@ -496,7 +510,7 @@ export class ContainerService {
     this.emit(c, 'kill', { signal: String(num) });
     // As dockerd: a SIGKILL returns once the container is down, so inspect right after shows it exited.
     const exited = num === 9 ? this.nextExit(c.Id) : undefined;
-    await this.d.runtime.kill(c.Id, num);
+    await this.whileRunning(c, () => this.d.runtime.kill(c.Id, num), () => new ConflictError(`Cannot kill container: ${ref}: container ${c.Id} is not running`));
     if (exited) await raceTimeout(exited, 10_000);
   }
 
@@ -515,11 +529,7 @@ export class ContainerService {
     const c = this.get(ref);
     if (!c.State.Running) throw new ConflictError(`Container ${c.Id} is not running`);
     if (c.State.Paused) throw new ConflictError(`Container ${c.Id} is already paused`);
-    await this.d.runtime.pause(c.Id).catch((err: Error) => {
-      // The process may have exited a moment ago, before its monitor reported it.
-      if (/not running|no such process/i.test(err.message)) throw new ConflictError(`Container ${c.Id} is not running`);
-      throw err;
-    });
+    await this.whileRunning(c, () => this.d.runtime.pause(c.Id));
     c.State = { ...c.State, Paused: true, Status: 'paused' };
     this.d.repo.save(c);
     this.emit(c, 'pause');
@@ -528,7 +538,7 @@ export class ContainerService {
   async unpause(ref: string): Promise<void> {
     const c = this.get(ref);
     if (!c.State.Paused) throw new ConflictError(`Container ${c.Id} is not paused`);
-    await this.d.runtime.resume(c.Id);
+    await this.whileRunning(c, () => this.d.runtime.resume(c.Id), () => new ConflictError(`Container ${c.Id} is not paused`));
     c.State = { ...c.State, Paused: false, Status: 'running' };
     this.d.repo.save(c);
     this.emit(c, 'unpause');
@@ -550,41 +560,55 @@ export class ContainerService {
 
   // ---------------------------------------------------------------- remove, rename, update
 
-  remove(ref: string, o: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+  async remove(ref: string, o: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
     const c = this.get(ref);
-    return this.locked(c.Id, async () => {
-      if (!this.byId.has(c.Id)) return;
-      if (c.State.Restarting && !o.force) {
-        throw new ConflictError(`cannot remove container "${c.Name}": container is restarting: stop the container before removing or force remove`);
-      }
-      if (c.State.Running && !o.force) {
-        throw new ConflictError(
-          `cannot remove container "${c.Name}": container is ${c.State.Paused ? 'paused' : 'running'}: stop the container before removing or force remove`,
-        );
-      }
-      if (c.State.Status === 'removing') throw new ConflictError(`removal of container ${c.Id} is already in progress`);
-      clearTimeout(this.restartTimers.get(c.Id));
-      this.restartTimers.delete(c.Id);
-      c.manuallyStopped = true;
-      if (c.State.Running) {
-        const exited = this.nextExit(c.Id);
-        if (c.State.Paused) await this.d.runtime.resume(c.Id).catch(() => undefined);
-        this.emit(c, 'kill', { signal: '9' });
-        await this.d.runtime.kill(c.Id, 'SIGKILL').catch(() => undefined);
-        await raceTimeout(exited, 10_000);
-      }
-      c.State = { ...c.State, Status: 'removing' };
-      await this.releaseResources(c);
-      await this.d.runtime.cleanup?.(c.Id).catch(() => undefined);
-      await this.d.rootfs.removeContainerLayer(c.Id);
-      await this.d.mounts?.release(c, !!o.volumes).catch((err) => this.d.logger.warn({ err, id: c.Id }, 'releasing mounts'));
-      rmSync(this.d.paths.containerDir(c.Id), { recursive: true, force: true });
-      rmSync(this.d.paths.containerRunDir(c.Id), { recursive: true, force: true });
-      this.d.repo.remove(c.Id);
-      this.byId.delete(c.Id);
-      this.emit(c, 'destroy');
-      this.signals.emit(`removed:${c.Id}`);
-    });
+    // A forced remove never queues behind a stop that waits (t=-1 waits without limit): as dockerd,
+    // it kills at once, which also ends that stop; the removal itself then runs in turn.
+    if (o.force && c.State.Running && this.locks.has(c.Id)) {
+      this.removalPending.add(c.Id);
+      await this.killForRemoval(c);
+    }
+    return this.locked(c.Id, () => this.removeLocked(c, o)).finally(() => this.removalPending.delete(c.Id));
+  }
+
+  private async removeLocked(c: ContainerRecord, o: { force?: boolean; volumes?: boolean }): Promise<void> {
+    if (!this.byId.has(c.Id)) return;
+    if (c.State.Restarting && !o.force) {
+      throw new ConflictError(`cannot remove container "${c.Name}": container is restarting: stop the container before removing or force remove`);
+    }
+    if (c.State.Running && !o.force) {
+      throw new ConflictError(
+        `cannot remove container "${c.Name}": container is ${c.State.Paused ? 'paused' : 'running'}: stop the container before removing or force remove`,
+      );
+    }
+    if (c.State.Status === 'removing') throw new ConflictError(`removal of container ${c.Id} is already in progress`);
+    clearTimeout(this.restartTimers.get(c.Id));
+    this.restartTimers.delete(c.Id);
+    c.manuallyStopped = true;
+    if (c.State.Running) await this.killForRemoval(c);
+    c.State = { ...c.State, Status: 'removing' };
+    await this.releaseResources(c);
+    await this.d.runtime.cleanup?.(c.Id).catch(() => undefined);
+    await this.d.rootfs.removeContainerLayer(c.Id);
+    await this.d.mounts?.release(c, !!o.volumes).catch((err) => this.d.logger.warn({ err, id: c.Id }, 'releasing mounts'));
+    rmSync(this.d.paths.containerDir(c.Id), { recursive: true, force: true });
+    rmSync(this.d.paths.containerRunDir(c.Id), { recursive: true, force: true });
+    this.d.repo.remove(c.Id);
+    this.byId.delete(c.Id);
+    this.emit(c, 'destroy');
+    this.signals.emit(`removed:${c.Id}`);
+  }
+
+  /** SIGKILL for `rm -f`, waiting (bounded) for the exit to be recorded. */
+  private async killForRemoval(c: ContainerRecord): Promise<void> {
+    c.manuallyStopped = true;
+    clearTimeout(this.restartTimers.get(c.Id));
+    this.restartTimers.delete(c.Id);
+    const exited = this.nextExit(c.Id);
+    if (c.State.Paused) await this.d.runtime.resume(c.Id).catch(() => undefined);
+    this.emit(c, 'kill', { signal: '9' });
+    await this.d.runtime.kill(c.Id, 'SIGKILL').catch(() => undefined);
+    await raceTimeout(exited, 10_000);
   }
 
   rename(ref: string, newName: string): void {
@@ -622,7 +646,10 @@ export class ContainerService {
       throw new InvalidArgumentError('Conflicting options: Nano CPUs cannot be updated as CPU Period/Quota has already been set');
     }
     if (c.State.Running && Object.keys(changes).length) {
-      await this.d.runtime.update(c.Id, changes);
+      // A container that exits meanwhile keeps the new values for its next start, as a stopped one does.
+      await this.whileRunning(c, () => this.d.runtime.update(c.Id, changes)).catch((err) => {
+        if (!(err instanceof ConflictError)) throw err;
+      });
     }
     Object.assign(c.HostConfig, changes);
     this.d.repo.save(c);
@@ -677,7 +704,7 @@ export class ContainerService {
   async resize(ref: string, height: number, width: number): Promise<void> {
     const c = this.get(ref);
     if (!c.State.Running) throw new ConflictError(`Container ${c.Id} is not running`);
-    await this.d.runtime.resize(c.Id, height, width);
+    await this.whileRunning(c, () => this.d.runtime.resize(c.Id, height, width));
   }
 
   /** A promise that settles at the container's next exit (for log following). */
@@ -721,6 +748,49 @@ export class ContainerService {
 
   // ---------------------------------------------------------------- helpers
 
+  /**
+   * Whether a container the caller saw running has stopped: its exit may not be recorded yet (the
+   * monitor reports it a moment later), so the runtime is asked too. An unknown one has stopped.
+   * With `settle`, one the runtime still calls running (a process exiting this very moment) gets a
+   * moment for its exit to be recorded.
+   */
+  async hasStopped(c: ContainerRecord, o: { settle?: boolean } = {}): Promise<boolean> {
+    if (!this.byId.has(c.Id) || !c.State.Running) return true;
+    const st = await this.d.runtime.state(c.Id).catch(() => null);
+    if (!st || st.status === 'stopped') return true;
+    if (!o.settle) return false;
+    return (await this.exitWithin(c.Id, 250)) || !c.State.Running;
+  }
+
+  /** Whether the container's exit is recorded within `ms`; leaves no listener behind. */
+  private exitWithin(id: string, ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.signals.off(`exit:${id}`, done);
+        resolve(false);
+      }, ms);
+      this.signals.once(`exit:${id}`, done);
+    });
+  }
+
+  /**
+   * A runtime verb on a running container. A container that has just exited is stopped to every
+   * caller: the runtime's failure for it ("error opening file …/status", "No such process")
+   * becomes Docker's 409, never a 500.
+   */
+  private async whileRunning<T>(c: ContainerRecord, verb: () => Promise<T>, notRunning = () => new ConflictError(`Container ${c.Id} is not running`)): Promise<T> {
+    try {
+      return await verb();
+    } catch (err) {
+      if (await this.hasStopped(c, { settle: true })) throw notRunning();
+      throw err;
+    }
+  }
+
   private emit(c: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
     this.d.events.emit({
       Type: 'container',
@@ -740,6 +810,9 @@ export class ContainerService {
     return next;
   }
 }
+
+/** setTimeout's largest delay; a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function raceTimeout(p: Promise<unknown>, ms: number): Promise<boolean> {
   return new Promise((resolve) => {

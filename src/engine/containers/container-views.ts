@@ -98,6 +98,33 @@ export interface ListContext {
 const KNOWN_FILTERS = new Set(['id', 'name', 'label', 'status', 'ancestor', 'exited', 'before', 'since', 'health', 'network', 'volume', 'is-task', 'publish', 'expose']);
 const STATUSES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
 
+/**
+ * A Go regexp as a JavaScript one: RE2 leading flag groups such as `(?i)` become flags; a pattern
+ * JavaScript cannot compile is undefined (moby skips a filter value that is not a valid regexp).
+ */
+function goRegExp(pattern: string): RegExp | undefined {
+  const m = /^\(\?([imsU]+)\)/.exec(pattern);
+  const flags = m ? [...new Set(m[1]!.replace('U', ''))].join('') : '';
+  try {
+    return new RegExp(m ? pattern.slice(m[0].length) : pattern, flags);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * moby's `name` filter: each value matches exactly or as an unanchored regexp, against the name
+ * with its leading slash and without it (`^/web` and `^web` both find "/web-1").
+ */
+export function nameMatches(values: string[], name: string): boolean {
+  const bare = name.replace(/^\//, '');
+  return values.some((v) => {
+    if (v === name || v === bare) return true;
+    const re = goRegExp(v);
+    return !!re && (re.test(name) || re.test(bare));
+  });
+}
+
 /** Docker's container list filters. */
 export function filterContainers(all: ContainerRecord[], filters: Record<string, string[]>, ctx: ListContext): ContainerRecord[] {
   for (const k of Object.keys(filters)) if (!KNOWN_FILTERS.has(k)) throw new InvalidArgumentError(`invalid filter '${k}'`);
@@ -109,7 +136,7 @@ export function filterContainers(all: ContainerRecord[], filters: Record<string,
   const ancestors = (filters.ancestor ?? []).map((a) => ctx.imageId(a) ?? `__none__${a}`);
   return all.filter((c) => {
     if (filters.id?.length && !filters.id.some((p) => c.Id.startsWith(p))) return false;
-    if (filters.name?.length && !filters.name.some((n) => new RegExp(n.replace(/^\//, '')).test(c.Name.slice(1)))) return false;
+    if (filters.name?.length && !nameMatches(filters.name, c.Name)) return false;
     if (filters.status?.length && !filters.status.includes(c.State.Status)) return false;
     if (filters.exited?.length && (c.State.Running || c.State.Status === 'created' || !filters.exited.includes(String(c.State.ExitCode)))) return false;
     if (filters.label?.length) {

@@ -1,9 +1,9 @@
-import { ConflictError, InvalidArgumentError, NotFoundError, SystemError } from '../../common/errors.js';
+import { ConflictError, InvalidArgumentError, NotFoundError } from '../../common/errors.js';
 import { newId } from '../../common/ids.js';
 import type { Logger } from '../../common/logger.js';
 import type { EventSink } from '../events/event-bus.js';
 import type { OciProcess } from '../runtime/oci-spec.js';
-import { RuntimeError, startFailureExitCode } from '../runtime/runtime-errors.js';
+import { RuntimeError, isDirectoryExec, startFailureExitCode } from '../runtime/runtime-errors.js';
 import type { ContainerRecord } from './container-model.js';
 import type { ContainerService } from './container-service.js';
 import type { ContainerRuntimeDriver, RuntimeAttach } from './ports.js';
@@ -93,25 +93,18 @@ export class ExecService {
     this.assertRunning(c);
     s.started = true;
     const cfg = s.config;
-    const process = await this.d.execProcess(c, cfg);
-    if (s.pendingSize) process.consoleSize = { height: s.pendingSize[0], width: s.pendingSize[1] };
-    else if (cfg.ConsoleSize?.[0]) process.consoleSize = { height: cfg.ConsoleSize[0], width: cfg.ConsoleSize[1] };
     let handle: Awaited<ReturnType<ContainerRuntimeDriver['exec']>>;
     try {
+      const process = await this.d.execProcess(c, cfg);
+      if (s.pendingSize) process.consoleSize = { height: s.pendingSize[0], width: s.pendingSize[1] };
+      else if (cfg.ConsoleSize?.[0]) process.consoleSize = { height: cfg.ConsoleSize[0], width: cfg.ConsoleSize[1] };
       handle = await this.d.runtime.exec(c.Id, id, process, {
         tty: !!cfg.Tty,
         stdin: !o.detach && !!cfg.AttachStdin,
         attach: !o.detach,
       });
     } catch (err) {
-      // dockerd's codes for a process that never started: 127 when the binary is missing, else 126.
-      const code = startFailureExitCode((err as Error).message);
-      s.exitCode = code === 128 ? 126 : code;
-      s.finish();
-      this.emit(c, 'exec_die', id, { exitCode: String(s.exitCode) });
-      if (!(err instanceof RuntimeError) || code === 128) throw err;
-      const what = code === 127 ? 'executable file not found in $PATH' : 'permission denied';
-      throw new SystemError(`OCI runtime exec failed: exec failed: unable to start container process: exec: "${cfg.Cmd[0] ?? ''}": ${what}: unknown`);
+      throw await this.startFailed(s, c, err as Error);
     }
     s.running = true;
     s.pid = handle.pid;
@@ -133,6 +126,25 @@ export class ExecService {
       },
     );
     return { attach: handle.attach, exit };
+  }
+
+  /**
+   * A process that never started, as moby's ContainerExecStart records it: the runtime's refusal
+   * gives 126 (cannot be invoked), 127 (not found) or 128 (other), answered 400 for the first two;
+   * a failure before the runtime was asked (user lookup, container gone) leaves moby's default 126.
+   */
+  private async startFailed(s: ExecSession, c: ContainerRecord, err: Error): Promise<Error> {
+    // The container exited as the exec began: Docker's 409 (its GetRunningTask), not the runtime's words.
+    const refused = err instanceof RuntimeError ? startFailureExitCode(err.message) : 126;
+    // A command the runtime refused (126/127) needs no settling; any other failure may be the exit.
+    const gone = await this.d.containers.hasStopped(c, { settle: !(err instanceof RuntimeError) || refused === 128 });
+    const code = err instanceof RuntimeError && !gone ? refused : 126;
+    s.exitCode = code;
+    s.finish();
+    if (gone) return new ConflictError(`container ${c.Id} is not running`);
+    if (!(err instanceof RuntimeError) || code === 128) return err;
+    const what = code === 127 ? 'executable file not found in $PATH' : isDirectoryExec(err.message) ? 'is a directory: permission denied' : 'permission denied';
+    return new InvalidArgumentError(`OCI runtime exec failed: exec failed: unable to start container process: exec: "${s.config.Cmd[0] ?? ''}": ${what}: unknown`);
   }
 
   async resize(id: string, height: number, width: number): Promise<void> {

@@ -48,6 +48,8 @@ export interface ContainerNetworking {
   teardownContainer(id: string): Promise<void>;
   /** NetworkSettings for a container that is not running (Networks without addresses). */
   idleSettings(c: ContainerNetworkRequest): Record<string, any>;
+  /** The resolv.conf of a running container after a live connect/disconnect (undefined: leave it). */
+  resolvConfFor(c: ContainerNetworkRequest): string | undefined;
 }
 
 /** A container's stdio as the runtime hands it over. */

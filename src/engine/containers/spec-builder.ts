@@ -5,7 +5,7 @@ import { specCgroupsPath } from '../runtime/cgroups/cgroup-manager.js';
 import { hostInfo, type HostInfo } from '../runtime/host-setup.js';
 import type { OciMount, OciNamespace, OciProcess, OciRlimit, OciSpec } from '../runtime/oci-spec.js';
 import { resolveCapabilities } from './spec/capabilities.js';
-import { allHostDevices, defaultDeviceRules, requestedDevices } from './spec/devices.js';
+import { allHostDevices, defaultDeviceRules, deviceCgroupRules, requestedDevices } from './spec/devices.js';
 import { seccompFromOption } from './spec/seccomp.js';
 import { resolveUser } from './spec/user.js';
 
@@ -200,6 +200,8 @@ export function buildSpec(c: SpecContainer, ctx: SpecContext, host: HostInfo = h
     devices.push(...req.devices);
     resources.devices.push(...req.rules);
   }
+  // After the devices' own rules, as moby appends them; privileged already allows everything.
+  if (!privileged) resources.devices.push(...deviceCgroupRules(hc.DeviceCgroupRules));
 
   const spec: OciSpec = {
     ociVersion: '1.0.2-dev',

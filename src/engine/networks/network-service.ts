@@ -615,6 +615,38 @@ export class NetworkService {
     return this.endpointSettings(n, ep);
   }
 
+  /**
+   * The resolv.conf of a running container after a live connect or disconnect, as dockerd rewrites
+   * it: the embedded DNS server (its first user network's gateway) while it is on a user network,
+   * the host's resolvers otherwise. Undefined when berth does not manage the container's DNS here.
+   */
+  resolvConfFor(c: Pick<ContainerNetworkRequest, 'id' | 'dns' | 'dnsSearch' | 'dnsOptions'>): string | undefined {
+    const sb = this.repo.getSandbox(c.id);
+    if (!sb || (sb.mode !== 'bridge' && !(sb.mode === 'container' && sb.sharedWith))) return undefined;
+    // A container in another's namespace (container:<id>) follows that one's networks.
+    const user = this.containerNetworks(sb.sharedWith ?? c.id).find((n) => !this.isDefaultBridge(n));
+    const resolv = buildResolvConf({
+      host: readHostResolvConf(),
+      dns: c.dns ?? [],
+      dnsSearch: c.dnsSearch ?? [],
+      dnsOptions: c.dnsOptions ?? [],
+      embeddedServer: user ? this.addressing(user).gateway : undefined,
+    });
+    sb.dnsUpstreams = resolv.upstreams;
+    this.repo.putSandbox(sb);
+    return resolv.content;
+  }
+
+  /** The networks a container is connected to, its primary (eth0) first. */
+  private containerNetworks(containerId: string): NetworkDoc[] {
+    const ifIndex = (e: EndpointRecord) => Number(e.ifName.replace(/^\D+/, '')) || 0;
+    return this.repo
+      .endpointsOfContainer(containerId)
+      .sort((a, b) => ifIndex(a) - ifIndex(b))
+      .map((e) => this.repo.getNetwork(e.networkId))
+      .filter((n): n is NetworkDoc => !!n);
+  }
+
   /** POST /networks/{id}/disconnect for a running container. */
   async disconnect(networkIdOrName: string, containerId: string, force = false): Promise<void> {
     const n = this.find(networkIdOrName);
@@ -715,7 +747,25 @@ export class NetworkService {
     };
   }
 
+  /**
+   * Answers a name for a container asking the server of one network: as Docker's embedded DNS, the
+   * names of every user network the asking container is on resolve, the queried network's first.
+   */
   private dnsLookup(networkId: string, name: string, clientIp?: string): string[] | undefined {
+    const here = this.lookupInNetwork(networkId, name, clientIp);
+    if (here || !clientIp) return here;
+    const client = this.repo.endpointsOfNetwork(networkId).find((e) => e.ipAddress === clientIp);
+    if (!client) return undefined;
+    for (const n of this.containerNetworks(client.containerId)) {
+      if (n.Id === networkId || this.isDefaultBridge(n)) continue;
+      const own = this.repo.endpointsOfContainer(client.containerId).find((e) => e.networkId === n.Id);
+      const found = this.lookupInNetwork(n.Id, name, own?.ipAddress);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  private lookupInNetwork(networkId: string, name: string, clientIp?: string): string[] | undefined {
     const n = this.repo.getNetwork(networkId);
     if (!n) return undefined;
     const suffix = `.${n.Name.toLowerCase()}`;

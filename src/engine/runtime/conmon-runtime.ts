@@ -211,7 +211,9 @@ export class ContainerRuntime {
   async state(id: string): Promise<RuntimeState | null> {
     try {
       const out = JSON.parse(await this.cliFor(id).run(['state', id])) as { status: string; pid?: number };
-      const status = (['created', 'running', 'paused', 'stopped'] as const).find((s) => s === out.status) ?? 'stopped';
+      let status = (['created', 'running', 'paused', 'stopped'] as const).find((s) => s === out.status) ?? 'stopped';
+      // The runtime calls an exited process that its monitor has not reaped yet running.
+      if (status === 'running' && out.pid && !processAlive(out.pid)) status = 'stopped';
       return { status, pid: status === 'stopped' ? 0 : (out.pid ?? 0) };
     } catch (err) {
       if (err instanceof RuntimeError && /does not exist|no such file|not found/i.test(err.message)) return null;
@@ -365,6 +367,16 @@ export class ContainerRuntime {
     if (remaining.length) this.o.logger.warn({ id, remaining }, 'cgroups still busy after delete');
     await rm(this.runDir(id), { recursive: true, force: true });
     this.metas.delete(id);
+  }
+}
+
+/** Whether a pid is a live process: neither gone nor a zombie (state Z/X in /proc/<pid>/stat). */
+function processAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^[ZXx]$/.test(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
+  } catch {
+    return false;
   }
 }
 

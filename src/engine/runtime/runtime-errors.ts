@@ -20,12 +20,18 @@ export function isPermissionDenied(message: string): boolean {
   return /permission denied/i.test(message);
 }
 
+/** crun's text for an entrypoint that is a directory (runc: "is a directory", Docker's 126). */
+export function isDirectoryExec(message: string): boolean {
+  return /is a directory|open executable: operation not permitted/i.test(message);
+}
+
 /**
- * Docker's exit status for a container whose process could not be started: 127 when the command
- * was not found, 126 when it could not be invoked, else 128 (a runtime failure).
+ * Docker's exit status for a process (container or exec) that could not be started, in the order
+ * moby's setExitCodeFromError tests them: 126 when it could not be invoked (permission denied, a
+ * directory), 127 when it was not found, else 128 (a runtime failure).
  */
 export function startFailureExitCode(message: string): 126 | 127 | 128 {
-  if (isExecutableNotFound(message)) return 127;
-  if (isPermissionDenied(message)) return 126;
+  if (isPermissionDenied(message) || isDirectoryExec(message)) return 126;
+  if (isExecutableNotFound(message) || /not a directory/i.test(message)) return 127;
   return 128;
 }

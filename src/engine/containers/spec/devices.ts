@@ -94,3 +94,25 @@ export function requestedDevices(list: { PathOnHost: string; PathInContainer?: s
   }
   return { devices, rules };
 }
+
+/** moby's pattern for one --device-cgroup-rule: type, major:minor (each a number or *), access. */
+const CGROUP_RULE = /^([acb]) ([0-9]+|\*):([0-9]+|\*) ([rwm]{1,3})$/;
+
+/**
+ * HostConfig.DeviceCgroupRules ("c 7:128 rwm", "c 7:* rw", "a *:* m") → allow rules, as moby's
+ * AppendDevicePermissionsFromCgroupRules makes them. A `*` is left out of the rule: OCI's "any".
+ */
+export function deviceCgroupRules(rules: string[] | null | undefined): OciDeviceRule[] {
+  return (rules ?? []).map((rule) => {
+    const m = CGROUP_RULE.exec(rule);
+    if (!m) throw new InvalidArgumentError(`invalid device cgroup rule format: '${rule}'`);
+    const [, type, major, minor, access] = m;
+    return {
+      allow: true,
+      type: type as 'a' | 'c' | 'b',
+      ...(major !== '*' ? { major: Number(major) } : {}),
+      ...(minor !== '*' ? { minor: Number(minor) } : {}),
+      access: access!,
+    };
+  });
+}
