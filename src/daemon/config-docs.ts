@@ -19,6 +19,7 @@ export const CONFIG_KEY_DOCS: Record<string, string> = {
   group: 'The group that owns the API socket (mode 0660).',
   pidfile: 'Where berthd writes its process id (default: EXEC-ROOT/berthd.pid).',
   debug: 'true is the same as "log-level": "debug".',
+  console: 'The web console: {"listen": "127.0.0.1:2380"}; a non-loopback address also needs "tlscert" and "tlskey". Off when absent.',
 };
 
 export const FLAG_DOCS: Record<string, string> = {

@@ -24,6 +24,8 @@ export interface DaemonConfig {
   /** Group that owns the API socket when it exists. */
   group: string;
   pidfile?: string;
+  /** The web console's listener; off when absent. */
+  console?: { listen: string; tlscert?: string; tlskey?: string };
 }
 
 export const DEFAULT_CONFIG_FILE = '/etc/berth/daemon.json';
@@ -61,7 +63,7 @@ export function defaultConfig(): DaemonConfig {
   };
 }
 
-const KNOWN_KEYS = new Set(Object.keys(defaultConfig()).concat(['pidfile', 'debug']));
+const KNOWN_KEYS = new Set(Object.keys(defaultConfig()).concat(['pidfile', 'debug', 'console']));
 
 /** Merges daemon.json over the defaults; unknown keys are an error, as in dockerd. */
 export function parseConfigFile(text: string, file = DEFAULT_CONFIG_FILE): Partial<DaemonConfig> {
@@ -150,6 +152,13 @@ function validate(c: DaemonConfig): void {
   }
   if (!c.runtimes[c['default-runtime']]) {
     throw new InvalidArgumentError(`default runtime ${c['default-runtime']} is not among the configured runtimes`);
+  }
+  if (c.console !== undefined) {
+    const k = c.console as unknown;
+    if (!k || typeof k !== 'object' || typeof (k as { listen?: unknown }).listen !== 'string') {
+      throw new InvalidArgumentError('invalid console: want {"listen": "127.0.0.1:2380"}');
+    }
+    if (!c.console.tlscert !== !c.console.tlskey) throw new InvalidArgumentError('console: tlscert and tlskey go together');
   }
   for (const h of c.hosts) {
     if (!/^(unix|tcp|fd):\/\//.test(h)) throw new InvalidArgumentError(`invalid host: ${h}`);

@@ -7,6 +7,7 @@ import { createLogger } from '../common/logger.js';
 import { formatHostChecks } from '../common/host-check-report.js';
 import { runHostChecks } from '../engine/system/host-checks.js';
 import { loadConfig } from './config.js';
+import { wireConsole, type ConsoleWiring } from './console-wiring.js';
 import { hostCheckOptions } from './host-check-options.js';
 import { listenAll } from './listeners.js';
 import { claimPidFile } from './pid-file.js';
@@ -52,10 +53,24 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
 
   const services = await createServices(config, logger);
-  const router = buildRouter(apiBackends(services));
+  let consoleUi: ConsoleWiring;
+  try {
+    consoleUi = wireConsole(config, logger);
+  } catch (err) {
+    console.error(`berthd: ${errorMessage(err)}`);
+    process.exit(1);
+  }
+  const router = buildRouter({ ...apiBackends(services), console: consoleUi.backend });
   let servers: Server[];
   try {
     servers = await listenAll(() => createApiServer(router, logger), config.hosts, config.group, logger);
+  } catch (err) {
+    console.error(`berthd: ${errorMessage(err)}`);
+    releasePid();
+    process.exit(1);
+  }
+  try {
+    await consoleUi.start();
   } catch (err) {
     console.error(`berthd: ${errorMessage(err)}`);
     releasePid();
@@ -75,6 +90,7 @@ async function main(): Promise<void> {
     // Streams (attach, wait, events, logs -f) would hold close() open forever: cut them.
     const closed = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
     for (const s of servers) s.closeAllConnections();
+    void consoleUi.close();
     await Promise.race([closed, new Promise((r) => setTimeout(r, 2000))]);
     for (const close of services.closers.reverse()) {
       try {
