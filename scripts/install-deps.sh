@@ -17,6 +17,8 @@ DEFAULT_PKGS=(
   chromium
   # compressed build contexts and ADD archives (bzip2, xz, zstd)
   bzip2 xz-utils zstd
+  # remote daemons: ssh:// (client, and the server the tests start on a loopback port)
+  openssh-client openssh-server
 )
 if [ $# -gt 0 ]; then PKGS=("$@"); else PKGS=("${DEFAULT_PKGS[@]}"); fi
 missing=()

@@ -42,6 +42,11 @@ rm -f /etc/systemd/system/berthd.service
 # postinst creates the berth group and (re)starts berthd: with systemd where it is PID 1,
 # directly otherwise (log: /var/log/berthd.log).
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --reinstall -o Dpkg::Options::=--force-confold "$DEB" >/dev/null
+# Without a docker CLI on this host, `docker` is berth: `docker -H ssh://this-host` from elsewhere
+# runs `docker system dial-stdio` here. A real docker CLI is never replaced.
+if [ ! -e /usr/bin/docker ] && [ ! -e /usr/local/bin/docker ]; then
+  ln -s /usr/bin/berth /usr/local/bin/docker
+fi
 for _ in $(seq 100); do
   if berth version >/dev/null 2>&1; then echo "berthd is running: $(berth version --format '{{.Server.Version}}')"; exit 0; fi
   sleep 0.1

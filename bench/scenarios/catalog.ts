@@ -4,9 +4,11 @@ import { cliStartup } from './cli-startup.js';
 import { memory } from './memory.js';
 import { nginxFirst200 } from './nginx-first-200.js';
 import { portsProcesses } from './ports-processes.js';
+import { psTls } from './ps-tls.js';
 import { pullBusybox, pullNginx } from './pull.js';
 import { runRmTrue, runRmTrueNone } from './run-rm.js';
 import { runTwentyPar, runTwentySeq } from './run-twenty.js';
+import { upgradeNginx } from './upgrade-nginx.js';
 
 /** Every scenario, in the order a full run takes them. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -21,4 +23,6 @@ export const SCENARIOS: readonly Scenario[] = [
   memory,
   nginxFirst200,
   portsProcesses,
+  psTls,
+  upgradeNginx,
 ];

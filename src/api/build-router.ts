@@ -8,6 +8,7 @@ import { registerArchiveRoutes, type ArchiveBackend } from './routes/archive.js'
 import { registerImageTransferRoutes, registerImportRoute, type ImageTransferBackend } from './routes/image-transfer.js';
 import { registerBuildRoutes, type BuildBackend } from './routes/image-build.js';
 import { registerConsoleRoutes, type ConsoleBackend } from './routes/berth-console.js';
+import { registerRevisionRoutes, type RevisionsBackend } from './routes/berth-revisions.js';
 
 /** The backends each route group needs; the daemon passes its services. */
 export interface ApiBackends {
@@ -20,6 +21,7 @@ export interface ApiBackends {
   imageTransfer?: ImageTransferBackend;
   build?: BuildBackend;
   console?: ConsoleBackend;
+  revisions?: RevisionsBackend;
 }
 
 /** The whole route table. Specific paths are registered before `{name:.*}` catch-alls. */
@@ -40,5 +42,6 @@ export function buildRouter(b: ApiBackends): Router {
   if (b.archive) registerArchiveRoutes(router, b.archive);
   if (b.build) registerBuildRoutes(router, b.build);
   registerConsoleRoutes(router, b.console ?? {});
+  if (b.revisions) registerRevisionRoutes(router, b.revisions);
   return router;
 }

@@ -1,8 +1,10 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer, type ServerOptions as TlsServerOptions } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { errorMessage, NotModifiedError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { HttpError, statusOf } from './error-status.js';
+import type { RequestAccess } from './remote-access.js';
 import { RequestContext } from './request-context.js';
 import type { Router } from './router.js';
 import { API_VERSION, BERTH_VERSION, negotiatePath } from './version.js';
@@ -33,12 +35,12 @@ function baseHeaders(res: ServerResponse, version: string): void {
  * The HTTP front: version negotiation, routing, error → status. Handlers never see a request with
  * an unsupported version, and no error from a handler takes the daemon down.
  */
-export function createApiServer(router: Router, logger: Logger): Server {
-  const server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000 }, (req, res) => {
-    void dispatch(router, logger, req, res, undefined);
-  });
+export function createApiServer(router: Router, logger: Logger, opts: { tls?: TlsServerOptions; http?: ServerOptions; access?: RequestAccess } = {}): Server {
+  const options: ServerOptions = { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000, ...opts.http };
+  const handler = (req: IncomingMessage, res: ServerResponse) => void dispatch(router, logger, req, res, undefined, opts.access);
+  const server = opts.tls ? createTlsServer({ ...options, ...opts.tls }, handler) : createServer(options, handler);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    void dispatch(router, logger, req, undefined, { socket, head });
+    void dispatch(router, logger, req, undefined, { socket, head }, opts.access);
   });
   server.on('clientError', (err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
@@ -53,6 +55,7 @@ async function dispatch(
   req: IncomingMessage,
   res: ServerResponse | undefined,
   upgrade: { socket: Duplex; head: Buffer } | undefined,
+  access: RequestAccess | undefined,
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://berth');
   const method = req.method ?? 'GET';
@@ -61,6 +64,7 @@ async function dispatch(
     if (res) baseHeaders(res, API_VERSION);
     const { version, path } = negotiatePath(url.pathname);
     if (res) res.setHeader('Api-Version', API_VERSION);
+    access?.check(req, method, path);
     const match = router.match(method, path);
     if (!match) throw new HttpError(404, 'page not found');
     ctx = new RequestContext(req, res, path, match.params, url.searchParams, version, upgrade);

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ApiClient, DEFAULT_HOST } from '../client/api-client.js';
+import { ApiClient } from '../client/api-client.js';
+import { resolveEndpoint, type Endpoint, type EndpointOptions } from './endpoint.js';
 
 /** Raised to end the CLI with a given exit status (after printing what needed printing). */
 export class CliExit extends Error {
@@ -16,26 +17,44 @@ export class CliExit extends Error {
 export interface CliEnv {
   client(): ApiClient;
   host: string;
+  /** The context in use ("default" for -H / DOCKER_HOST / the default socket). */
+  contextName: string;
+  endpoint: Endpoint;
   configDir: string;
   out: NodeJS.WriteStream;
   err: NodeJS.WriteStream;
 }
 
-export interface GlobalOptions {
-  host?: string[];
+export interface GlobalOptions extends EndpointOptions {
   config?: string;
   logLevel?: string;
   debug?: boolean;
 }
 
 export function createEnv(opts: GlobalOptions): CliEnv {
-  const host = opts.host?.[opts.host.length - 1] ?? process.env.BERTH_HOST ?? process.env.DOCKER_HOST ?? DEFAULT_HOST;
   const configDir = opts.config ?? process.env.DOCKER_CONFIG ?? join(homedir(), '.docker');
+  // Resolved on first use: `berth context use default` must work while the current context is broken.
+  let endpoint: Endpoint | undefined;
+  const resolved = (): Endpoint => {
+    try {
+      return (endpoint ??= resolveEndpoint(opts, process.env, configDir));
+    } catch (err) {
+      throw new CliExit(1, (err as Error).message);
+    }
+  };
   let client: ApiClient | undefined;
   return {
-    host,
+    get host() {
+      return resolved().host;
+    },
+    get contextName() {
+      return resolved().contextName;
+    },
+    get endpoint() {
+      return resolved();
+    },
     configDir,
-    client: () => (client ??= new ApiClient(host, process.env.DOCKER_API_VERSION)),
+    client: () => (client ??= new ApiClient(resolved().host, process.env.DOCKER_API_VERSION, resolved().tls)),
     out: process.stdout,
     err: process.stderr,
   };

@@ -19,6 +19,9 @@ const CONTAINER_VERBS = [
 /** In registration order: the file commands add themselves under `container` too. */
 const GROUPS: CommandGroup[] = [
   { names: ['version', 'info'], load: async () => (await import('./commands/system.js')).registerSystemCommands },
+  { names: ['system'], load: async () => (await import('./commands/dial-stdio.js')).registerDialStdioCommand },
+  { names: ['tls'], load: async () => (await import('./commands/tls.js')).registerTlsCommands },
+  { names: ['context'], load: async () => (await import('./commands/context.js')).registerContextCommands },
   { names: CONTAINER_VERBS, load: async () => (await import('./commands/container/index.js')).registerContainerCommands },
   { names: ['network'], load: async () => (await import('./commands/network.js')).registerNetworkCommands },
   { names: ['cp', 'diff', 'export', 'container'], load: async () => (await import('./commands/cp.js')).registerFileCommands },
@@ -29,6 +32,7 @@ const GROUPS: CommandGroup[] = [
   },
   // After image: it adds `image build` to that group.
   { names: ['build', 'image'], load: async () => (await import('./commands/image-build.js')).registerBuildCommands },
+  { names: ['revisions', 'upgrade', 'rollback'], load: async () => (await import('./commands/revisions.js')).registerRevisionCommands },
   // After image and container: it adds `image save/load/import/push` and `container commit` to their groups.
   {
     names: ['commit', 'save', 'load', 'import', 'push', 'image', 'container'],

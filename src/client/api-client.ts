@@ -1,5 +1,7 @@
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
+import { parseSshHost, sshConnect } from './ssh-connection.js';
 
 // A small Docker Engine API client on node:http (already loaded by Node, so the CLI starts fast).
 // The CLI and the tests use it; it speaks to berthd or to any Docker-compatible daemon.
@@ -53,16 +55,58 @@ export function encodeQueryPairs(params: [string, string | undefined][]): string
   return parts.length ? `?${parts.join('&')}` : '';
 }
 
+/** TLS to a tcp:// daemon: the CA to trust, the client certificate, whether the server is verified. */
+export interface ClientTls {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  verify: boolean;
+}
+
+const CONNECT_ERRORS = ['ENOENT', 'ECONNREFUSED', 'EACCES', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT'];
+
+/** A TLS failure in the words docker uses, instead of OpenSSL's raw line or a bare "socket hang up". */
+export function tlsFailure(err: NodeJS.ErrnoException, host: string): Error {
+  const alert = /alert ([a-z ]+?)(?::|$)/.exec(err.message)?.[1];
+  if (alert) return new Error(`error during connect: ${host}: remote error: tls: ${alert.trim()}`);
+  if (err.code === 'ECONNRESET' || err.message === 'socket hang up') {
+    return new Error(
+      `error during connect: ${host}: the daemon closed the TLS connection: is the client certificate signed by the daemon's CA, and still valid?`,
+    );
+  }
+  if (/certificate|self[- ]signed|CERT_|UNABLE_TO/i.test(`${err.code ?? ''} ${err.message}`)) {
+    return new Error(`error during connect: ${host}: tls: failed to verify the daemon's certificate: ${err.message}`);
+  }
+  return err;
+}
+
 export class ApiClient {
-  private readonly base: Pick<RequestOptions, 'socketPath' | 'host' | 'port'>;
+  private readonly base: RequestOptions;
+  private readonly send: typeof httpRequest;
+  private readonly tls: boolean;
 
   constructor(
     readonly host: string = DEFAULT_HOST,
     readonly version?: string,
+    tls?: ClientTls,
   ) {
     const url = new URL(host.includes('://') ? host : `tcp://${host}`);
+    this.send = httpRequest;
+    this.tls = false;
     if (url.protocol === 'unix:') this.base = { socketPath: url.pathname };
-    else this.base = { host: url.hostname, port: Number(url.port || 2375) };
+    else if (url.protocol === 'ssh:') {
+      const target = parseSshHost(host);
+      // One ssh process per connection, as the docker CLI does; it ends with the connection.
+      this.base = { host: 'api.berth', createConnection: () => sshConnect(target) as never };
+    } else if (tls) {
+      const hostname = url.hostname.replace(/^\[|\]$/g, '');
+      this.send = httpsRequest;
+      this.tls = true;
+      const agent = new HttpsAgent({ keepAlive: true, ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.verify, minVersion: 'TLSv1.2' });
+      this.base = { host: hostname, port: Number(url.port || 2376), agent };
+    } else {
+      this.base = { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 2375) };
+    }
   }
 
   private path(p: string, q?: Query): string {
@@ -81,10 +125,10 @@ export class ApiClient {
     }
     if (payload) headers['Content-Length'] = String(payload.length);
     return new Promise((resolve, reject) => {
-      const req = httpRequest({ ...this.base, method, path: this.path(path, opts.query), headers, signal: opts.signal }, resolve);
+      const req = this.send({ ...this.base, method, path: this.path(path, opts.query), headers, signal: opts.signal }, resolve);
       req.on('error', (err: NodeJS.ErrnoException) => {
-        if (['ENOENT', 'ECONNREFUSED', 'EACCES', 'ENOTFOUND'].includes(err.code ?? '')) reject(new ConnectionError(this.host, err));
-        else reject(err);
+        if (CONNECT_ERRORS.includes(err.code ?? '')) reject(new ConnectionError(this.host, err));
+        else reject(this.tls ? tlsFailure(err, this.host) : err);
       });
       if (opts.rawBody && !Buffer.isBuffer(opts.rawBody)) opts.rawBody.pipe(req);
       else req.end(payload);
@@ -117,7 +161,9 @@ export class ApiClient {
       headers['Content-Length'] = String(payload.length);
     }
     return new Promise((resolve, reject) => {
-      const req = httpRequest({ ...this.base, method: 'POST', path: this.path(path, opts.query), headers });
+      // A hijacked connection leaves the agent: it must be a fresh one, never a pooled one.
+      const base = this.base.agent instanceof HttpsAgent ? { ...this.base, agent: new HttpsAgent({ ...this.base.agent.options, keepAlive: false }) } : this.base;
+      const req = this.send({ ...base, method: 'POST', path: this.path(path, opts.query), headers });
       req.on('upgrade', (res, socket, head) => {
         if (head.length) socket.unshift(head);
         resolve({ socket, contentType: String(res.headers['content-type'] ?? '') });
@@ -128,8 +174,8 @@ export class ApiClient {
         else reject(new ApiError(res.statusCode ?? 500, `unexpected response to upgrade: ${res.statusCode}`));
       });
       req.on('error', (err: NodeJS.ErrnoException) => {
-        if (['ENOENT', 'ECONNREFUSED', 'EACCES'].includes(err.code ?? '')) reject(new ConnectionError(this.host, err));
-        else reject(err);
+        if (CONNECT_ERRORS.includes(err.code ?? '')) reject(new ConnectionError(this.host, err));
+        else reject(this.tls ? tlsFailure(err, this.host) : err);
       });
       req.end(payload);
     });

@@ -8,6 +8,7 @@ import type { Services } from './services.js';
 import { containerSize, diskUsage } from './disk-usage.js';
 import { imageTransferBackend } from './image-transfer-backend.js';
 import { buildBackend } from './build-backend.js';
+import { recordingCreates, revisionAwareImages } from './revision-guards.js';
 
 /** Hands each route group the narrow view of the services it needs. */
 export function apiBackends(s: Services): ApiBackends {
@@ -20,7 +21,7 @@ export function apiBackends(s: Services): ApiBackends {
       events: s.events,
     },
     containers: {
-      containers: s.containers,
+      containers: recordingCreates(s.containers, s.revisions),
       exec: s.exec,
       readLogs: (path, o) => s.logs(path, o),
       imageId: (ref) => {
@@ -47,7 +48,7 @@ export function apiBackends(s: Services): ApiBackends {
       disconnect: (net, ref, force) => disconnectContainer(s.networks, s.containers, net, ref, force),
     },
     images: {
-      images: s.images,
+      images: revisionAwareImages(s.images, s.revisions),
       usedBy: (imageId) => {
         const users = s.containers.list().filter((c) => c.Image === imageId);
         const c = users.find((u) => u.State.Running) ?? users[0];
@@ -59,5 +60,6 @@ export function apiBackends(s: Services): ApiBackends {
     archive: { archive: s.archive },
     imageTransfer: imageTransferBackend(s),
     build: buildBackend(s),
+    revisions: { revisions: s.revisions },
   };
 }

@@ -26,7 +26,26 @@ export interface DaemonConfig {
   pidfile?: string;
   /** The web console's listener; off when absent. */
   console?: { listen: string; tlscert?: string; tlskey?: string };
+  /** dockerd's exec-opts; berth reads native.cgroupdriver=systemd|cgroupfs. */
+  'exec-opts': string[];
+  /** TLS on the tcp:// hosts; implied by tlsverify: true. */
+  tls?: boolean;
+  /**
+   * Require and verify client certificates (mutual TLS). Unlike dockerd (moby#27105), `false` means
+   * false: it never turns TLS on by itself.
+   */
+  tlsverify?: boolean;
+  tlscacert: string;
+  tlscert: string;
+  tlskey: string;
+  /** How many revisions each container keeps for rollback (berth's own key). */
+  'revision-history': number;
+  /** How often containers labelled berth.upgrade=auto are upgraded: seconds or a Go duration ("1h"); 0 = off. */
+  'auto-upgrade-interval': number | string;
 }
+
+/** Where `berth tls init` writes the server's files, and where berthd looks for them by default. */
+export const DEFAULT_TLS_DIR = '/etc/berth/tls';
 
 export const DEFAULT_CONFIG_FILE = '/etc/berth/daemon.json';
 
@@ -60,10 +79,23 @@ export function defaultConfig(): DaemonConfig {
       { base: '192.168.0.0/16', size: 20 },
     ],
     group: 'berth',
+    'exec-opts': [],
+    tlscacert: `${DEFAULT_TLS_DIR}/ca.pem`,
+    tlscert: `${DEFAULT_TLS_DIR}/cert.pem`,
+    tlskey: `${DEFAULT_TLS_DIR}/key.pem`,
+    'revision-history': 5,
+    'auto-upgrade-interval': 0,
   };
 }
 
-const KNOWN_KEYS = new Set(Object.keys(defaultConfig()).concat(['pidfile', 'debug', 'console']));
+/** TLS as berthd applies it to tcp:// hosts: off, server-only, or mutual (client certificates verified). */
+export function tlsMode(c: Pick<DaemonConfig, 'tls' | 'tlsverify'>): 'off' | 'server' | 'mutual' {
+  const on = c.tls === true || c.tlsverify === true;
+  if (!on) return 'off';
+  return c.tlsverify === false ? 'server' : 'mutual';
+}
+
+const KNOWN_KEYS = new Set(Object.keys(defaultConfig()).concat(['pidfile', 'debug', 'tls', 'tlsverify', 'console']));
 
 /** Merges daemon.json over the defaults; unknown keys are an error, as in dockerd. */
 export function parseConfigFile(text: string, file = DEFAULT_CONFIG_FILE): Partial<DaemonConfig> {
@@ -109,12 +141,26 @@ export const DAEMON_FLAGS = {
   bip: { type: 'string' },
   group: { type: 'string', short: 'G' },
   pidfile: { type: 'string', short: 'p' },
+  'exec-opt': { type: 'string', multiple: true },
+  tls: { type: 'boolean' },
+  tlsverify: { type: 'boolean' },
+  tlscacert: { type: 'string' },
+  tlscert: { type: 'string' },
+  tlskey: { type: 'string' },
 } as const;
 
 /** Defaults, then the config file, then command-line flags (flags win, as in dockerd). */
 export function loadConfig(argv: string[]): LoadedConfig {
+  // dockerd takes `--tls=false` / `--tlsverify=false`, which parseArgs does not for booleans.
+  const explicit: { tls?: boolean; tlsverify?: boolean } = {};
+  const args = argv.filter((a) => {
+    const m = /^--(tls|tlsverify)=(true|false|1|0)$/.exec(a);
+    if (!m) return true;
+    explicit[m[1] as 'tls' | 'tlsverify'] = m[2] === 'true' || m[2] === '1';
+    return false;
+  });
   const { values } = parseArgs({
-    args: argv,
+    args,
     options: DAEMON_FLAGS,
     strict: true,
   });
@@ -142,6 +188,13 @@ export function loadConfig(argv: string[]): LoadedConfig {
   if (values.bip) config.bip = values.bip;
   if (values.group) config.group = values.group;
   if (values.pidfile) config.pidfile = values.pidfile;
+  if (values['exec-opt']?.length) config['exec-opts'] = values['exec-opt'];
+  if (values.tls) config.tls = true;
+  if (values.tlsverify) config.tlsverify = true;
+  Object.assign(config, explicit);
+  if (values.tlscacert) config.tlscacert = values.tlscacert;
+  if (values.tlscert) config.tlscert = values.tlscert;
+  if (values.tlskey) config.tlskey = values.tlskey;
   validate(config);
   return { config, configFile };
 }
@@ -160,9 +213,26 @@ function validate(c: DaemonConfig): void {
     }
     if (!c.console.tlscert !== !c.console.tlskey) throw new InvalidArgumentError('console: tlscert and tlskey go together');
   }
+  if (!Number.isInteger(c['revision-history']) || c['revision-history'] < 1) {
+    throw new InvalidArgumentError(`invalid revision-history: ${c['revision-history']} (a whole number of revisions, at least 1)`);
+  }
+  if (autoUpgradeSeconds(c) === undefined) throw new InvalidArgumentError(`invalid auto-upgrade-interval: ${c['auto-upgrade-interval']}`);
   for (const h of c.hosts) {
     if (!/^(unix|tcp|fd):\/\//.test(h)) throw new InvalidArgumentError(`invalid host: ${h}`);
   }
   if (!Array.isArray(c['registry-mirrors'])) throw new InvalidArgumentError('invalid registry-mirrors: not a list');
   c['registry-mirrors'] = c['registry-mirrors'].map((m) => normalizeMirror(String(m)));
+  for (const key of ['tls', 'tlsverify'] as const) {
+    if (c[key] !== undefined && typeof c[key] !== 'boolean') throw new InvalidArgumentError(`invalid ${key}: ${String(c[key])} (true or false)`);
+  }
+}
+
+/** auto-upgrade-interval in seconds (0 = off), or undefined when it is neither a number nor a Go duration. */
+export function autoUpgradeSeconds(c: Pick<DaemonConfig, 'auto-upgrade-interval'>): number | undefined {
+  const v = c['auto-upgrade-interval'];
+  if (typeof v === 'number') return v >= 0 ? v : undefined;
+  if (v === '' || v === '0') return 0;
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(v);
+  if (!m || !m[0]) return undefined;
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
 }

@@ -9,7 +9,9 @@ import { runHostChecks } from '../engine/system/host-checks.js';
 import { loadConfig } from './config.js';
 import { wireConsole, type ConsoleWiring } from './console-wiring.js';
 import { hostCheckOptions } from './host-check-options.js';
-import { listenAll } from './listeners.js';
+import { listenAll, tcpServerOptions } from './listeners.js';
+import { remoteAccess } from '../api/remote-access.js';
+import { checkTcpHosts } from './tcp-hosts.js';
 import { claimPidFile } from './pid-file.js';
 import { apiBackends } from './api-backends.js';
 import { createServices } from './services.js';
@@ -26,8 +28,13 @@ async function main(): Promise<void> {
   const json = check !== -1 && argv.includes('--json');
   if (check !== -1) argv.splice(0, argv.length, ...argv.filter((a) => a !== '--check' && a !== '--json'));
   let loaded;
+  let tcpWarnings: string[];
+  let tcp: ReturnType<typeof tcpServerOptions> | undefined;
   try {
     loaded = loadConfig(argv);
+    // Before anything starts: an unsafe tcp:// host or missing certificates end berthd at once.
+    tcpWarnings = checkTcpHosts(loaded.config);
+    if (loaded.config.hosts.some((h) => h.startsWith('tcp://'))) tcp = tcpServerOptions(loaded.config);
   } catch (err) {
     console.error(`berthd: ${errorMessage(err)}`);
     process.exit(1);
@@ -39,6 +46,7 @@ async function main(): Promise<void> {
     process.exit(checks.some((c) => c.level === 'fail') ? 1 : 0);
   }
   const logger = createLogger(config['log-level']);
+  for (const w of tcpWarnings) logger.warn(w);
   mkdirSync(config['exec-root'], { recursive: true, mode: 0o711 });
   let releasePid: () => void;
   try {
@@ -63,7 +71,9 @@ async function main(): Promise<void> {
   const router = buildRouter({ ...apiBackends(services), console: consoleUi.backend });
   let servers: Server[];
   try {
-    servers = await listenAll(() => createApiServer(router, logger), config.hosts, config.group, logger);
+    const access = remoteAccess(logger);
+    const makeServer = (isTcp: boolean) => (isTcp && tcp ? createApiServer(router, logger, { ...tcp, access }) : createApiServer(router, logger));
+    servers = await listenAll(makeServer, config.hosts, config.group, logger);
   } catch (err) {
     console.error(`berthd: ${errorMessage(err)}`);
     releasePid();

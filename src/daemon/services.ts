@@ -24,7 +24,9 @@ import { VolumeContainerMounts } from '../engine/volumes/container-mounts.js';
 import { VolumeService } from '../engine/volumes/volume-service.js';
 import { ContainerRepository } from '../store/container-repository.js';
 import { openDatabase, type Db } from '../store/database.js';
-import type { DaemonConfig } from './config.js';
+import { RevisionService } from '../engine/revisions/revision-service.js';
+import { RevisionRepository } from '../store/revision-repository.js';
+import { autoUpgradeSeconds, type DaemonConfig } from './config.js';
 
 /** Every engine service, built once at start-up and handed to the API routes. */
 export interface Services {
@@ -43,6 +45,7 @@ export interface Services {
   logs: LogReader;
   volumes: VolumeService;
   archive: ArchiveService;
+  revisions: RevisionService;
   /** Runs at shutdown, in reverse order of registration. */
   closers: (() => Promise<void> | void)[];
 }
@@ -62,7 +65,7 @@ export async function createServices(config: DaemonConfig, logger: Logger): Prom
   const paths = new BerthPaths(config['data-root'], config['exec-root']);
   mkdirSync(paths.dataRoot, { recursive: true, mode: 0o711 });
   mkdirSync(paths.execRoot, { recursive: true, mode: 0o711 });
-  await prepareHost(logger);
+  await prepareHost(logger, config['exec-opts']);
   const db = openDatabase(paths.database);
   const events = new EventBus();
   const images = new ImageService({ db, paths, config, logger, events });
@@ -96,9 +99,24 @@ export async function createServices(config: DaemonConfig, logger: Logger): Prom
   volumes.setUsedBy((name) => containers.list().filter((c) => c.Mounts.some((m) => m.Type === 'volume' && m.Name === name)).map((c) => c.Id));
   const archive = new ArchiveService({ containers, rootfs: snapshots, layerPaths: (id) => snapshots.layerPaths(id), paths, events, logger });
   const exec = new ExecService({ containers, runtime, execProcess: (c, cfg) => execProcess(paths, c, cfg), events, logger });
+  const revisions = new RevisionService({
+    repo: new RevisionRepository(db),
+    containers,
+    images,
+    readLogs,
+    events,
+    logger,
+    options: { historyDepth: config['revision-history'], autoUpgradeInterval: autoUpgradeSeconds(config) ?? 0 },
+  });
+  // A removed container takes its revisions with it (also one removed by --rm or a prune).
+  events.subscribe((e) => {
+    if (e.Type === 'container' && e.Action === 'destroy') revisions.containerDestroyed(e.Actor.ID);
+  });
   await containers.recover();
   const live = new Set(containers.list().filter((c) => c.State.Running).map((c) => c.Id));
   await networks.reconcile(live).catch((err) => logger.warn({ err }, 'network reconcile failed'));
+  // After containers are known again: an upgrade a killed berthd left half-done is finished or undone.
+  await revisions.start().catch((err) => logger.error({ err }, 'revision recovery failed'));
 
   const system = new SystemInfo({
     config,
@@ -123,7 +141,9 @@ export async function createServices(config: DaemonConfig, logger: Logger): Prom
     logs: readLogs,
     volumes,
     archive,
+    revisions,
     closers: [
+      () => revisions.stop(),
       () => {
         db.close();
       },

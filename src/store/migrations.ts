@@ -86,4 +86,31 @@ export const migrations: readonly string[] = [
   ALTER TABLE images ADD COLUMN parent TEXT;
   CREATE INDEX images_parent ON images(parent);
   `,
+  // 4: revisions: every image version a container line ran, with the create request as given, so
+  // `berth upgrade` can re-apply it to a new image and `berth rollback` to an old one. An upgrade in
+  // flight is a row of container_upgrades, so a berthd killed mid-way finishes or undoes it.
+  `
+  CREATE TABLE container_revisions (
+    lineage      TEXT NOT NULL,              -- id of the first container of the line
+    revision     INTEGER NOT NULL,
+    container_id TEXT,                       -- the container that runs (or last ran) it
+    name         TEXT NOT NULL,              -- container name, without the slash
+    image_ref    TEXT NOT NULL,              -- the image reference as given
+    image_id     TEXT NOT NULL,
+    repo_digest  TEXT,
+    request      TEXT NOT NULL,              -- JSON {Config, HostConfig, NetworkingConfig} as given
+    created      TEXT NOT NULL,
+    state        TEXT NOT NULL,              -- pending | current | replaced | rolled-back | failed
+    reason       TEXT,
+    logs         TEXT,                       -- last lines of a failed one
+    ended        TEXT,
+    PRIMARY KEY (lineage, revision)
+  );
+  CREATE INDEX container_revisions_container ON container_revisions(container_id);
+  CREATE INDEX container_revisions_image ON container_revisions(image_id);
+  CREATE TABLE container_upgrades (
+    lineage TEXT PRIMARY KEY,
+    doc     TEXT NOT NULL                    -- JSON: the upgrade's step and the containers it moves
+  );
+  `,
 ];

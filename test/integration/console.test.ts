@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import tar from 'tar-stream';
 import { PrivateDaemon } from '../helpers/private-daemon.js';
 import { ROOT } from '../helpers/daemon.js';
 
@@ -102,11 +103,11 @@ test('sign in with the token, see a running container appear and follow its logs
   await shot(page, 'container-logs');
 
   // Stop and start from the page.
-  await page.getByRole('button', { name: 'Stop' }).click();
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
   await page.getByTestId('state').getByText('exited').waitFor({ timeout: 20_000 });
   const state = (await daemon.client.call('GET', '/containers/console-ticker/json')) as { State: { Running: boolean } };
   assert.equal(state.State.Running, false);
-  await page.getByRole('button', { name: 'Start' }).click();
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
   await page.getByTestId('state').getByText('running').waitFor();
   assert.equal(((await daemon.client.call('GET', '/containers/console-ticker/json')) as { State: { Running: boolean } }).State.Running, true);
 
@@ -152,9 +153,44 @@ test('deploy nginx from the form: it serves on its published port, and the berth
   for (const [nav, name] of [['Images', 'images'], ['Volumes', 'volumes'], ['Networks', 'networks'], ['Events', 'events']] as const) {
     await page.getByRole('link', { name: nav, exact: true }).click();
     await page.getByRole('heading', { name: nav }).waitFor();
-    if (name === 'events') await page.getByTestId('events').getByText('start').first().waitFor();
+    if (name === 'events') {
+      // An event that happens while the page is open shows up in the feed.
+      const c = (await daemon.client.call('POST', '/containers/create', { query: { name: 'console-event' }, body: { Image: 'busybox' } })) as { Id: string };
+      await page.getByTestId('events').getByText('console-event').first().waitFor();
+      await daemon.client.call('DELETE', `/containers/${c.Id}`, { query: { force: '1' } });
+    }
     await shot(page, name);
   }
+  await context.close();
+});
+
+/** Builds an image from a Dockerfile alone through the API. */
+async function build(tag: string, dockerfile: string): Promise<void> {
+  const pack = tar.pack();
+  pack.entry({ name: 'Dockerfile' }, dockerfile);
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of pack) chunks.push(c as Buffer);
+  const res = await daemon.client.stream('POST', '/build', { query: { t: tag }, rawBody: Buffer.concat(chunks), headers: { 'Content-Type': 'application/x-tar' } });
+  let out = '';
+  for await (const c of res) out += c;
+  assert.match(out, /Successfully tagged/, out);
+}
+
+test('upgrade to an image that turns unhealthy: the page shows the rollback and the failed revision', async () => {
+  await build('console-bad:1', 'FROM busybox\nHEALTHCHECK --interval=1s --timeout=1s --retries=1 CMD false\nCMD ["sleep", "600"]\n');
+  const { context, page } = await signedIn();
+  await page.goto(`${ORIGIN}/#/containers/console-ticker`);
+  await page.getByRole('button', { name: 'revisions' }).click();
+  await page.locator('tr[data-revision="1"]').waitFor();
+  await page.getByPlaceholder(/^Image/).fill('console-bad:1');
+  await page.getByRole('button', { name: 'Upgrade' }).click();
+  await page.getByTestId('progress').getByText(/rolled back to revision 1/).waitFor({ timeout: 90_000 });
+  await page.locator('tr[data-revision="2"]').getByText('unhealthy', { exact: false }).first().waitFor();
+  await shot(page, 'container-revisions');
+  const c = (await daemon.client.call('GET', '/containers/console-ticker/json')) as { Config: { Image: string }; State: { Running: boolean } };
+  assert.equal(c.Config.Image, 'busybox');
+  assert.equal(c.State.Running, true);
   await context.close();
 });
 

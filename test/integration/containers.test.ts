@@ -1,11 +1,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { ApiError, readAll, readJsonLines } from '../../src/client/api-client.js';
 import { FrameDecoder } from '../../src/api/streams/multiplexed.js';
+import { cgroupV2, memoryLimitOf, pidsLimitOf, readContainerCgroup } from '../helpers/cgroups.js';
 import { api, docker, ROOT, run, TEST_CONFIG, TEST_HOST, TEST_PID_FILE, TEST_SOCKET } from '../helpers/daemon.js';
 
 // Real containers through berthd's API: lifecycle, isolation, limits, streams, live restore.
@@ -93,12 +94,8 @@ test('isolation seen from inside: pid 1, hostname, capabilities, seccomp, own mo
 test('memory and pids limits land in the cgroup and a memory hog is OOM-killed', async () => {
   const id = await create({ Cmd: ['sleep', '60'], HostConfig: { Memory: 32 * 1024 * 1024, PidsLimit: 50 } });
   await api().call('POST', `/containers/${id}/start`);
-  const v1 = `/sys/fs/cgroup/memory/berth/${id}/memory.limit_in_bytes`;
-  const v2 = `/sys/fs/cgroup/berth/${id}/memory.max`;
-  const limit = existsSync(v1) ? readFileSync(v1, 'utf8').trim() : readFileSync(v2, 'utf8').trim();
-  assert.equal(limit, String(32 * 1024 * 1024));
-  const pidsV1 = `/sys/fs/cgroup/pids/berth/${id}/pids.max`;
-  if (existsSync(pidsV1)) assert.equal(readFileSync(pidsV1, 'utf8').trim(), '50');
+  assert.equal(memoryLimitOf(id), String(32 * 1024 * 1024));
+  assert.equal(pidsLimitOf(id), '50');
   await api().call('DELETE', `/containers/${id}`, { query: { force: '1' } });
 
   const hog = await runToEnd({
@@ -108,6 +105,32 @@ test('memory and pids limits land in the cgroup and a memory hog is OOM-killed',
   assert.equal(hog.code, 137);
   const info = await api().call('GET', `/containers/${hog.id}/json`);
   assert.equal(info.State.OOMKilled, true);
+});
+
+test('docker update changes a running container\'s cgroup limits live; stats and inspect follow', async () => {
+  const id = await create({ Cmd: ['sleep', '60'], HostConfig: { Memory: 32 * 1024 * 1024, PidsLimit: 50 } });
+  await api().call('POST', `/containers/${id}/start`);
+  const up = await docker('update', '--memory', '96m', '--memory-swap', '192m', '--cpu-shares', '512', '--cpus', '0.5', '--pids-limit', '30', id);
+  assert.equal(up.code, 0, up.stderr);
+  assert.equal(memoryLimitOf(id), String(96 * 1024 * 1024));
+  assert.equal(pidsLimitOf(id), '30');
+  // crun's v1→v2 conversion on a v2 host: shares 512 → weight 20; quota/period in one cpu.max.
+  assert.equal(readContainerCgroup(id, 'cpu', { v1: 'cpu.shares', v2: 'cpu.weight' }), cgroupV2 ? '20' : '512');
+  assert.equal(readContainerCgroup(id, 'cpu', { v1: 'cpu.cfs_quota_us', v2: 'cpu.max' }), cgroupV2 ? '50000 100000' : '50000');
+  const s = await api().call('GET', `/containers/${id}/stats`, { query: { stream: '0' } });
+  assert.equal(s.memory_stats.limit, 96 * 1024 * 1024);
+  assert.equal(s.pids_stats.limit, 30);
+  const info = await api().call('GET', `/containers/${id}/json`);
+  assert.equal(info.HostConfig.Memory, 96 * 1024 * 1024);
+  assert.equal(info.HostConfig.PidsLimit, 30);
+  await api().call('DELETE', `/containers/${id}`, { query: { force: '1' } });
+});
+
+test('a blkio weight runs where the host can weigh I/O and is discarded where it cannot, as dockerd does', async () => {
+  // This host's blkio hierarchy has neither blkio.weight nor blkio.bfq.weight: crun used to refuse the container.
+  const r = await runToEnd({ Cmd: ['echo', 'weighed'], HostConfig: { BlkioWeight: 300 } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'weighed\n');
 });
 
 test('a missing command is refused at start with Docker\'s wording and exit 127', async () => {

@@ -4,6 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { api, berth, docker, ROOT, run, TEST_CONFIG, TEST_DATA_ROOT, TEST_HOST, TEST_SOCKET } from '../helpers/daemon.js';
+import { cgroupV2 } from '../helpers/cgroups.js';
+import { systemdRunning } from '../../src/engine/runtime/cgroups/cgroup-manager.js';
 
 test('the real Docker CLI shows berthd\'s version and real info', async () => {
   const v = await docker('version', '--format', '{{json .Server}}');
@@ -17,7 +19,11 @@ test('the real Docker CLI shows berthd\'s version and real info', async () => {
   assert.equal(i.code, 0, i.stderr);
   const info = JSON.parse(i.stdout);
   assert.equal(info.Driver, 'overlay2');
-  assert.equal(info.CgroupDriver, 'cgroupfs');
+  // The host's truth: v1 here (hybrid), cgroupfs unless a v2 host booted by systemd.
+  assert.equal(info.CgroupVersion, cgroupV2 ? '2' : '1');
+  assert.equal(info.CgroupDriver, cgroupV2 && systemdRunning() ? 'systemd' : 'cgroupfs');
+  const text = await docker('info');
+  assert.match(text.stdout, new RegExp(`Cgroup Driver: ${info.CgroupDriver}\\n\\s*Cgroup Version: ${info.CgroupVersion}\\n`));
   assert.ok(info.NCPU >= 1);
   assert.ok(info.MemTotal > 0);
   assert.ok(info.Runtimes.crun);

@@ -21,7 +21,7 @@ export function registerSystemCommands(program: Command, env: () => CliEnv): voi
         GoVersion: `node ${process.version}`,
         Os: 'linux',
         Arch: process.arch === 'x64' ? 'amd64' : process.arch,
-        Context: 'default',
+        Context: e.contextName,
       };
       let server: any;
       let serverError: unknown;

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
-import { cgroupsPathFor } from '../runtime/container-cgroups.js';
-import { CGROUP_ROOT, cgroupVersionOf, v1Hierarchies } from '../runtime/host-setup.js';
+import type { BlkioEntry } from '../runtime/cgroups/cgroup-driver.js';
+import { containerCgroupStats } from '../runtime/container-cgroups.js';
 import type { ContainerRecord } from './container-model.js';
 
 function read(path: string): string | undefined {
@@ -13,17 +12,6 @@ function read(path: string): string | undefined {
   }
 }
 
-const num = (s: string | undefined): number => (s === undefined || s.trim() === 'max' ? 0 : Number(s.trim()) || 0);
-
-function keyed(text: string | undefined): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const line of (text ?? '').split('\n')) {
-    const [k, v] = line.split(/\s+/);
-    if (k && v !== undefined) out[k] = Number(v);
-  }
-  return out;
-}
-
 /** The host's total CPU time in nanoseconds, as dockerd reports system_cpu_usage. */
 function systemCpuNs(): number {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
@@ -31,61 +19,42 @@ function systemCpuNs(): number {
   return (ticks * 1e9) / 100;
 }
 
-function cgroupDir(controller: string, id: string): string {
-  if (cgroupVersionOf() === '2') return join(CGROUP_ROOT, cgroupsPathFor(id));
-  const mount = v1Hierarchies().get(controller) ?? join(CGROUP_ROOT, controller);
-  return join(mount, cgroupsPathFor(id));
-}
-
 export type StatsSample = ReturnType<typeof sample>;
 
+const blkio = (list: BlkioEntry[]): BlkioEntry[] | null => (list.length ? list : null);
+
 function sample(c: ContainerRecord) {
-  const v2 = cgroupVersionOf() === '2';
-  const id = c.Id;
-  let cpuTotal: number;
-  let cpuUser = 0;
-  let cpuSys = 0;
-  let memUsage: number;
-  let memLimit: number;
-  let memStats: Record<string, number>;
-  let pids: number;
-  let pidsLimit: number;
-  if (v2) {
-    const dir = cgroupDir('', id);
-    const cpu = keyed(read(join(dir, 'cpu.stat')));
-    cpuTotal = (cpu.usage_usec ?? 0) * 1000;
-    cpuUser = (cpu.user_usec ?? 0) * 1000;
-    cpuSys = (cpu.system_usec ?? 0) * 1000;
-    memUsage = num(read(join(dir, 'memory.current')));
-    memLimit = num(read(join(dir, 'memory.max'))) || os.totalmem();
-    memStats = keyed(read(join(dir, 'memory.stat')));
-    pids = num(read(join(dir, 'pids.current')));
-    pidsLimit = num(read(join(dir, 'pids.max')));
-  } else {
-    const acct = cgroupDir('cpuacct', id);
-    cpuTotal = num(read(join(acct, 'cpuacct.usage')));
-    const st = keyed(read(join(acct, 'cpuacct.stat')));
-    cpuUser = ((st.user ?? 0) * 1e9) / 100;
-    cpuSys = ((st.system ?? 0) * 1e9) / 100;
-    const mem = cgroupDir('memory', id);
-    memUsage = num(read(join(mem, 'memory.usage_in_bytes')));
-    const limit = num(read(join(mem, 'memory.limit_in_bytes')));
-    memLimit = limit > 0 && limit < os.totalmem() ? limit : os.totalmem();
-    memStats = keyed(read(join(mem, 'memory.stat')));
-    const p = cgroupDir('pids', id);
-    pids = num(read(join(p, 'pids.current')));
-    pidsLimit = num(read(join(p, 'pids.max')));
-  }
+  // Both cgroup layouts come back in one shape: the driver converts v2's usec and io.stat.
+  const s = containerCgroupStats(c.Id);
+  const host = os.totalmem();
+  // dockerd reports the machine's memory when no limit is set or the limit is above it.
+  const limit = s.memory.limit > 0 && s.memory.limit < host ? s.memory.limit : host;
   return {
     read: new Date().toISOString(),
     cpu_stats: {
-      cpu_usage: { total_usage: cpuTotal, usage_in_kernelmode: cpuSys, usage_in_usermode: cpuUser },
+      cpu_usage: { total_usage: s.cpu.totalNs, usage_in_kernelmode: s.cpu.systemNs, usage_in_usermode: s.cpu.userNs },
       system_cpu_usage: systemCpuNs(),
       online_cpus: os.cpus().length,
-      throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 },
+      throttling_data: { periods: s.cpu.periods, throttled_periods: s.cpu.throttledPeriods, throttled_time: s.cpu.throttledTimeNs },
     },
-    memory_stats: { usage: memUsage, limit: memLimit, stats: memStats },
-    pids_stats: { current: pids, ...(pidsLimit ? { limit: pidsLimit } : {}) },
+    memory_stats: {
+      usage: s.memory.usage,
+      ...(s.memory.maxUsage !== undefined ? { max_usage: s.memory.maxUsage } : {}),
+      stats: s.memory.stats,
+      ...(s.memory.failcnt !== undefined ? { failcnt: s.memory.failcnt } : {}),
+      limit,
+    },
+    pids_stats: { current: s.pids.current, ...(s.pids.limit ? { limit: s.pids.limit } : {}) },
+    blkio_stats: {
+      io_service_bytes_recursive: blkio(s.blkio.serviceBytes),
+      io_serviced_recursive: blkio(s.blkio.serviced),
+      io_queue_recursive: null,
+      io_service_time_recursive: null,
+      io_wait_time_recursive: null,
+      io_merged_recursive: null,
+      io_time_recursive: null,
+      sectors_recursive: null,
+    },
   };
 }
 
@@ -117,7 +86,7 @@ export function containerStats(c: ContainerRecord, previous?: StatsSample): { js
     read: now?.read ?? '0001-01-01T00:00:00Z',
     preread: previous?.read ?? '0001-01-01T00:00:00Z',
     pids_stats: now?.pids_stats ?? {},
-    blkio_stats: { io_service_bytes_recursive: null, io_serviced_recursive: null, io_queue_recursive: null, io_service_time_recursive: null, io_wait_time_recursive: null, io_merged_recursive: null, io_time_recursive: null, sectors_recursive: null },
+    blkio_stats: now?.blkio_stats ?? { io_service_bytes_recursive: null, io_serviced_recursive: null, io_queue_recursive: null, io_service_time_recursive: null, io_wait_time_recursive: null, io_merged_recursive: null, io_time_recursive: null, sectors_recursive: null },
     num_procs: 0,
     storage_stats: {},
     cpu_stats: now?.cpu_stats ?? empty,

@@ -1,23 +1,13 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { InvalidArgumentError } from '../../common/errors.js';
-import { cgroupMountPoints } from '../runtime/host-setup.js';
+import { containerCgroupPids } from '../runtime/container-cgroups.js';
 
 const run = promisify(execFile);
 
-/** Pids in a container's cgroup (v1: the pids or memory hierarchy; v2: the unified tree). */
+/** Pids in a container's cgroup (and its sub-cgroups), whatever the layout. */
 export function containerPids(id: string): number[] {
-  for (const root of cgroupMountPoints()) {
-    try {
-      const text = readFileSync(`${root}/berth/${id}/cgroup.procs`, 'utf8');
-      const pids = text.split('\n').filter(Boolean).map(Number);
-      if (pids.length) return pids;
-    } catch {
-      /* not in this hierarchy */
-    }
-  }
-  return [];
+  return containerCgroupPids(id);
 }
 
 /**

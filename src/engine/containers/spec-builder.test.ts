@@ -6,13 +6,13 @@ import { after, before, test } from 'node:test';
 import { Ajv } from 'ajv';
 import { silentLogger } from '../../common/logger.js';
 import { ContainerRuntime } from '../runtime/conmon-runtime.js';
-import { containerCgroupDirs } from '../runtime/container-cgroups.js';
 import { prepareHost } from '../runtime/host-setup.js';
 import { makeTestHost, testId, type TestHost } from '../runtime/testing/busybox-bundle.js';
 import { buildSpec, type SpecContainer } from './spec-builder.js';
 import { resolveCapabilities } from './spec/capabilities.js';
 import { resolveUser } from './spec/user.js';
 import type { OciSpec } from '../runtime/oci-spec.js';
+import { cgroupV2, memoryLimitOf, pidsLimitOf, readContainerCgroup } from '../../../test/helpers/cgroups.js';
 
 let host: TestHost;
 let rt: ContainerRuntime;
@@ -120,24 +120,11 @@ test('cgroup limit files are written from HostConfig', async () => {
   const c = container({ Cmd: ['sh', '-c', 'sleep 5'] }, { Memory: 64 * 1024 * 1024, NanoCpus: 5e8, PidsLimit: 50, CpuShares: 512 });
   const spec = specFor(c);
   await rt.create({ id: c.Id, name: c.Id, bundleDir: host.bundle(c.Id), spec, logPath: join(host.paths.containerDir(c.Id), 'log'), tty: false, openStdin: false, stdinOnce: false });
-  const dirs = containerCgroupDirs(c.Id);
-  const read = (ctrl: string, file: string): string | undefined => {
-    const d = dirs.find((x) => x.includes(`/${ctrl}/`) || x.startsWith(`/sys/fs/cgroup/berth`));
-    try {
-      return readFileSync(join(d!, file), 'utf8').trim();
-    } catch {
-      return undefined;
-    }
-  };
-  if (dirs.some((d) => d.includes('/memory/'))) {
-    assert.equal(read('memory', 'memory.limit_in_bytes'), String(64 * 1024 * 1024));
-    assert.equal(read('cpu', 'cpu.cfs_quota_us'), '50000');
-    assert.equal(read('cpu', 'cpu.shares'), '512');
-    assert.equal(read('pids', 'pids.max'), '50');
-  } else {
-    assert.equal(read('', 'memory.max'), String(64 * 1024 * 1024));
-    assert.equal(read('', 'pids.max'), '50');
-  }
+  // Both layouts: crun converts shares 512 to cpu.weight 20 and quota/period to cpu.max on v2.
+  assert.equal(memoryLimitOf(c.Id), String(64 * 1024 * 1024));
+  assert.equal(pidsLimitOf(c.Id), '50');
+  assert.equal(readContainerCgroup(c.Id, 'cpu', { v1: 'cpu.cfs_quota_us', v2: 'cpu.max' }), cgroupV2 ? '50000 100000' : '50000');
+  assert.equal(readContainerCgroup(c.Id, 'cpu', { v1: 'cpu.shares', v2: 'cpu.weight' }), cgroupV2 ? '20' : '512');
   await rt.delete(c.Id, { force: true });
 });
 

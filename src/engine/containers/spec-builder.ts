@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { InvalidArgumentError } from '../../common/errors.js';
 import { resourcesFromDocker } from '../runtime/cgroup-resources.js';
-import { cgroupsPathFor } from '../runtime/container-cgroups.js';
+import { specCgroupsPath } from '../runtime/cgroups/cgroup-manager.js';
 import { hostInfo, type HostInfo } from '../runtime/host-setup.js';
 import type { OciMount, OciNamespace, OciProcess, OciRlimit, OciSpec } from '../runtime/oci-spec.js';
 import { resolveCapabilities } from './spec/capabilities.js';
@@ -208,7 +208,8 @@ export function buildSpec(c: SpecContainer, ctx: SpecContext, host: HostInfo = h
     mounts: [...defaultMounts(c, ctx, privileged), ...extraMounts, ...(ctx.mounts ?? [...bindMounts(hc.Binds), ...tmpfsMounts(hc.Tmpfs)])],
     linux: {
       namespaces: namespaces(c, ctx, host),
-      cgroupsPath: cgroupsPathFor(c.Id),
+      // cgroupfs: /berth/<id>; systemd: system.slice:berth:<id> (a berth-<id>.scope unit).
+      cgroupsPath: specCgroupsPath(host.cgroupDriver, c.Id),
       resources,
       devices,
       maskedPaths: privileged ? [] : (hc.MaskedPaths ?? DEFAULT_MASKED_PATHS),

@@ -38,7 +38,11 @@ const DEFAULT_CFS_PERIOD = 100000;
  * Docker HostConfig limits → OCI linux.resources, with dockerd's validation messages. Only fields
  * that are set produce output, so the result also serves `docker update` (changes only).
  */
-export function resourcesFromDocker(hc: DockerResources, host: Pick<HostInfo, 'cgroupVersion' | 'swapLimit'>): OciLinuxResources {
+export function resourcesFromDocker(
+  hc: DockerResources,
+  host: Pick<HostInfo, 'cgroupVersion' | 'swapLimit'> & Partial<Pick<HostInfo, 'cpuRealtime' | 'blkioWeight'>>,
+): OciLinuxResources {
+  const v2 = host.cgroupVersion === '2';
   const r: OciLinuxResources = {};
   const memory: NonNullable<OciLinuxResources['memory']> = {};
   if (hc.Memory) {
@@ -67,9 +71,11 @@ export function resourcesFromDocker(hc: DockerResources, host: Pick<HostInfo, 'c
     if (hc.MemorySwappiness < 0 || hc.MemorySwappiness > 100) {
       throw new InvalidArgumentError(`Invalid value: ${hc.MemorySwappiness}, valid memory swappiness range is 0-100`);
     }
-    if (host.cgroupVersion === '1') memory.swappiness = hc.MemorySwappiness;
+    // v2 has no swappiness: dockerd warns and drops it (crun refuses it).
+    if (!v2) memory.swappiness = hc.MemorySwappiness;
   }
-  if (hc.OomKillDisable) memory.disableOOMKiller = true;
+  // Nor can v2 disable the OOM killer: dropped as dockerd does ("OomKillDisable discarded").
+  if (hc.OomKillDisable && !v2) memory.disableOOMKiller = true;
   if (Object.keys(memory).length) r.memory = memory;
 
   const cpu: NonNullable<OciLinuxResources['cpu']> = {};
@@ -89,6 +95,10 @@ export function resourcesFromDocker(hc: DockerResources, host: Pick<HostInfo, 'c
     cpu.quota = hc.CpuQuota;
   }
   if (hc.CpuShares) cpu.shares = hc.CpuShares;
+  if ((hc.CpuRealtimePeriod || hc.CpuRealtimeRuntime) && (v2 || host.cpuRealtime === false)) {
+    // v2 (and kernels without RT group scheduling) have no cpu.rt_* files.
+    throw new InvalidArgumentError('Your kernel does not support CPU real-time scheduler');
+  }
   if (hc.CpuRealtimePeriod) cpu.realtimePeriod = hc.CpuRealtimePeriod;
   if (hc.CpuRealtimeRuntime) cpu.realtimeRuntime = hc.CpuRealtimeRuntime;
   if (hc.CpusetCpus) cpu.cpus = hc.CpusetCpus;
@@ -100,7 +110,8 @@ export function resourcesFromDocker(hc: DockerResources, host: Pick<HostInfo, 'c
   }
   if (hc.BlkioWeight) {
     if (hc.BlkioWeight < 10 || hc.BlkioWeight > 1000) throw new InvalidArgumentError('Range of blkio weight is from 10 to 1000');
-    r.blockIO = { weight: hc.BlkioWeight };
+    // Without blkio.weight / io.weight (no CFQ/BFQ) dockerd discards the weight with a warning.
+    if (host.blkioWeight !== false) r.blockIO = { weight: hc.BlkioWeight };
   }
   return r;
 }

@@ -8,6 +8,7 @@ import { containerCgroupDirs } from './container-cgroups.js';
 import { prepareHost } from './host-setup.js';
 import { startFailureExitCode } from './runtime-errors.js';
 import { makeTestHost, minimalSpec, testId, type TestHost } from './testing/busybox-bundle.js';
+import { cgroupV2, memoryLimitOf, pidsLimitOf, readContainerCgroup } from '../../../test/helpers/cgroups.js';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 
@@ -198,11 +199,16 @@ test('pause, resume and update', async () => {
   await rt.resume(id);
   assert.equal((await rt.state(id))?.status, 'running');
   await rt.update(id, { pids: { limit: 42 } });
-  const pidsDir = containerCgroupDirs(id).find((d) => d.includes('/pids/'));
-  if (pidsDir) assert.equal(readFileSync(join(pidsDir, 'pids.max'), 'utf8').trim(), '42');
+  assert.equal(pidsLimitOf(id), '42');
   await rt.update(id, { Memory: 64 * 1024 * 1024, CpuShares: 512 });
-  const memDir = containerCgroupDirs(id).find((d) => d.includes('/memory/'));
-  if (memDir) assert.equal(readFileSync(join(memDir, 'memory.limit_in_bytes'), 'utf8').trim(), String(64 * 1024 * 1024));
+  assert.equal(memoryLimitOf(id), String(64 * 1024 * 1024));
+  assert.equal(readContainerCgroup(id, 'cpu', { v1: 'cpu.shares', v2: 'cpu.weight' }), cgroupV2 ? '20' : '512');
+  // Lowering memory below memory+swap and raising it above: berth orders the v1 writes itself.
+  await rt.update(id, { Memory: 16 * 1024 * 1024, MemorySwap: 32 * 1024 * 1024 });
+  assert.equal(memoryLimitOf(id), String(16 * 1024 * 1024));
+  await rt.update(id, { Memory: 256 * 1024 * 1024, MemorySwap: 512 * 1024 * 1024 });
+  assert.equal(memoryLimitOf(id), String(256 * 1024 * 1024));
+  await assert.rejects(rt.update(id, { Memory: 1 }), /Minimum memory limit allowed is 6MB/);
   await rt.delete(id, { force: true });
   assert.equal(await rt.state(id), null);
   assert.deepEqual(containerCgroupDirs(id).filter((d) => existsSync(d)), []);

@@ -8,9 +8,9 @@ import type { DaemonConfig } from '../../daemon/config.js';
 import { connectAttachSocket, type AttachStream } from './attach-relay.js';
 import { launchConmon, releaseConmon } from './conmon-launch.js';
 import { isDockerResources, resourcesFromDocker, type DockerResources } from './cgroup-resources.js';
-import { cgroupSawOomKill, removeContainerCgroups } from './container-cgroups.js';
+import { cgroupSawOomKill, removeContainerCgroups, updateContainerCgroup } from './container-cgroups.js';
 import { waitExitFile } from './exit-file.js';
-import { hostInfo } from './host-setup.js';
+import { cgroupManager, hostInfo } from './host-setup.js';
 import type { OciLinuxResources, OciProcess, OciSpec } from './oci-spec.js';
 import { RuntimeCli } from './runtime-cli.js';
 import { RuntimeError } from './runtime-errors.js';
@@ -93,7 +93,7 @@ export class ContainerRuntime {
     if (!c) {
       const r = this.o.runtimes[name];
       if (!r) throw new NotFoundError(`unknown or invalid runtime name: ${name}`);
-      c = new RuntimeCli(r.path, r.runtimeArgs);
+      c = new RuntimeCli(r.path, r.runtimeArgs, cgroupManager());
       this.clis.set(name, c);
     }
     return c;
@@ -191,15 +191,19 @@ export class ContainerRuntime {
     await this.cliFor(id).run(['resume', id]);
   }
 
-  /** Applies new cgroup limits to a live container: OCI linux.resources or Docker's HostConfig fields. */
+  /**
+   * Applies new cgroup limits to a live container: OCI linux.resources or Docker's HostConfig fields.
+   * berth writes them itself through the cgroup driver (as runc's update does), with the runtime's
+   * v1→v2 conversion, so one tested path serves every runtime and both cgroup layouts.
+   */
   async update(id: string, resources: OciLinuxResources | DockerResources | Record<string, unknown>): Promise<void> {
     const oci = isDockerResources(resources) ? resourcesFromDocker(resources, hostInfo()) : (resources as OciLinuxResources);
-    const file = join(this.runDir(id), 'resources.json');
-    await writeFile(file, JSON.stringify(oci));
+    this.requireMeta(id);
     try {
-      await this.cliFor(id).run(['update', '--resources', file, id]);
-    } finally {
-      await rm(file, { force: true });
+      updateContainerCgroup(id, oci);
+    } catch (err) {
+      // The kernel's refusal (EINVAL below current usage, EBUSY…) in dockerd's words.
+      throw new RuntimeError(`Cannot update container ${id}: ${(err as Error).message}`, 'update');
     }
   }
 

@@ -1,50 +1,72 @@
-import { existsSync, readFileSync, readdirSync, rmdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { BERTH_CGROUP_PARENT, CGROUP_ROOT, cgroupMountPoints, cgroupVersionOf, v1Hierarchies } from './host-setup.js';
+import type { CgroupDriver, CgroupStats } from './cgroups/cgroup-driver.js';
+import { containerCgroupPath, containerCgroupTop, specCgroupsPath, type CgroupManager } from './cgroups/cgroup-manager.js';
+import { cgroupDriver, cgroupManager } from './host-setup.js';
+import type { OciLinuxResources } from './oci-spec.js';
 
-/** The OCI cgroupsPath berth gives every container. */
-export function cgroupsPathFor(id: string): string {
-  return `${BERTH_CGROUP_PARENT}/${id}`;
+/** A container's cgroup, found under a cgroup manager's naming, read and written through a driver. */
+export class ContainerCgroups {
+  constructor(
+    private readonly driver: CgroupDriver,
+    private readonly manager: CgroupManager,
+  ) {}
+
+  /** The OCI linux.cgroupsPath for the runtime. */
+  specPath(id: string): string {
+    return specCgroupsPath(this.manager, id);
+  }
+
+  /**
+   * Where the container's processes are, relative to the cgroup root. With systemd on v2, crun 1.8
+   * puts them in the scope's "container" sub-cgroup; runc and other crun versions use the scope
+   * itself: whichever exists.
+   */
+  path(id: string): string {
+    const path = containerCgroupPath(this.manager, this.driver.version, id);
+    const top = containerCgroupTop(this.manager, id);
+    return path !== top && !this.driver.dirs(path).length && this.driver.dirs(top).length ? top : path;
+  }
+
+  /** The container's cgroup directories that exist, in every hierarchy. */
+  dirs(id: string): string[] {
+    return this.driver.dirs(containerCgroupTop(this.manager, id));
+  }
+
+  oomKilled(id: string): boolean {
+    return this.driver.oomKilled(this.path(id));
+  }
+
+  stats(id: string): CgroupStats {
+    return this.driver.stats(this.path(id));
+  }
+
+  update(id: string, resources: OciLinuxResources): void {
+    this.driver.update(this.path(id), resources);
+  }
+
+  pids(id: string): number[] {
+    return this.driver.pids(this.path(id));
+  }
+
+  /** Removes the whole container cgroup (the scope, for systemd); returns directories still busy. */
+  remove(id: string): string[] {
+    return this.driver.remove(containerCgroupTop(this.manager, id));
+  }
 }
 
-/** The container's cgroup directory in each mounted hierarchy. */
-export function containerCgroupDirs(id: string): string[] {
-  return cgroupMountPoints().map((p) => join(p, cgroupsPathFor(id)));
-}
+/** The host's: its layout's driver and the manager prepareHost chose. */
+const host = (): ContainerCgroups => new ContainerCgroups(cgroupDriver(), cgroupManager());
 
-/** The directory holding the memory controller's files for a container, if any. */
-export function memoryCgroupDir(id: string): string | undefined {
-  if (cgroupVersionOf() === '2') return join(CGROUP_ROOT, cgroupsPathFor(id));
-  const mem = v1Hierarchies().get('memory');
-  return mem ? join(mem, cgroupsPathFor(id)) : undefined;
-}
-
+/** The OCI linux.cgroupsPath berth gives a container under the host's cgroup manager. */
+export const cgroupsPathFor = (id: string): string => host().specPath(id);
+/** The container's cgroup directories that exist, in every hierarchy. */
+export const containerCgroupDirs = (id: string): string[] => host().dirs(id);
 /** Whether the kernel OOM-killed a process in the container's cgroup (read before the cgroup goes). */
-export function cgroupSawOomKill(id: string): boolean {
-  const dir = memoryCgroupDir(id);
-  if (!dir) return false;
-  const file = cgroupVersionOf() === '2' ? 'memory.events' : 'memory.oom_control';
-  try {
-    const m = /^oom_kill (\d+)/m.exec(readFileSync(join(dir, file), 'utf8'));
-    return !!m && Number(m[1]) > 0;
-  } catch {
-    return false;
-  }
-}
-
-function removeTree(dir: string): void {
-  if (!existsSync(dir)) return;
-  for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) removeTree(join(dir, e.name));
-  try {
-    rmdirSync(dir);
-  } catch {
-    // still has tasks (a process survived): leave it, the next cleanup retries
-  }
-}
-
+export const cgroupSawOomKill = (id: string): boolean => host().oomKilled(id);
+/** A running container's cgroup counters (CPU, memory, pids, block I/O). */
+export const containerCgroupStats = (id: string): CgroupStats => host().stats(id);
+/** Applies new limits to a running container's cgroup (`docker update`). */
+export const updateContainerCgroup = (id: string, resources: OciLinuxResources): void => host().update(id, resources);
+/** Every pid in the container's cgroup. */
+export const containerCgroupPids = (id: string): number[] => host().pids(id);
 /** Removes the container's cgroup directories left in any hierarchy; returns those that remain. */
-export function removeContainerCgroups(id: string): string[] {
-  const dirs = containerCgroupDirs(id);
-  for (const d of dirs) removeTree(d);
-  return dirs.filter((d) => existsSync(d));
-}
+export const removeContainerCgroups = (id: string): string[] => host().remove(id);

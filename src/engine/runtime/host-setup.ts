@@ -1,15 +1,18 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from '../../common/logger.js';
+import type { CgroupDriver } from './cgroups/cgroup-driver.js';
+import { CGROUP_ROOT, detectCgroupLayout } from './cgroups/cgroup-layout.js';
+import {
+  BERTH_CGROUP_PARENT, cgroupManagerFrom, containerParent, systemdRunning, type CgroupManager,
+} from './cgroups/cgroup-manager.js';
+import { CgroupV1Driver } from './cgroups/cgroup-v1.js';
+import { CgroupV2Driver } from './cgroups/cgroup-v2.js';
 
 const run = promisify(execFile);
-
-export const CGROUP_ROOT = '/sys/fs/cgroup';
-/** berth's parent cgroup; each container lives at /berth/<id>. */
-export const BERTH_CGROUP_PARENT = '/berth';
 
 // Hierarchies crun expects as v1 on a hybrid host; left on the cgroup2 mount crun refuses every
 // container ("cgroups in hybrid mode not supported"). Mount name → controllers.
@@ -21,7 +24,8 @@ const V1_EXTRA_HIERARCHIES: Record<string, string> = {
 
 export interface HostInfo {
   cgroupVersion: '1' | '2';
-  cgroupDriver: 'cgroupfs';
+  /** Docker's name for who manages container cgroups (`docker info`: Cgroup Driver). */
+  cgroupDriver: CgroupManager;
   kernel: string;
   /** Hard limits the runtime cannot exceed (CAP_SYS_RESOURCE may be missing). */
   nofileHard: number;
@@ -37,12 +41,37 @@ export interface HostInfo {
   pidsLimit: boolean;
   oomKillDisable: boolean;
   kernelMemory: boolean;
+  /** cgroup v1's cpu.rt_* files: v2 has no real-time group scheduling. */
+  cpuRealtime: boolean;
+  blkioWeight: boolean;
 }
 
 let cached: HostInfo | undefined;
+let driver: CgroupDriver | undefined;
+let manager: CgroupManager | undefined;
 
-export function cgroupVersionOf(root = CGROUP_ROOT): '1' | '2' {
-  return existsSync(join(root, 'cgroup.controllers')) ? '2' : '1';
+/** The cgroup layout's driver for this host: every cgroup read and write goes through it. */
+export function cgroupDriver(): CgroupDriver {
+  if (!driver) {
+    const layout = detectCgroupLayout();
+    driver = layout.version === '2' ? new CgroupV2Driver(layout.root) : new CgroupV1Driver(layout);
+  }
+  return driver;
+}
+
+/** The host's cgroup version (the layout's, from mountinfo). */
+export function cgroupVersionOf(): '1' | '2' {
+  return cgroupDriver().version;
+}
+
+/** Every cgroup mount a container has a part in (v1: each hierarchy and a hybrid's cgroup2; v2: the root). */
+export function cgroupMountPoints(): string[] {
+  return cgroupDriver().mountPoints();
+}
+
+/** The cgroup manager in use (cgroupfs unless prepareHost chose systemd). */
+export function cgroupManager(): CgroupManager {
+  return manager ?? 'cgroupfs';
 }
 
 function parseLimits(): { nofile: number; nproc: number } {
@@ -58,32 +87,6 @@ function parseLimits(): { nofile: number; nproc: number } {
 function capEffHas(bit: number): boolean {
   const m = /^CapEff:\s*([0-9a-f]+)/m.exec(readFileSync('/proc/self/status', 'utf8'));
   return m ? (BigInt(`0x${m[1]}`) & (1n << BigInt(bit))) !== 0n : false;
-}
-
-/** Mount points of v1 hierarchies, keyed by each controller they carry. */
-export function v1Hierarchies(): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
-    const sep = line.indexOf(' - ');
-    if (sep < 0) continue;
-    const [fstype, , super_] = line.slice(sep + 3).split(' ');
-    if (fstype !== 'cgroup') continue;
-    const mountPoint = line.slice(0, sep).split(' ')[4]!;
-    for (const opt of (super_ ?? '').split(',')) {
-      if (['rw', 'ro', 'relatime', 'noexec', 'nosuid', 'nodev'].includes(opt)) continue;
-      out.set(opt, mountPoint);
-    }
-  }
-  return out;
-}
-
-/** Every cgroup directory that can hold berth's containers (v1: each hierarchy + unified; v2: the root). */
-export function cgroupMountPoints(): string[] {
-  if (cgroupVersionOf() === '2') return [CGROUP_ROOT];
-  const points = new Set(v1Hierarchies().values());
-  const unified = join(CGROUP_ROOT, 'unified');
-  if (existsSync(join(unified, 'cgroup.controllers'))) points.add(unified);
-  return [...points];
 }
 
 function v1Enabled(): Set<string> {
@@ -120,43 +123,6 @@ async function mountMissingV1(logger: Logger): Promise<void> {
   }
 }
 
-function ensureParentCgroups(): void {
-  for (const point of cgroupMountPoints()) {
-    const dir = join(point, BERTH_CGROUP_PARENT);
-    if (existsSync(dir)) continue;
-    mkdirSync(dir);
-    // v1 cpuset children start empty and refuse tasks: inherit the parent's sets.
-    if (existsSync(join(dir, 'cpuset.cpus')) && readFileSync(join(dir, 'cpuset.cpus'), 'utf8').trim() === '') {
-      for (const f of ['cpuset.cpus', 'cpuset.mems']) {
-        writeFileCgroup(join(dir, f), readFileSync(join(point, f), 'utf8'));
-      }
-    }
-  }
-  if (cgroupVersionOf() === '2') enableV2Controllers();
-}
-
-function writeFileCgroup(path: string, value: string): void {
-  // cgroupfs wants one write(2) per value.
-  writeFileSync(path, value.trim());
-}
-
-function enableV2Controllers(): void {
-  const root = CGROUP_ROOT;
-  const wanted = readFileSync(join(root, 'cgroup.controllers'), 'utf8').trim().split(/\s+/).filter(Boolean);
-  const parent = join(root, BERTH_CGROUP_PARENT);
-  for (const dir of [root, parent]) {
-    const enabled = new Set(readFileSync(join(dir, 'cgroup.subtree_control'), 'utf8').trim().split(/\s+/));
-    for (const c of wanted) {
-      if (enabled.has(c)) continue;
-      try {
-        writeFileCgroup(join(dir, 'cgroup.subtree_control'), `+${c}`);
-      } catch {
-        // a controller may be busy in a threaded subtree; crun reports what it lacks
-      }
-    }
-  }
-}
-
 function readOomScoreAdj(): number {
   try {
     return Number(readFileSync('/proc/self/oom_score_adj', 'utf8').trim());
@@ -166,32 +132,34 @@ function readOomScoreAdj(): number {
 }
 
 function detect(): HostInfo {
-  const version = cgroupVersionOf();
+  const d = cgroupDriver();
   const limits = parseLimits();
-  const v1 = version === '1' ? v1Hierarchies() : new Map<string, string>();
-  const v2Controllers =
-    version === '2' ? new Set(readFileSync(join(CGROUP_ROOT, 'cgroup.controllers'), 'utf8').trim().split(/\s+/)) : new Set();
-  const has = (c: string): boolean => (version === '1' ? v1.has(c) : v2Controllers.has(c === 'blkio' ? 'io' : c));
-  const memoryDir = v1.get('memory');
+  const has = d.controllers();
+  const parent = containerParent(cgroupManager());
+  const parentDirs = d.dirs(parent);
+  const parentHas = (...files: string[]): boolean => parentDirs.some((x) => files.some((f) => existsSync(join(x, f))));
   return {
-    cgroupVersion: version,
-    cgroupDriver: 'cgroupfs',
+    cgroupVersion: d.version,
+    cgroupDriver: cgroupManager(),
     kernel: os.release(),
     nofileHard: limits.nofile,
     nprocHard: limits.nproc,
     oomScoreAdj: readOomScoreAdj(),
     canLowerOomScore: capEffHas(24), // CAP_SYS_RESOURCE
-    memoryLimit: has('memory'),
-    swapLimit:
-      version === '1'
-        ? !!memoryDir && existsSync(join(memoryDir, 'memory.memsw.limit_in_bytes'))
-        : v2Controllers.has('memory'),
-    cpuCfsQuota: has('cpu'),
-    cpuShares: has('cpu'),
-    cpuset: has('cpuset'),
-    pidsLimit: has('pids'),
-    oomKillDisable: version === '1' && has('memory'),
+    memoryLimit: has.has('memory'),
+    swapLimit: has.has('memory') && d.swapLimit(parent),
+    cpuCfsQuota: has.has('cpu'),
+    cpuShares: has.has('cpu'),
+    cpuset: has.has('cpuset'),
+    pidsLimit: has.has('pids'),
+    oomKillDisable: d.version === '1' && has.has('memory'),
     kernelMemory: false,
+    // v2 has no real-time group scheduling; v1 only with CONFIG_RT_GROUP_SCHED.
+    cpuRealtime: d.version === '1' && parentHas('cpu.rt_runtime_us'),
+    // A weight needs a file the runtime writes: v1 blkio.weight (crun 1.8 has no blkio.bfq.weight
+    // fallback; dockerd, looking at the hierarchy's root, finds neither on a BFQ-only host either),
+    // v2 io.bfq.weight or io.weight.
+    blkioWeight: d.version === '1' ? parentHas('blkio.weight') : parentHas('io.weight', 'io.bfq.weight'),
   };
 }
 
@@ -199,9 +167,22 @@ function detect(): HostInfo {
  * Makes the host ready for crun: mounts the v1 hierarchies a hybrid host lacks, creates berth's
  * parent cgroup, and records the limits specs must stay under. Idempotent.
  */
-export async function prepareHost(logger: Logger): Promise<HostInfo> {
-  if (cgroupVersionOf() === '1') await mountMissingV1(logger);
-  ensureParentCgroups();
+export async function prepareHost(logger: Logger, execOpts: string[] = []): Promise<HostInfo> {
+  const d = cgroupDriver();
+  manager = cgroupManagerFrom(execOpts, d.version, systemdRunning());
+  if (d.version === '1') {
+    await mountMissingV1(logger);
+    driver = undefined; // re-read the mounts just made
+  }
+  // systemd creates its slice itself; with cgroupfs berth owns /berth and hands it the controllers.
+  if (manager === 'cgroupfs') {
+    const refused = cgroupDriver().setupParent(BERTH_CGROUP_PARENT);
+    if (refused.length) {
+      // Typically processes sitting in a non-root cgroup (a cgroup namespace's root): v2 lets no
+      // cgroup both hold tasks and hand controllers down. Containers then lack those limits.
+      logger.warn({ refused }, 'cgroup v2: could not enable these controllers for containers; move the processes of those cgroups into a leaf cgroup');
+    }
+  }
   cached = detect();
   logger.debug({ host: cached }, 'host prepared');
   return cached;

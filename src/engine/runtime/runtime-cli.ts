@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
+import { runtimeManagerArgs, type CgroupManager } from './cgroups/cgroup-manager.js';
 import { RuntimeError } from './runtime-errors.js';
 
 /** How to invoke one OCI runtime binary (crun or runc) with the same global flags every time. */
@@ -9,10 +10,10 @@ export class RuntimeCli {
   constructor(
     readonly path: string,
     runtimeArgs: string[] = [],
+    manager: CgroupManager = 'cgroupfs',
   ) {
     // Same cgroup manager for every call (conmon gets it as --runtime-arg). runc's default is cgroupfs.
-    const isCrun = basename(path).startsWith('crun');
-    this.globalArgs = [...(isCrun ? ['--cgroup-manager=cgroupfs'] : []), ...runtimeArgs];
+    this.globalArgs = [...runtimeManagerArgs(path, manager), ...runtimeArgs];
   }
 
   /** Runs `runtime <global args> <args>`; resolves stdout, rejects with the runtime's stderr text. */

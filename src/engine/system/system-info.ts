@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { DaemonConfig } from '../../daemon/config.js';
+import { hostInfo } from '../runtime/host-setup.js';
 
 export interface ResourceCounts {
   containers: number;
@@ -21,8 +22,9 @@ export interface SystemInfoDeps {
 const GO_ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' };
 export const hostArch = (): string => GO_ARCH[process.arch] ?? process.arch;
 
+/** The host's cgroup version, as the runtime layer detected it (mountinfo, not a guess from one file). */
 export function cgroupVersion(): '1' | '2' {
-  return existsSync('/sys/fs/cgroup/cgroup.controllers') ? '2' : '1';
+  return hostInfo().cgroupVersion;
 }
 
 function osName(): string {
@@ -36,6 +38,17 @@ function osName(): string {
 
 function commandVersion(path: string): string {
   return existsSync(path) ? path : '';
+}
+
+/** dockerd's /info warnings for cgroup features the host lacks. */
+function hostWarnings(h: ReturnType<typeof hostInfo>): string[] {
+  const w: string[] = [];
+  if (!h.memoryLimit) w.push('WARNING: No memory limit support');
+  if (!h.swapLimit) w.push('WARNING: No swap limit support');
+  if (!h.cpuCfsQuota) w.push('WARNING: No cpu cfs quota support', 'WARNING: No cpu cfs period support');
+  if (!h.cpuShares) w.push('WARNING: No cpu shares support');
+  if (!h.cpuset) w.push('WARNING: No cpuset support');
+  return w;
 }
 
 /** Everything /version and /info report, from real readings of this host. */
@@ -74,7 +87,8 @@ export class SystemInfo {
   async info(): Promise<Record<string, unknown>> {
     const c = this.d.counts();
     const cfg = this.d.config;
-    const v2 = cgroupVersion() === '2';
+    const host = hostInfo();
+    const v2 = host.cgroupVersion === '2';
     const runtimes: Record<string, unknown> = {};
     for (const [name, r] of Object.entries(cfg.runtimes)) runtimes[name] = { path: r.path, runtimeArgs: r.runtimeArgs };
     const insecure = ['127.0.0.0/8', '::1/128', ...cfg['insecure-registries']];
@@ -99,26 +113,26 @@ export class SystemInfo {
         Authorization: null,
         Log: ['json-file'],
       },
-      MemoryLimit: true,
-      SwapLimit: existsSync('/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes') || v2,
+      MemoryLimit: host.memoryLimit,
+      SwapLimit: host.swapLimit,
       KernelMemory: false,
       KernelMemoryTCP: false,
-      CpuCfsPeriod: true,
-      CpuCfsQuota: true,
-      CPUShares: true,
-      CPUSet: true,
-      PidsLimit: true,
+      CpuCfsPeriod: host.cpuCfsQuota,
+      CpuCfsQuota: host.cpuCfsQuota,
+      CPUShares: host.cpuShares,
+      CPUSet: host.cpuset,
+      PidsLimit: host.pidsLimit,
       IPv4Forwarding: readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim() === '1',
       BridgeNfIptables: true,
       BridgeNfIp6tables: true,
       Debug: cfg['log-level'] === 'debug',
       NFd: 0,
-      OomKillDisable: !v2,
+      OomKillDisable: host.oomKillDisable,
       NGoroutines: 0,
       SystemTime: new Date().toISOString(),
       LoggingDriver: cfg['log-driver'],
-      CgroupDriver: 'cgroupfs',
-      CgroupVersion: cgroupVersion(),
+      CgroupDriver: host.cgroupDriver,
+      CgroupVersion: host.cgroupVersion,
       NEventsListener: 0,
       KernelVersion: os.release(),
       OperatingSystem: osName(),
@@ -169,7 +183,7 @@ export class SystemInfo {
       InitCommit: { ID: '' },
       SecurityOptions: ['name=seccomp,profile=builtin', ...(v2 ? ['name=cgroupns'] : [])],
       CDISpecDirs: [],
-      Warnings: [],
+      Warnings: hostWarnings(host),
     };
   }
 }

@@ -16,6 +16,7 @@ interface Revision {
   ImageID?: string;
   State: string;
   Reason?: string;
+  Logs?: string;
   Created?: string;
 }
 
@@ -97,20 +98,21 @@ function Logs({ id, tty }: { id: string; tty: boolean }) {
 
 function Revisions({ id, admin, onDone }: { id: string; admin: boolean; onDone: () => void }) {
   const [revs, setRevs] = useState<Revision[] | null | undefined>(undefined);
+  const [open, setOpen] = useState<number | undefined>();
   const [image, setImage] = useState('');
   const [progress, setProgress] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
   const load = () =>
-    json<Revision[] | { Revisions: Revision[] }>('GET', `/berth/v1/containers/${encodeURIComponent(id)}/revisions`).then(
-      (r) => setRevs(Array.isArray(r) ? r : r.Revisions),
+    json<Revision[]>('GET', `/berth/v1/containers/${encodeURIComponent(id)}/revisions`).then(
+      (r) => setRevs([...r].sort((a, b) => b.Revision - a.Revision)),
       () => setRevs(null),
     );
   useEffect(() => void load(), [id]);
-  const run = async (verb: 'upgrade' | 'rollback', body: Record<string, unknown>) => {
+  const run = async (verb: 'upgrade' | 'rollback', query: Record<string, string>) => {
     setBusy(true);
     setProgress([]);
     try {
-      const res = await call('POST', `/berth/v1/containers/${encodeURIComponent(id)}/${verb}`, body);
+      const res = await call('POST', `/berth/v1/containers/${encodeURIComponent(id)}/${verb}?${new URLSearchParams(query)}`);
       await ndjson(res, (m) => {
         const text = String(m.error ?? m.message ?? m.status ?? JSON.stringify(m));
         setProgress((p) => [...p, text]);
@@ -131,7 +133,7 @@ function Revisions({ id, admin, onDone }: { id: string; admin: boolean; onDone: 
           class="bar"
           onSubmit={(e) => {
             e.preventDefault();
-            void run('upgrade', image ? { Image: image } : {});
+            void run('upgrade', image ? { image } : {});
           }}
         >
           <input placeholder="Image (empty: the same reference, pulled again)" value={image} onInput={(e) => setImage((e.target as HTMLInputElement).value)} />
@@ -157,14 +159,30 @@ function Revisions({ id, admin, onDone }: { id: string; admin: boolean; onDone: 
         </thead>
         <tbody>
           {revs.map((r) => (
-            <tr>
-              <td data-label="Revision">{r.Revision}</td>
-              <td data-label="Image">{r.Image}</td>
-              <td data-label="State">
-                <span class={`badge ${r.State}`}>{r.State}</span>
-              </td>
-              <td data-label="Reason">{r.Reason ?? ''}</td>
-            </tr>
+            <>
+              <tr data-revision={r.Revision}>
+                <td data-label="Revision">{r.Revision}</td>
+                <td data-label="Image">{r.Image}</td>
+                <td data-label="State">
+                  <span class={`badge ${r.State.replace(/ /g, '_')}`}>{r.State}</span>
+                </td>
+                <td data-label="Reason">
+                  {r.Reason ?? ''}
+                  {r.Logs && (
+                    <button class="link" onClick={() => setOpen(open === r.Revision ? undefined : r.Revision)}>
+                      {open === r.Revision ? ' hide logs' : ' logs'}
+                    </button>
+                  )}
+                </td>
+              </tr>
+              {open === r.Revision && (
+                <tr>
+                  <td colSpan={4}>
+                    <pre class="log short">{r.Logs}</pre>
+                  </td>
+                </tr>
+              )}
+            </>
           ))}
         </tbody>
       </table>

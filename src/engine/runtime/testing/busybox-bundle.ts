@@ -3,6 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BerthPaths } from '../../../common/paths.js';
+import { cgroupsPathFor } from '../container-cgroups.js';
 import type { OciSpec } from '../oci-spec.js';
 
 /** A scratch data-root/exec-root with a busybox-static rootfs, for tests that run real containers. */
@@ -53,7 +54,7 @@ export function listDir(dir: string): string[] {
   }
 }
 
-/** The smallest spec crun accepts: crun spec's defaults with berth's cgroup path, no seccomp. */
+/** The smallest spec crun accepts: crun spec's defaults with berth's cgroup path (for the host's cgroup manager), no seccomp. */
 export function minimalSpec(rootfs: string, id: string, args: string[], tty = false): OciSpec {
   return {
     ociVersion: '1.0.2',
@@ -78,7 +79,7 @@ export function minimalSpec(rootfs: string, id: string, args: string[], tty = fa
     ],
     linux: {
       namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'network' }],
-      cgroupsPath: `/berth/${id}`,
+      cgroupsPath: cgroupsPathFor(id),
       resources: { devices: [{ allow: false, access: 'rwm' }] },
     },
   };
