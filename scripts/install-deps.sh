@@ -13,6 +13,8 @@ DEFAULT_PKGS=(
   curl openssl debian-archive-keyring
   # the completion and manual tests
   zsh man-db
+  # the web console's browser tests
+  chromium
   # compressed build contexts and ADD archives (bzip2, xz, zstd)
   bzip2 xz-utils zstd
   # remote daemons: ssh:// (client, and the server the tests start on a loopback port)

@@ -7,6 +7,7 @@ import { registerVolumeRoutes, type VolumesBackend } from './routes/volumes.js';
 import { registerArchiveRoutes, type ArchiveBackend } from './routes/archive.js';
 import { registerImageTransferRoutes, registerImportRoute, type ImageTransferBackend } from './routes/image-transfer.js';
 import { registerBuildRoutes, type BuildBackend } from './routes/image-build.js';
+import { registerConsoleRoutes, type ConsoleBackend } from './routes/berth-console.js';
 import { registerRevisionRoutes, type RevisionsBackend } from './routes/berth-revisions.js';
 
 /** The backends each route group needs; the daemon passes its services. */
@@ -19,6 +20,7 @@ export interface ApiBackends {
   archive?: ArchiveBackend;
   imageTransfer?: ImageTransferBackend;
   build?: BuildBackend;
+  console?: ConsoleBackend;
   revisions?: RevisionsBackend;
 }
 
@@ -39,6 +41,7 @@ export function buildRouter(b: ApiBackends): Router {
   if (b.volumes) registerVolumeRoutes(router, b.volumes);
   if (b.archive) registerArchiveRoutes(router, b.archive);
   if (b.build) registerBuildRoutes(router, b.build);
+  registerConsoleRoutes(router, b.console ?? {});
   if (b.revisions) registerRevisionRoutes(router, b.revisions);
   return router;
 }

@@ -38,6 +38,7 @@ const GROUPS: CommandGroup[] = [
     names: ['commit', 'save', 'load', 'import', 'push', 'image', 'container'],
     load: async () => (await import('./commands/image-transfer.js')).registerImageTransferCommands,
   },
+  { names: ['console'], load: async () => (await import('./commands/console.js')).registerConsoleCommands },
   { names: ['doctor', 'completion'], load: async () => (await import('./commands/tools/index.js')).registerToolCommands },
 ];
 

@@ -27,6 +27,7 @@ export const CONFIG_KEY_DOCS: Record<string, string> = {
   'revision-history': 'How many revisions (image versions with their create request) each container keeps for berth rollback.',
   'auto-upgrade-interval': 'How often containers labelled berth.upgrade=auto are upgraded through the health gate: seconds or a duration ("1h30m"); 0 is off.',
   debug: 'true is the same as "log-level": "debug".',
+  console: 'The web console: {"listen": "127.0.0.1:2380"}; a non-loopback address also needs "tlscert" and "tlskey". Off when absent.',
 };
 
 export const FLAG_DOCS: Record<string, string> = {

@@ -24,6 +24,8 @@ export interface DaemonConfig {
   /** Group that owns the API socket when it exists. */
   group: string;
   pidfile?: string;
+  /** The web console's listener; off when absent. */
+  console?: { listen: string; tlscert?: string; tlskey?: string };
   /** dockerd's exec-opts; berth reads native.cgroupdriver=systemd|cgroupfs. */
   'exec-opts': string[];
   /** TLS on the tcp:// hosts; implied by tlsverify: true. */
@@ -93,7 +95,7 @@ export function tlsMode(c: Pick<DaemonConfig, 'tls' | 'tlsverify'>): 'off' | 'se
   return c.tlsverify === false ? 'server' : 'mutual';
 }
 
-const KNOWN_KEYS = new Set(Object.keys(defaultConfig()).concat(['pidfile', 'debug', 'tls', 'tlsverify']));
+const KNOWN_KEYS = new Set(Object.keys(defaultConfig()).concat(['pidfile', 'debug', 'tls', 'tlsverify', 'console']));
 
 /** Merges daemon.json over the defaults; unknown keys are an error, as in dockerd. */
 export function parseConfigFile(text: string, file = DEFAULT_CONFIG_FILE): Partial<DaemonConfig> {
@@ -203,6 +205,13 @@ function validate(c: DaemonConfig): void {
   }
   if (!c.runtimes[c['default-runtime']]) {
     throw new InvalidArgumentError(`default runtime ${c['default-runtime']} is not among the configured runtimes`);
+  }
+  if (c.console !== undefined) {
+    const k = c.console as unknown;
+    if (!k || typeof k !== 'object' || typeof (k as { listen?: unknown }).listen !== 'string') {
+      throw new InvalidArgumentError('invalid console: want {"listen": "127.0.0.1:2380"}');
+    }
+    if (!c.console.tlscert !== !c.console.tlskey) throw new InvalidArgumentError('console: tlscert and tlskey go together');
   }
   if (!Number.isInteger(c['revision-history']) || c['revision-history'] < 1) {
     throw new InvalidArgumentError(`invalid revision-history: ${c['revision-history']} (a whole number of revisions, at least 1)`);

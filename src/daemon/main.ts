@@ -7,6 +7,7 @@ import { createLogger } from '../common/logger.js';
 import { formatHostChecks } from '../common/host-check-report.js';
 import { runHostChecks } from '../engine/system/host-checks.js';
 import { loadConfig } from './config.js';
+import { wireConsole, type ConsoleWiring } from './console-wiring.js';
 import { hostCheckOptions } from './host-check-options.js';
 import { listenAll, tcpServerOptions } from './listeners.js';
 import { remoteAccess } from '../api/remote-access.js';
@@ -60,12 +61,26 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
 
   const services = await createServices(config, logger);
-  const router = buildRouter(apiBackends(services));
+  let consoleUi: ConsoleWiring;
+  try {
+    consoleUi = wireConsole(config, logger);
+  } catch (err) {
+    console.error(`berthd: ${errorMessage(err)}`);
+    process.exit(1);
+  }
+  const router = buildRouter({ ...apiBackends(services), console: consoleUi.backend });
   let servers: Server[];
   try {
     const access = remoteAccess(logger);
     const makeServer = (isTcp: boolean) => (isTcp && tcp ? createApiServer(router, logger, { ...tcp, access }) : createApiServer(router, logger));
     servers = await listenAll(makeServer, config.hosts, config.group, logger);
+  } catch (err) {
+    console.error(`berthd: ${errorMessage(err)}`);
+    releasePid();
+    process.exit(1);
+  }
+  try {
+    await consoleUi.start();
   } catch (err) {
     console.error(`berthd: ${errorMessage(err)}`);
     releasePid();
@@ -85,6 +100,7 @@ async function main(): Promise<void> {
     // Streams (attach, wait, events, logs -f) would hold close() open forever: cut them.
     const closed = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
     for (const s of servers) s.closeAllConnections();
+    void consoleUi.close();
     await Promise.race([closed, new Promise((r) => setTimeout(r, 2000))]);
     for (const close of services.closers.reverse()) {
       try {
