@@ -23,7 +23,7 @@ mkdir -p "$LIB/node_modules" "$STAGE/usr/bin" "$STAGE/DEBIAN"
 
 # The bundles, and the one native addon they load (better-sqlite3 with its two small helpers).
 cp dist/berth.mjs dist/berthd.mjs "$LIB/"
-cp -r dist/cli-chunks "$LIB/"
+cp -r dist/cli-chunks dist/console "$LIB/"
 find "$LIB/cli-chunks" -name '*.map' -delete
 for m in better-sqlite3 bindings file-uri-to-path; do
   mkdir -p "$LIB/node_modules/$m"
