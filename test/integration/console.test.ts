@@ -92,6 +92,8 @@ test('sign in with the token, see a running container appear and follow its logs
   const row = page.locator('tr[data-name="console-ticker"]');
   await row.getByText('running').first().waitFor();
   await row.locator('svg.spark').first().waitFor({ timeout: 15_000 });
+  // A few samples make a line worth a picture.
+  if (SHOTS) await page.waitForTimeout(8000);
   await shot(page, 'containers');
 
   await row.getByRole('link', { name: 'console-ticker' }).click();

@@ -3,9 +3,11 @@ export function Sparkline({ values, max, label }: { values: number[]; max?: numb
   const w = 80;
   const h = 20;
   const top = Math.max(max ?? 0, ...values, 1e-9);
-  const pts = values.map((v, i) => `${(i / Math.max(values.length - 1, 1)) * w},${h - (v / top) * (h - 2) - 1}`).join(' ');
+  const shown = values.length === 1 ? [values[0]!, values[0]!] : values;
+  const pts = shown.map((v, i) => `${(i / Math.max(shown.length - 1, 1)) * w},${h - (v / top) * (h - 2) - 1}`).join(' ');
   return (
     <svg class="spark" width={w} height={h} viewBox={`0 0 ${w} ${h}`} role="img" aria-label={label}>
+      <rect width={w} height={h} rx="3" class="spark-bg" />
       <polyline points={pts} fill="none" stroke="currentColor" stroke-width="1.5" />
     </svg>
   );

@@ -169,8 +169,8 @@ function Revisions({ id, admin, onDone }: { id: string; admin: boolean; onDone: 
                 <td data-label="Reason">
                   {r.Reason ?? ''}
                   {r.Logs && (
-                    <button class="link" onClick={() => setOpen(open === r.Revision ? undefined : r.Revision)}>
-                      {open === r.Revision ? ' hide logs' : ' logs'}
+                    <button class="link reason-logs" onClick={() => setOpen(open === r.Revision ? undefined : r.Revision)}>
+                      {open === r.Revision ? 'hide logs' : 'logs'}
                     </button>
                   )}
                 </td>
