@@ -71,6 +71,7 @@ export class SystemInfo {
     };
   }
 
+  /** GET /info in the newest API's shape; the API's version gates give older clients theirs. */
   async info(): Promise<Record<string, unknown>> {
     const c = this.d.counts();
     const cfg = this.d.config;
@@ -101,16 +102,12 @@ export class SystemInfo {
       },
       MemoryLimit: true,
       SwapLimit: existsSync('/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes') || v2,
-      KernelMemory: false,
-      KernelMemoryTCP: false,
       CpuCfsPeriod: true,
       CpuCfsQuota: true,
       CPUShares: true,
       CPUSet: true,
       PidsLimit: true,
       IPv4Forwarding: readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim() === '1',
-      BridgeNfIptables: true,
-      BridgeNfIp6tables: true,
       Debug: cfg['log-level'] === 'debug',
       NFd: 0,
       OomKillDisable: !v2,
@@ -127,8 +124,6 @@ export class SystemInfo {
       Architecture: os.machine(),
       IndexServerAddress: 'https://index.docker.io/v1/',
       RegistryConfig: {
-        AllowNondistributableArtifactsCIDRs: null,
-        AllowNondistributableArtifactsHostnames: null,
         InsecureRegistryCIDRs: insecure.filter((x) => x.includes('/')),
         IndexConfigs: {
           'docker.io': { Name: 'docker.io', Mirrors: cfg['registry-mirrors'], Secure: true, Official: true },
@@ -167,6 +162,8 @@ export class SystemInfo {
       ContainerdCommit: { ID: '' },
       RuncCommit: { ID: commandVersion(cfg.runtimes[cfg['default-runtime']]?.path ?? '') },
       InitCommit: { ID: '' },
+      // berth's port publishing and isolation rules are nftables tables.
+      FirewallBackend: { Driver: 'nftables' },
       SecurityOptions: ['name=seccomp,profile=builtin', ...(v2 ? ['name=cgroupns'] : [])],
       CDISpecDirs: [],
       Warnings: [],
