@@ -120,3 +120,20 @@ test('info: BridgeNfIptables false below 1.50 and gone after; FirewallBackend fr
   const v124 = await api('1.24').call('GET', '/info');
   assert.ok(v124.SecurityOptions.includes('seccomp'), JSON.stringify(v124.SecurityOptions));
 });
+
+test('a committed image names its container and keeps its config below 1.45 (Container, ContainerConfig.Image)', async () => {
+  const { Id } = await api().call('POST', '/containers/create', { body: { Image: BUSYBOX, Cmd: ['true'] } });
+  containers.push(Id);
+  const repo = `berth-versions-commit-${process.pid}`;
+  const img = (await api().call('POST', '/commit', { query: { container: Id, repo, tag: 'v1' } })).Id as string;
+  try {
+    const old = await api('1.41').call('GET', `/images/${img}/json`);
+    assert.equal(old.Container, Id);
+    assert.equal(old.ContainerConfig.Image, BUSYBOX);
+    assert.deepEqual(old.ContainerConfig.Cmd, ['true']);
+    const now = await api('1.45').call('GET', `/images/${img}/json`);
+    assert.ok(!('Container' in now) && !('ContainerConfig' in now));
+  } finally {
+    await api().call('DELETE', `/images/${img}`).catch(() => undefined);
+  }
+});
