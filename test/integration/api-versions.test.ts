@@ -137,3 +137,23 @@ test('a committed image names its container and keeps its config below 1.45 (Con
     await api().call('DELETE', `/images/${img}`).catch(() => undefined);
   }
 });
+
+test('image list: SharedSize with shared-size=1 from 1.42 (the layers an image has in common with others), -1 otherwise', async () => {
+  const { Id } = await api().call('POST', '/containers/create', { body: { Image: BUSYBOX, Cmd: ['sh', '-c', 'echo x > /x'] } });
+  containers.push(Id);
+  await api().call('POST', `/containers/${Id}/start`);
+  await api().call('POST', `/containers/${Id}/wait`);
+  const child = (await api().call('POST', '/commit', { query: { container: Id, repo: `berth-versions-shared-${process.pid}`, tag: 'v1' } })).Id as string;
+  try {
+    const base = await api().call('GET', `/images/${BUSYBOX}/json`);
+    const find = (list: any[], id: string) => list.find((i) => i.Id === id);
+    const v142 = await api('1.42').call('GET', '/images/json', { query: { 'shared-size': '1' } });
+    assert.equal(find(v142, base.Id).SharedSize, base.Size);
+    assert.equal(find(v142, child).SharedSize, base.Size);
+    const v141 = await api('1.41').call('GET', '/images/json', { query: { 'shared-size': '1' } });
+    assert.equal(find(v141, base.Id).SharedSize, -1);
+    assert.equal(find(await api('1.42').call('GET', '/images/json'), base.Id).SharedSize, -1);
+  } finally {
+    await api().call('DELETE', `/images/${child}`).catch(() => undefined);
+  }
+});

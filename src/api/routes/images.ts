@@ -12,7 +12,7 @@ import { applyGates, gateQuery, IMAGE_INSPECT_GATES, IMAGE_LIST_GATES } from '..
 export interface ImagesBackend {
   images: {
     pull(ref: string, opts: { platform?: string; auth?: AuthConfig; allTags?: boolean }, onProgress: (m: JsonMessage) => void): Promise<ImageRecord>;
-    list(opts: { all?: boolean; filters?: ImageFilters; digests?: boolean; containers?: (imageId: string) => number }): Record<string, unknown>[];
+    list(opts: { all?: boolean; filters?: ImageFilters; digests?: boolean; containers?: (imageId: string) => number; sharedSize?: boolean }): Record<string, unknown>[];
     inspect(ref: string): Record<string, unknown>;
     history(ref: string): Record<string, unknown>[];
     tag(src: string, repo: string, tag?: string): void;
@@ -81,7 +81,7 @@ export function registerImageRoutes(router: Router, b: ImagesBackend): void {
   router.post('/images/create', (ctx) => createImage(ctx, b));
   router.get('/images/json', (ctx) => {
     gateQuery(ctx.query, ctx.apiVersion, 'image.list');
-    const list = b.images.list({ all: ctx.bool('all'), filters: ctx.filters(), digests: ctx.bool('digests'), containers: b.containerCount });
+    const list = b.images.list({ all: ctx.bool('all'), filters: ctx.filters(), digests: ctx.bool('digests'), containers: b.containerCount, sharedSize: ctx.bool('shared-size') });
     return list.map((img) => applyGates(IMAGE_LIST_GATES, ctx.apiVersion, img));
   });
   router.post('/images/prune', (ctx) => b.images.prune({ filters: ctx.filters() }, b.usedBy));
