@@ -9,6 +9,7 @@ import { containerSize, diskUsage } from './disk-usage.js';
 import { imageTransferBackend } from './image-transfer-backend.js';
 import { buildBackend } from './build-backend.js';
 import { recordingCreates, revisionAwareImages } from './revision-guards.js';
+import { cgroupVersion } from '../engine/system/system-info.js';
 
 /** Hands each route group the narrow view of the services it needs. */
 export function apiBackends(s: Services): ApiBackends {
@@ -40,6 +41,7 @@ export function apiBackends(s: Services): ApiBackends {
       containerSize: async (id) => containerSize(s, id),
       top: (c, psArgs) => containerTop(c.Id, psArgs),
       stats: (c, previous) => containerStats(c, previous),
+      cgroupVersion,
     },
     networks: {
       networks: s.networks,

@@ -21,7 +21,7 @@ export async function diskUsage(s: Services, types: string[]): Promise<Record<st
   const containers = s.containers.list();
   const out: Record<string, unknown> = {};
   if (want('image')) {
-    const images = s.images.list({ all: true, containers: (id) => containers.filter((c) => c.Image === id).length });
+    const images = s.images.list({ all: true, sharedSize: true, containers: (id) => containers.filter((c) => c.Image === id).length });
     out.LayersSize = images.reduce((sum, i) => sum + Number((i as { Size?: number }).Size ?? 0), 0);
     out.Images = images;
   }

@@ -14,6 +14,17 @@ import { frame } from '../streams/multiplexed.js';
 import { parseTimeParam } from '../time-param.js';
 import { EXEC_CONFIG_FIELDS, foldKeys } from '../fold-keys.js';
 import { websocketStream } from '../streams/websocket.js';
+import {
+  applyGates,
+  behaves,
+  gateQuery,
+  CONTAINER_CREATE_GATES,
+  CONTAINER_INSPECT_GATES,
+  CONTAINER_LIST_GATES,
+  CONTAINER_UPDATE_GATES,
+  EXEC_CREATE_GATES,
+  EXEC_START_GATES,
+} from '../versions/index.js';
 
 /** What the container routes need from the engine. */
 export interface ContainersBackend {
@@ -25,6 +36,8 @@ export interface ContainersBackend {
   top(c: ContainerRecord, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] }>;
   containerSize?(id: string): Promise<{ rw: number; rootFs: number }>;
   stats(c: ContainerRecord, previous?: StatsSample): { json: Record<string, unknown>; sample?: StatsSample };
+  /** "1" or "2": some old-client defaults depend on the host's cgroup version. */
+  cgroupVersion?(): string;
 }
 
 export function registerContainerRoutes(router: Router, b: ContainersBackend): void {
@@ -42,14 +55,20 @@ export function registerContainerRoutes(router: Router, b: ContainersBackend): v
     if (limit > 0) list = list.slice(0, limit);
     const withSize = ctx.bool('size') && b.containerSize;
     const linkNames = linkNamesByTarget(svc.list());
-    return Promise.all(list.map(async (c) => summaryView(c, withSize ? await b.containerSize!(c.Id) : undefined, linkNames.get(c.Name))));
+    const views = await Promise.all(list.map(async (c) => summaryView(c, withSize ? await b.containerSize!(c.Id) : undefined, linkNames.get(c.Name))));
+    return views.map((v) => applyGates(CONTAINER_LIST_GATES, ctx.apiVersion, v as Record<string, any>));
   });
 
   router.post('/containers/create', async (ctx) => {
     const body = await ctx.json();
     if (!body) throw new InvalidArgumentError('config cannot be empty in order to create a container');
+    gateQuery(ctx.query, ctx.apiVersion, 'container.create');
+    const warnings: string[] = [];
+    if (typeof body === 'object' && !Array.isArray(body)) {
+      applyGates(CONTAINER_CREATE_GATES, ctx.apiVersion, body, { cgroupVersion: b.cgroupVersion?.(), warnings });
+    }
     const created = await svc.create({ name: ctx.str('name') || undefined, body, platform: ctx.str('platform') });
-    reply(ctx, 201, created);
+    reply(ctx, 201, warnings.length ? { ...created, Warnings: [...(created.Warnings ?? []), ...warnings] } : created);
   });
 
   router.post('/containers/prune', async (ctx) => {
@@ -73,7 +92,9 @@ export function registerContainerRoutes(router: Router, b: ContainersBackend): v
   router.get('/containers/{name}/json', async (ctx) => {
     const c = svc.get(ctx.param('name'));
     const size = ctx.bool('size') && b.containerSize ? await b.containerSize(c.Id) : undefined;
-    return inspectView(c, { execIds: b.exec.idsOf(c.Id), graphDriver: b.graphDriverData(c.Id), size });
+    const view = inspectView(c, { execIds: b.exec.idsOf(c.Id), graphDriver: b.graphDriverData(c.Id), size });
+    // The view shares objects with the stored record: gates work on a copy.
+    return applyGates(CONTAINER_INSPECT_GATES, ctx.apiVersion, structuredClone(view) as Record<string, any>);
   });
 
   router.get('/containers/{name}/top', async (ctx) => {
@@ -87,6 +108,7 @@ export function registerContainerRoutes(router: Router, b: ContainersBackend): v
   router.get('/containers/{name}/logs', (ctx) => streamLogs(ctx, b));
 
   router.get('/containers/{name}/stats', async (ctx) => {
+    gateQuery(ctx.query, ctx.apiVersion, 'container.stats');
     const c = svc.get(ctx.param('name'));
     const stream = ctx.bool('stream', true);
     const oneShot = ctx.bool('one-shot');
@@ -127,10 +149,12 @@ export function registerContainerRoutes(router: Router, b: ContainersBackend): v
   });
 
   router.post('/containers/{name}/stop', async (ctx) => {
+    gateQuery(ctx.query, ctx.apiVersion, 'container.stop');
     await svc.stop(ctx.param('name'), stopOptions(ctx));
   });
 
   router.post('/containers/{name}/restart', async (ctx) => {
+    gateQuery(ctx.query, ctx.apiVersion, 'container.restart');
     await svc.restart(ctx.param('name'), stopOptions(ctx));
   });
 
@@ -138,7 +162,11 @@ export function registerContainerRoutes(router: Router, b: ContainersBackend): v
     await svc.kill(ctx.param('name'), ctx.str('signal') || 'SIGKILL');
   });
 
-  router.post('/containers/{name}/update', async (ctx) => svc.update(ctx.param('name'), (await ctx.json()) ?? {}));
+  router.post('/containers/{name}/update', async (ctx) => {
+    const body = (await ctx.json()) ?? {};
+    if (typeof body === 'object' && !Array.isArray(body)) applyGates(CONTAINER_UPDATE_GATES, ctx.apiVersion, body);
+    return svc.update(ctx.param('name'), body);
+  });
 
   router.post('/containers/{name}/rename', (ctx) => {
     const name = ctx.str('name');
@@ -154,18 +182,25 @@ export function registerContainerRoutes(router: Router, b: ContainersBackend): v
   });
 
   router.post('/containers/{name}/wait', async (ctx) => {
+    gateQuery(ctx.query, ctx.apiVersion, 'container.wait');
     const condition = (ctx.str('condition') || 'not-running') as WaitCondition;
     if (!['not-running', 'next-exit', 'removed'].includes(condition)) {
       throw new InvalidArgumentError(`invalid condition: "${condition}"`);
     }
     const c = svc.get(ctx.param('name'));
     const pending = svc.wait(c.Id, condition);
-    // Headers go out at once: the docker CLI waits for them before it starts the container.
+    // Headers go out at once (API 1.30+): the docker CLI waits for them before it starts the container.
     ctx.handled = true;
     const res = ctx.res!;
-    res.writeHead(200, { 'Content-Type': 'application/json' });
-    res.flushHeaders();
+    const headersFirst = behaves(ctx.apiVersion, 'waitHeadersFirst');
+    if (headersFirst) {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.flushHeaders();
+    }
     const result = await pending;
+    if (!headersFirst) res.writeHead(200, { 'Content-Type': 'application/json' });
+    // Before 1.34 a failed removal was told by an empty body.
+    if (condition === 'removed' && result.Error && !behaves(ctx.apiVersion, 'waitRemovalError')) return void res.end();
     res.end(JSON.stringify(result));
   });
 
@@ -199,7 +234,7 @@ export function registerContainerRoutes(router: Router, b: ContainersBackend): v
   // exec
   router.post('/containers/{name}/exec', async (ctx) => {
     const body = await ctx.json();
-    const created = b.exec.create(ctx.param('name'), foldKeys(body ?? {}, EXEC_CONFIG_FIELDS));
+    const created = b.exec.create(ctx.param('name'), applyGates(EXEC_CREATE_GATES, ctx.apiVersion, foldKeys(body ?? {}, EXEC_CONFIG_FIELDS)));
     reply(ctx, 201, created);
   });
   router.post('/exec/{id}/start', (ctx) => execStart(ctx, b));
@@ -241,7 +276,7 @@ async function streamLogs(ctx: RequestContext, b: ContainersBackend): Promise<vo
   const tty = !!c.Config.Tty;
   ctx.handled = true;
   const res = ctx.res!;
-  const type = !tty && ctx.atLeast('1.42') ? 'application/vnd.docker.multiplexed-stream' : 'application/vnd.docker.raw-stream';
+  const type = !tty && behaves(ctx.apiVersion, 'multiplexedContentType') ? 'application/vnd.docker.multiplexed-stream' : 'application/vnd.docker.raw-stream';
   res.writeHead(200, { 'Content-Type': type });
   res.flushHeaders();
   const abort = new AbortController();
@@ -338,9 +373,10 @@ function parseDetachKeys(spec: string | undefined): number[] | undefined {
 
 async function attach(ctx: RequestContext, b: ContainersBackend, ws = false): Promise<void> {
   const c = b.containers.get(ctx.param('name'));
+  if (ws) gateQuery(ctx.query, ctx.apiVersion, 'container.attach-ws');
   const o = { stdin: ctx.bool('stdin'), stdout: ctx.bool('stdout'), stderr: ctx.bool('stderr'), tty: !!c.Config.Tty };
   const detachKeys = parseDetachKeys(ctx.str('detachKeys'));
-  const h = ws ? websocketStream(ctx) : hijack(ctx, { multiplexed: !o.tty });
+  const h = ws ? websocketStream(ctx, { binary: behaves(ctx.apiVersion, 'websocketBinaryFrames') }) : hijack(ctx, { multiplexed: !o.tty });
   if (ctx.bool('logs')) {
     for await (const e of b.readLogs(c.LogPath, {})) {
       if ((e.stream === 'stdout' && o.stdout) || (e.stream === 'stderr' && o.stderr)) h.write(e.stream === 'stdout' ? 1 : 2, e.line);
@@ -373,7 +409,7 @@ async function attach(ctx: RequestContext, b: ContainersBackend, ws = false): Pr
 
 async function execStart(ctx: RequestContext, b: ContainersBackend): Promise<void> {
   const id = ctx.param('id');
-  const body = (await ctx.json<{ Detach?: boolean; Tty?: boolean; ConsoleSize?: [number, number] }>()) ?? {};
+  const body = applyGates(EXEC_START_GATES, ctx.apiVersion, (await ctx.json<{ Detach?: boolean; Tty?: boolean; ConsoleSize?: [number, number] | null }>()) ?? {});
   b.exec.prepareStart(id);
   if (body.Detach) {
     await b.exec.start(id, { detach: true });

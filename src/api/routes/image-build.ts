@@ -5,6 +5,7 @@ import type { AuthConfig } from '../../engine/images/registry-auth.js';
 import type { RequestContext } from '../request-context.js';
 import type { Router } from '../router.js';
 import { progressStream } from './image-transfer.js';
+import { behaves, gateQuery } from '../versions/index.js';
 
 // POST /build: Docker's classic builder. The body is the build context as a tar (maybe
 // compressed); the answer streams the steps' output as JSON messages.
@@ -79,7 +80,10 @@ export function parseBuildRequest(ctx: RequestContext): BuildRequest {
 
 export function registerBuildRoutes(router: Router, b: BuildBackend): void {
   router.post('/build', async (ctx) => {
+    gateQuery(ctx.query, ctx.apiVersion, 'build');
     const req = parseBuildRequest(ctx);
+    // Clients before 1.30 get no aux messages (the image ID only in the "Successfully built" line).
+    const aux = behaves(ctx.apiVersion, 'buildAuxMessages');
     // A client that hangs up (docker build interrupted) cancels the build, as with dockerd.
     const abort = new AbortController();
     ctx.res?.on('close', () => {
@@ -87,7 +91,7 @@ export function registerBuildRoutes(router: Router, b: BuildBackend): void {
     });
     req.signal = abort.signal;
     ctx.res?.setHeader('Content-Type', 'application/json');
-    await progressStream(ctx, (emit) => b.build(ctx.req, req, emit));
+    await progressStream(ctx, (emit) => b.build(ctx.req, req, aux ? emit : (m) => void ('aux' in m || emit(m))));
   });
   router.post('/build/prune', () => b.prune());
   router.post('/build/cancel', () => ({}));

@@ -8,6 +8,7 @@ import type { Router } from '../router.js';
 import { reply } from '../server.js';
 import { NdjsonStream } from '../streams/ndjson.js';
 import { decodeRegistryAuth } from './images.js';
+import { gateQuery } from '../versions/index.js';
 
 // Images in and out of the engine other than by pull: save, load, import, push, commit.
 
@@ -66,24 +67,30 @@ function changesOf(ctx: RequestContext): string[] {
 
 export function registerImageTransferRoutes(router: Router, b: ImageTransferBackend): void {
   router.get('/images/get', (ctx) => {
+    gateQuery(ctx.query, ctx.apiVersion, 'image.get');
     const names = ctx.query.getAll('names').flatMap((n) => n.split(',')).filter(Boolean);
     if (names.length === 0) throw new InvalidArgumentError('names is required');
     return sendTar(ctx, b.save(names));
   });
-  router.get('/images/{name:.*}/get', (ctx) => sendTar(ctx, b.save([ctx.param('name')])));
-  router.post('/images/load', (ctx) =>
+  router.get('/images/{name:.*}/get', (ctx) => {
+    gateQuery(ctx.query, ctx.apiVersion, 'image.get');
+    return sendTar(ctx, b.save([ctx.param('name')]));
+  });
+  router.post('/images/load', (ctx) => {
+    gateQuery(ctx.query, ctx.apiVersion, 'image.load');
     // dockerd answers 200 and reports a bad archive inside the stream (docker-py raises ImageLoadError from it).
-    progressStream(
+    return progressStream(
       ctx,
       async (emit) => {
         await b.load(ctx.req, { quiet: ctx.bool('quiet') }, emit);
       },
       { errorsInStream: true },
-    ),
-  );
-  router.post('/images/{name:.*}/push', (ctx) =>
-    progressStream(ctx, (emit) => b.push(ctx.param('name'), ctx.str('tag') || undefined, decodeRegistryAuth(ctx.req.headers['x-registry-auth']), emit)),
-  );
+    );
+  });
+  router.post('/images/{name:.*}/push', (ctx) => {
+    gateQuery(ctx.query, ctx.apiVersion, 'image.push');
+    return progressStream(ctx, (emit) => b.push(ctx.param('name'), ctx.str('tag') || undefined, decodeRegistryAuth(ctx.req.headers['x-registry-auth']), emit));
+  });
   router.post('/commit', async (ctx) => {
     const container = ctx.str('container');
     if (!container) throw new InvalidArgumentError('container is required');
@@ -123,6 +130,7 @@ export async function importFromRequest(ctx: RequestContext, b: ImageTransferBac
 /** Puts import in front of the pull handler of `POST /images/create` (one path, two verbs by query). */
 export function registerImportRoute(router: Router, b: ImageTransferBackend, pull: ((ctx: RequestContext) => unknown) | undefined): void {
   router.post('/images/create', async (ctx) => {
+    gateQuery(ctx.query, ctx.apiVersion, 'image.create');
     if (await importFromRequest(ctx, b)) return undefined;
     if (!pull) throw new InvalidArgumentError('fromImage or fromSrc is required');
     return pull(ctx);

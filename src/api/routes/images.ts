@@ -6,12 +6,13 @@ import type { RequestContext } from '../request-context.js';
 import type { Router } from '../router.js';
 import { reply } from '../server.js';
 import { NdjsonStream } from '../streams/ndjson.js';
+import { applyGates, gateQuery, IMAGE_INSPECT_GATES, IMAGE_LIST_GATES } from '../versions/index.js';
 
 /** What the image routes need from the engine. */
 export interface ImagesBackend {
   images: {
     pull(ref: string, opts: { platform?: string; auth?: AuthConfig; allTags?: boolean }, onProgress: (m: JsonMessage) => void): Promise<ImageRecord>;
-    list(opts: { all?: boolean; filters?: ImageFilters; digests?: boolean; containers?: (imageId: string) => number }): Record<string, unknown>[];
+    list(opts: { all?: boolean; filters?: ImageFilters; digests?: boolean; containers?: (imageId: string) => number; sharedSize?: boolean }): Record<string, unknown>[];
     inspect(ref: string): Record<string, unknown>;
     history(ref: string): Record<string, unknown>[];
     tag(src: string, repo: string, tag?: string): void;
@@ -51,6 +52,7 @@ export function pullReference(fromImage: string, tag: string | undefined): { ref
 }
 
 async function createImage(ctx: RequestContext, b: ImagesBackend): Promise<void> {
+  gateQuery(ctx.query, ctx.apiVersion, 'image.create');
   const fromImage = ctx.str('fromImage');
   if (!fromImage) {
     if (ctx.str('fromSrc') !== undefined) throw new NotImplementedError('importing images (fromSrc) is not implemented yet');
@@ -77,9 +79,11 @@ async function createImage(ctx: RequestContext, b: ImagesBackend): Promise<void>
 
 export function registerImageRoutes(router: Router, b: ImagesBackend): void {
   router.post('/images/create', (ctx) => createImage(ctx, b));
-  router.get('/images/json', (ctx) =>
-    b.images.list({ all: ctx.bool('all'), filters: ctx.filters(), digests: ctx.bool('digests'), containers: b.containerCount }),
-  );
+  router.get('/images/json', (ctx) => {
+    gateQuery(ctx.query, ctx.apiVersion, 'image.list');
+    const list = b.images.list({ all: ctx.bool('all'), filters: ctx.filters(), digests: ctx.bool('digests'), containers: b.containerCount, sharedSize: ctx.bool('shared-size') });
+    return list.map((img) => applyGates(IMAGE_LIST_GATES, ctx.apiVersion, img));
+  });
   router.post('/images/prune', (ctx) => b.images.prune({ filters: ctx.filters() }, b.usedBy));
   router.post('/images/search', () => {
     throw new NotImplementedError('image search is not implemented');
@@ -87,17 +91,24 @@ export function registerImageRoutes(router: Router, b: ImagesBackend): void {
   router.get('/images/search', () => {
     throw new NotImplementedError('image search is not implemented');
   });
-  router.get('/images/{name:.*}/json', (ctx) => b.images.inspect(ctx.param('name')));
-  router.get('/images/{name:.*}/history', (ctx) => b.images.history(ctx.param('name')));
+  router.get('/images/{name:.*}/json', (ctx) => {
+    gateQuery(ctx.query, ctx.apiVersion, 'image.inspect');
+    return applyGates(IMAGE_INSPECT_GATES, ctx.apiVersion, b.images.inspect(ctx.param('name')));
+  });
+  router.get('/images/{name:.*}/history', (ctx) => {
+    gateQuery(ctx.query, ctx.apiVersion, 'image.history');
+    return b.images.history(ctx.param('name'));
+  });
   router.post('/images/{name:.*}/tag', (ctx) => {
     const repo = ctx.str('repo');
     if (!repo) throw new InvalidArgumentError('repo is required');
     b.images.tag(ctx.param('name'), repo, ctx.str('tag') || undefined);
     reply(ctx, 201);
   });
-  router.delete('/images/{name:.*}', (ctx) =>
-    b.images.remove(ctx.param('name'), { force: ctx.bool('force'), noprune: ctx.bool('noprune') }, b.usedBy),
-  );
+  router.delete('/images/{name:.*}', (ctx) => {
+    gateQuery(ctx.query, ctx.apiVersion, 'image.delete');
+    return b.images.remove(ctx.param('name'), { force: ctx.bool('force'), noprune: ctx.bool('noprune') }, b.usedBy);
+  });
   router.get('/distribution/{name:.*}/json', (ctx) =>
     b.images.distributionInspect(ctx.param('name'), decodeRegistryAuth(ctx.req.headers['x-registry-auth'])),
   );

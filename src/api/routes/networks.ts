@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '../../common/errors.js';
 import type { EndpointRequest, NetworkCreateRequest, NetworkService } from '../../engine/networks/network-service.js';
 import type { Router } from '../router.js';
 import { reply } from '../server.js';
+import { applyGates, behaves, NETWORK_CREATE_GATES } from '../versions/index.js';
 
 /** What the /networks routes need: the network service, and container-aware connect/disconnect. */
 export interface NetworksBackend {
@@ -13,10 +14,14 @@ export interface NetworksBackend {
 
 export function registerNetworkRoutes(router: Router, b: NetworksBackend): void {
   const svc = b.networks;
-  router.get('/networks', (ctx) => svc.list(ctx.filters()));
+  router.get('/networks', (ctx) => {
+    const list = svc.list(ctx.filters());
+    return behaves(ctx.apiVersion, 'networkListBrief') ? list : list.map((n) => svc.inspect(n.Id));
+  });
   router.post('/networks/create', async (ctx) => {
     const body = (await ctx.json()) as NetworkCreateRequest | undefined;
     if (!body?.Name) throw new InvalidArgumentError('network name must not be empty');
+    applyGates(NETWORK_CREATE_GATES, ctx.apiVersion, body as unknown as Record<string, unknown>);
     reply(ctx, 201, await svc.create(body));
   });
   router.post('/networks/prune', (ctx) => svc.prune(ctx.filters()));

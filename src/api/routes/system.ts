@@ -6,6 +6,7 @@ import type { Router } from '../router.js';
 import { NdjsonStream } from '../streams/ndjson.js';
 import { parseTimeParam } from '../time-param.js';
 import { API_VERSION, MIN_API_VERSION } from '../version.js';
+import { applyGates, gateQuery, DISK_USAGE_GATES, EVENT_GATES, INFO_GATES } from '../versions/index.js';
 
 /** What the system routes need from the engine. */
 export interface SystemBackend {
@@ -37,11 +38,14 @@ export function registerSystemRoutes(router: Router, b: SystemBackend): void {
   };
   router.get('/_ping', ping).head('/_ping', ping);
   router.get('/version', () => b.version());
-  router.get('/info', () => b.info());
+  router.get('/info', async (ctx) => applyGates(INFO_GATES, ctx.apiVersion, structuredClone(await b.info())));
   router.get('/events', (ctx) => streamEvents(ctx, b.events));
   if (b.diskUsage) {
     const du = b.diskUsage.bind(b);
-    router.get('/system/df', (ctx) => du({ types: ctx.query.getAll('type') }));
+    router.get('/system/df', async (ctx) => {
+      gateQuery(ctx.query, ctx.apiVersion, 'system.df');
+      return applyGates(DISK_USAGE_GATES, ctx.apiVersion, await du({ types: ctx.query.getAll('type') }));
+    });
   }
   if (b.hostChecks) {
     const checks = b.hostChecks.bind(b);
@@ -76,7 +80,9 @@ async function streamEvents(ctx: RequestContext, bus: EventBus): Promise<void> {
   const out = new NdjsonStream(ctx.res!);
   ctx.handled = true;
   const send = (e: BerthEvent) => {
-    if (matchesEventFilters(e, filters)) out.write(e);
+    if (!matchesEventFilters(e, filters)) return;
+    if (applyGates(EVENT_GATES, ctx.apiVersion, { event: e as unknown as Record<string, unknown>, skip: false }).skip) return;
+    out.write(e);
   };
   out.start();
   if (since !== undefined) for (const e of bus.history(since, until)) send(e);

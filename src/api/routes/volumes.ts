@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '../../common/errors.js';
 import type { VolumeService } from '../../engine/volumes/volume-service.js';
 import type { Router } from '../router.js';
 import { reply } from '../server.js';
+import { applyGates, VOLUME_PRUNE_GATES } from '../versions/index.js';
 
 /** What the volume routes need from the engine. */
 export interface VolumesBackend {
@@ -38,7 +39,7 @@ export function registerVolumeRoutes(router: Router, b: VolumesBackend): void {
     reply(ctx, 201, v);
   });
 
-  router.post('/volumes/prune', async (ctx) => svc.prune(ctx.filters(), { allByDefault: !ctx.atLeast('1.42') }));
+  router.post('/volumes/prune', async (ctx) => svc.prune(applyGates(VOLUME_PRUNE_GATES, ctx.apiVersion, ctx.filters())));
 
   router.get('/volumes/{name}', (ctx) => svc.inspect(ctx.param('name')));
 

@@ -1,6 +1,7 @@
 import type { Duplex, Readable } from 'node:stream';
 import type { RequestContext } from '../request-context.js';
 import { frame, type StreamType } from './multiplexed.js';
+import { behaves } from '../versions/query-gates.js';
 
 /**
  * A connection taken over for attach and exec. With `Upgrade: tcp` the client gets
@@ -21,7 +22,7 @@ export interface HijackedStream {
 export function hijack(ctx: RequestContext, opts: { multiplexed: boolean; headers?: Record<string, string> }): HijackedStream {
   ctx.handled = true;
   const contentType =
-    opts.multiplexed && ctx.atLeast('1.42') ? 'application/vnd.docker.multiplexed-stream' : 'application/vnd.docker.raw-stream';
+    opts.multiplexed && behaves(ctx.apiVersion, 'multiplexedContentType') ? 'application/vnd.docker.multiplexed-stream' : 'application/vnd.docker.raw-stream';
   const encode = (stream: StreamType, data: Buffer) => (opts.multiplexed ? frame(stream, data) : data);
 
   if (ctx.upgrade) {

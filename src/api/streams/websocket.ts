@@ -59,7 +59,9 @@ export function decodeFrames(buf: Buffer): { frames: { opcode: number; payload: 
   return { frames, rest: buf.subarray(off) };
 }
 
-export function websocketStream(ctx: RequestContext): HijackedStream {
+/** `binary`: output in binary frames (API 1.28+), text frames for older clients. */
+export function websocketStream(ctx: RequestContext, opts: { binary?: boolean } = {}): HijackedStream {
+  const dataOpcode = opts.binary === false ? 0x1 : 0x2;
   const key = ctx.req.headers['sec-websocket-key'];
   if (!ctx.upgrade || typeof key !== 'string' || String(ctx.req.headers.upgrade).toLowerCase() !== 'websocket') {
     throw new InvalidArgumentError('this endpoint expects a WebSocket upgrade');
@@ -96,7 +98,7 @@ export function websocketStream(ctx: RequestContext): HijackedStream {
   return {
     input,
     write: (_s, d) => {
-      if (!closed && !socket.writableEnded) socket.write(encodeFrame(0x2, d));
+      if (!closed && !socket.writableEnded) socket.write(encodeFrame(dataOpcode, d));
     },
     end: () => {
       if (!socket.writableEnded) socket.end(encodeFrame(0x8, Buffer.alloc(0)));

@@ -203,6 +203,8 @@ export async function commitContainer(deps: CommitDeps, o: CommitOptions): Promi
     ...(o.comment ? { comment: o.comment } : {}),
     config,
     container: c.Id,
+    // dockerd's graph-driver store keeps the committed container's config (ContainerConfig, API < 1.45).
+    container_config: c.Config,
     created,
     history,
     os: pc.os ?? 'linux',

@@ -82,7 +82,7 @@ export function summaryView(c: ContainerRecord, size?: { rw: number; rootFs: num
     Labels: c.Config.Labels ?? {},
     State: c.State.Status,
     Status: statusText(c),
-    HostConfig: { NetworkMode: c.HostConfig.NetworkMode },
+    HostConfig: { NetworkMode: c.HostConfig.NetworkMode, ...(c.HostConfig.Annotations && Object.keys(c.HostConfig.Annotations).length ? { Annotations: c.HostConfig.Annotations } : {}) },
     NetworkSettings: { Networks: c.NetworkSettings.Networks ?? {} },
     Mounts: c.Mounts.map((m: any) => ({ ...m })),
   };

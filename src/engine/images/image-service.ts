@@ -203,7 +203,7 @@ export class ImageService {
     return undefined;
   }
 
-  list(opts: { all?: boolean; filters?: ImageFilters; digests?: boolean; containers?: (imageId: string) => number } = {}): Record<string, unknown>[] {
+  list(opts: { all?: boolean; filters?: ImageFilters; digests?: boolean; containers?: (imageId: string) => number; sharedSize?: boolean } = {}): Record<string, unknown>[] {
     const f = opts.filters ?? {};
     const known = new Set(['dangling', 'label', 'before', 'since', 'reference', 'until']);
     for (const k of Object.keys(f)) if (!known.has(k)) throw new InvalidArgumentError(`invalid filter '${k}'`);
@@ -214,6 +214,11 @@ export class ImageService {
     const before = f.before?.[0] ? createdSeconds(this.getImage(f.before[0])) : undefined;
     const since = f.since?.[0] ? createdSeconds(this.getImage(f.since[0])) : undefined;
     const out: Record<string, unknown>[] = [];
+    // SharedSize (shared-size=1, and system df): the layers this image has in common with others.
+    const layerUsers = new Map<string, number>();
+    if (opts.sharedSize) {
+      for (const row of this.repo.all()) for (const id of new Set(row.layers.map((l) => l.chainId))) layerUsers.set(id, (layerUsers.get(id) ?? 0) + 1);
+    }
     for (const row of this.repo.all()) {
       const img = toRecord(row, this.repo.tagsOf(row.id), this.repo.digestsOf(row.id));
       const isDangling = img.repoTags.length === 0;
@@ -243,7 +248,9 @@ export class ImageService {
         if (matching.length === 0) continue;
         img.repoTags = matching;
       }
-      out.push(summarizeImage(img, opts.containers ? opts.containers(img.id) : -1));
+      const summary = summarizeImage(img, opts.containers ? opts.containers(img.id) : -1);
+      if (opts.sharedSize) summary.SharedSize = img.layers.reduce((sum, l) => sum + ((layerUsers.get(l.chainId) ?? 0) > 1 ? l.size : 0), 0);
+      out.push(summary);
     }
     out.sort((a, b) => (b.Created as number) - (a.Created as number));
     return out;

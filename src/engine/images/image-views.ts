@@ -14,6 +14,9 @@ export interface ImageConfig {
   docker_version?: string;
   comment?: string;
   config?: Record<string, unknown> & { Labels?: Record<string, string> | null };
+  /** Set by Docker's legacy builder and commit: the container the image was made from. */
+  container?: string;
+  container_config?: Record<string, unknown>;
   rootfs?: { type?: string; diff_ids?: string[] };
   history?: { created?: string; created_by?: string; author?: string; comment?: string; empty_layer?: boolean }[];
 }
@@ -52,6 +55,72 @@ export function createdSeconds(img: ImageRecord): number {
   return Number.isNaN(t) ? 0 : Math.floor(t / 1000);
 }
 
+/** The image-config keys of the Docker/OCI image spec (`DockerOCIImageConfig`), all omitted when empty. */
+const IMAGE_CONFIG_KEYS = ['User', 'ExposedPorts', 'Env', 'Entrypoint', 'Cmd', 'Volumes', 'WorkingDir', 'Labels', 'StopSignal', 'ArgsEscaped', 'Healthcheck', 'OnBuild', 'Shell'];
+
+/** Keys dockerd always writes in an image's Config (they had no omitempty; moby#50134). */
+const ALWAYS_IN_IMAGE_CONFIG: Record<string, unknown> = { Cmd: null, Entrypoint: null, Env: null, Labels: null, OnBuild: null, User: '', Volumes: null, WorkingDir: '' };
+
+/** Go's omitempty: false, 0, "", null, and empty lists and maps are left out (a pointer to an object is kept). */
+function goEmpty(v: unknown): boolean {
+  if (v === undefined || v === null || v === false || v === 0 || v === '') return true;
+  if (Array.isArray(v)) return v.length === 0;
+  return false;
+}
+
+function emptyMap(v: unknown): boolean {
+  return !!v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0;
+}
+
+function sortedKeys(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+}
+
+/**
+ * An image's Config as dockerd (API 1.50+) writes it: only the image-spec keys, empty ones left out,
+ * then the eight keys that are always there. Go marshals it from a map, so the keys come sorted.
+ */
+export function imageConfigView(config: Record<string, unknown> | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...ALWAYS_IN_IMAGE_CONFIG };
+  for (const k of IMAGE_CONFIG_KEYS) {
+    const v = config?.[k];
+    if (goEmpty(v)) continue;
+    // Maps are omitempty too (Healthcheck is a pointer: kept even when empty).
+    if (k !== 'Healthcheck' && emptyMap(v)) continue;
+    out[k] = v;
+  }
+  return sortedKeys(out);
+}
+
+/** Go's container.Config as marshalled in full (ContainerConfig of API < 1.45), from a stored one. */
+export function containerConfigView(c: Record<string, unknown> | undefined): Record<string, unknown> {
+  const s = c ?? {};
+  const out: Record<string, unknown> = {
+    Hostname: s.Hostname ?? '',
+    Domainname: s.Domainname ?? '',
+    User: s.User ?? '',
+    AttachStdin: s.AttachStdin ?? false,
+    AttachStdout: s.AttachStdout ?? false,
+    AttachStderr: s.AttachStderr ?? false,
+  };
+  if (!goEmpty(s.ExposedPorts) && !emptyMap(s.ExposedPorts)) out.ExposedPorts = s.ExposedPorts;
+  Object.assign(out, { Tty: s.Tty ?? false, OpenStdin: s.OpenStdin ?? false, StdinOnce: s.StdinOnce ?? false, Env: s.Env ?? null, Cmd: s.Cmd ?? null });
+  if (s.Healthcheck) out.Healthcheck = s.Healthcheck;
+  if (s.ArgsEscaped) out.ArgsEscaped = true;
+  Object.assign(out, { Image: s.Image ?? '', Volumes: s.Volumes ?? null, WorkingDir: s.WorkingDir ?? '', Entrypoint: s.Entrypoint ?? null });
+  if (s.NetworkDisabled) out.NetworkDisabled = true;
+  if (s.MacAddress) out.MacAddress = s.MacAddress;
+  Object.assign(out, { OnBuild: s.OnBuild ?? null, Labels: s.Labels ?? null });
+  if (s.StopSignal) out.StopSignal = s.StopSignal;
+  if (s.StopTimeout !== undefined && s.StopTimeout !== null) out.StopTimeout = s.StopTimeout;
+  if (!goEmpty(s.Shell)) out.Shell = s.Shell;
+  return out;
+}
+
+/**
+ * GET /images/{name}/json in the newest shape, plus what dockerd's image store fills for the old
+ * ones (Container, ContainerConfig): the API's version gates take away what a version lacks.
+ */
 export function inspectImage(img: ImageRecord, paths: BerthPaths): Record<string, unknown> {
   const c = img.config;
   const diffs = img.layers.map((l) => paths.layerDiff(l.chainId));
@@ -70,12 +139,17 @@ export function inspectImage(img: ImageRecord, paths: BerthPaths): Record<string
     RepoDigests: img.repoDigests.map(familiarize),
     Parent: img.parent ?? '',
     Comment: c.comment ?? '',
-    Created: c.created ?? ZERO_TIME,
+  };
+  // API 1.44+ leaves Created out when the image config has none.
+  if (c.created) out.Created = c.created;
+  if (c.container) out.Container = c.container;
+  Object.assign(out, {
+    ContainerConfig: containerConfigView(c.container_config),
     DockerVersion: c.docker_version ?? '',
     Author: c.author ?? '',
-    Config: c.config ?? null,
+    Config: imageConfigView(c.config),
     Architecture: c.architecture ?? '',
-  };
+  });
   if (c.variant) out.Variant = c.variant;
   Object.assign(out, {
     Os: c.os ?? '',

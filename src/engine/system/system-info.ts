@@ -84,6 +84,7 @@ export class SystemInfo {
     };
   }
 
+  /** GET /info in the newest API's shape; the API's version gates give older clients theirs. */
   async info(): Promise<Record<string, unknown>> {
     const c = this.d.counts();
     const cfg = this.d.config;
@@ -115,16 +116,12 @@ export class SystemInfo {
       },
       MemoryLimit: host.memoryLimit,
       SwapLimit: host.swapLimit,
-      KernelMemory: false,
-      KernelMemoryTCP: false,
       CpuCfsPeriod: host.cpuCfsQuota,
       CpuCfsQuota: host.cpuCfsQuota,
       CPUShares: host.cpuShares,
       CPUSet: host.cpuset,
       PidsLimit: host.pidsLimit,
       IPv4Forwarding: readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim() === '1',
-      BridgeNfIptables: true,
-      BridgeNfIp6tables: true,
       Debug: cfg['log-level'] === 'debug',
       NFd: 0,
       OomKillDisable: host.oomKillDisable,
@@ -141,8 +138,6 @@ export class SystemInfo {
       Architecture: os.machine(),
       IndexServerAddress: 'https://index.docker.io/v1/',
       RegistryConfig: {
-        AllowNondistributableArtifactsCIDRs: null,
-        AllowNondistributableArtifactsHostnames: null,
         InsecureRegistryCIDRs: insecure.filter((x) => x.includes('/')),
         IndexConfigs: {
           'docker.io': { Name: 'docker.io', Mirrors: cfg['registry-mirrors'], Secure: true, Official: true },
@@ -181,6 +176,8 @@ export class SystemInfo {
       ContainerdCommit: { ID: '' },
       RuncCommit: { ID: commandVersion(cfg.runtimes[cfg['default-runtime']]?.path ?? '') },
       InitCommit: { ID: '' },
+      // berth's port publishing and isolation rules are nftables tables.
+      FirewallBackend: { Driver: 'nftables' },
       SecurityOptions: ['name=seccomp,profile=builtin', ...(v2 ? ['name=cgroupns'] : [])],
       CDISpecDirs: [],
       Warnings: hostWarnings(host),

@@ -198,16 +198,11 @@ export class VolumeService {
    * POST /volumes/prune: removes unused volumes, only anonymous ones unless `all` (API ≥ 1.42;
    * older clients get every unused volume).
    */
-  async prune(filters: Record<string, string[]> = {}, o: { allByDefault?: boolean } = {}): Promise<{ VolumesDeleted: string[] | null; SpaceReclaimed: number }> {
+  async prune(filters: Record<string, string[]> = {}): Promise<{ VolumesDeleted: string[] | null; SpaceReclaimed: number }> {
     for (const key of Object.keys(filters)) {
       if (!['label', 'label!', 'all'].includes(key)) throw new InvalidArgumentError(`invalid filter '${key}'`);
     }
-    let all = !!o.allByDefault;
-    for (const v of filters.all ?? []) {
-      if (['true', '1'].includes(v.toLowerCase())) all = true;
-      else if (['false', '0'].includes(v.toLowerCase())) all = false;
-      else throw new InvalidArgumentError(`invalid filter 'all=${v}': invalid value`);
-    }
+    const all = pruneAll(filters.all ?? []);
     const deleted: string[] = [];
     let reclaimed = 0;
     for (const v of this.repo.all()) {
@@ -290,4 +285,14 @@ export function labelsMatch(labels: Record<string, string>, want: string[], notW
     return labels[f.slice(0, i)] === f.slice(i + 1);
   };
   return want.every(has) && !notWant.some(has);
+}
+
+/** dockerd's `all` prune filter: one Go boolean at most; without it only anonymous volumes go. */
+function pruneAll(values: string[]): boolean {
+  if (values.length > 1) throw new InvalidArgumentError(`invalid filter 'all=[${values.join(' ')}]': only one value is expected`);
+  if (values.length === 0) return false;
+  const v = values[0]!;
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
+  throw new InvalidArgumentError(`invalid filter 'all': strconv.ParseBool: parsing "${v}": invalid syntax`);
 }

@@ -1,0 +1,106 @@
+import type { Gate } from './gate-table.js';
+
+type Json = Record<string, any>;
+
+// Gates of moby v28.5.2 api/server/router/system/system_routes.go.
+
+/** GET /info */
+export const INFO_GATES: readonly Gate<Json>[] = [
+  {
+    below: '1.25',
+    what: 'SecurityOptions are names only ("seccomp", not "name=seccomp,profile=builtin")',
+    apply(info) {
+      if (!Array.isArray(info.SecurityOptions)) return;
+      info.SecurityOptions = info.SecurityOptions.map((o: string) => {
+        const name = o.split(',').find((kv) => kv.startsWith('name='));
+        return name ? name.slice(5) : o;
+      });
+    },
+  },
+  {
+    below: '1.39',
+    what: 'an empty KernelVersion or OperatingSystem reads "<unknown>"',
+    apply(info) {
+      if (!info.KernelVersion) info.KernelVersion = '<unknown>';
+      if (!info.OperatingSystem) info.OperatingSystem = '<unknown>';
+    },
+  },
+  {
+    below: '1.44',
+    what: 'Runtimes have no status',
+    apply(info) {
+      for (const rt of Object.values((info.Runtimes ?? {}) as Record<string, Json>)) if (rt) delete rt.status;
+    },
+  },
+  { below: '1.46', what: 'no Containerd', apply: (info) => void delete info.Containerd },
+  {
+    below: '1.47',
+    what: 'RegistryConfig has AllowNondistributableArtifactsCIDRs and ...Hostnames (null)',
+    apply(info) {
+      if (!info.RegistryConfig) return;
+      info.RegistryConfig = { AllowNondistributableArtifactsCIDRs: null, AllowNondistributableArtifactsHostnames: null, ...info.RegistryConfig };
+    },
+  },
+  {
+    below: '1.49',
+    what: 'no FirewallBackend; ContainerdCommit, RuncCommit and InitCommit have Expected (= ID)',
+    apply(info) {
+      delete info.FirewallBackend;
+      for (const k of ['ContainerdCommit', 'RuncCommit', 'InitCommit']) {
+        const c = info[k];
+        if (c && c.ID) c.Expected = c.ID;
+      }
+    },
+  },
+  {
+    below: '1.50',
+    what: 'no DiscoveredDevices; BridgeNfIptables and BridgeNfIp6tables are there, always false',
+    apply(info) {
+      delete info.DiscoveredDevices;
+      info.BridgeNfIptables = false;
+      info.BridgeNfIp6tables = false;
+    },
+  },
+];
+
+/** GET /system/df */
+export const DISK_USAGE_GATES: readonly Gate<Json>[] = [
+  {
+    below: '1.42',
+    what: 'BuilderSize (the build cache total) is set; build-cache records have Parent, not Parents',
+    apply(du) {
+      if (!Array.isArray(du.BuildCache)) return;
+      let size = 0;
+      for (const b of du.BuildCache as Json[]) {
+        size += Number(b.Size ?? 0);
+        delete b.Parents;
+      }
+      if (size) du.BuilderSize = size;
+    },
+  },
+  {
+    from: '1.42',
+    what: 'build-cache records have no Parent',
+    apply(du) {
+      for (const b of (du.BuildCache ?? []) as Json[]) delete b.Parent;
+    },
+  },
+  {
+    below: '1.44',
+    what: 'Images have VirtualSize (= Size)',
+    apply(du) {
+      for (const img of (du.Images ?? []) as Json[]) img.VirtualSize = img.Size;
+    },
+  },
+];
+
+/** GET /events: whether an event is sent to a client of this version (moby's shouldSkip). */
+export const EVENT_GATES: readonly Gate<{ event: Json; skip: boolean }>[] = [
+  {
+    below: '1.46',
+    what: 'image "create" events are not sent',
+    apply(e) {
+      if (e.event.Type === 'image' && e.event.Action === 'create') e.skip = true;
+    },
+  },
+];
