@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import {
+  BerthError,
   ConflictError,
   ForbiddenError,
   InvalidArgumentError,
@@ -21,9 +23,24 @@ const STATUS: [new (...args: any[]) => Error, number][] = [
   [NotImplementedError, 501],
 ];
 
+/**
+ * System errors that only a client's input can cause: a name longer than a file name may be.
+ * The message is the syscall's own (Go prints the same text), without berth's host paths.
+ */
+const CLIENT_ERRNO: Record<string, [number, string]> = {
+  ENAMETOOLONG: [400, 'file name too long'],
+};
+
+function errnoOf(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 export function statusOf(err: unknown): number {
   for (const [cls, status] of STATUS) if (err instanceof cls) return status;
   if (err instanceof HttpError) return err.status;
+  const client = CLIENT_ERRNO[errnoOf(err) ?? ''];
+  if (client) return client[0];
   return 500;
 }
 
@@ -35,4 +52,17 @@ export class HttpError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * What the client is told. berth's own errors keep their message (dockerd shows its errors too);
+ * anything else is a bug or a failure below us whose text (a TypeError, a stack-ish detail) means
+ * nothing to a client: it gets a generic message and an id to find the detail in berthd's log.
+ */
+export function publicError(err: unknown): { message: string; errorId?: string } {
+  if (err instanceof BerthError || err instanceof HttpError) return { message: err.message };
+  const client = CLIENT_ERRNO[errnoOf(err) ?? ''];
+  if (client) return { message: client[1] };
+  const errorId = randomBytes(6).toString('hex');
+  return { message: `internal error in berthd (error id ${errorId}; the daemon's log has the details)`, errorId };
 }

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import { errorMessage, NotModifiedError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import { HttpError, statusOf } from './error-status.js';
+import { HttpError, publicError, statusOf } from './error-status.js';
 import { RequestContext } from './request-context.js';
 import type { Router } from './router.js';
 import { API_VERSION, BERTH_VERSION, negotiatePath } from './version.js';
@@ -54,16 +54,18 @@ async function dispatch(
   res: ServerResponse | undefined,
   upgrade: { socket: Duplex; head: Buffer } | undefined,
 ): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://berth');
   const method = req.method ?? 'GET';
+  let url: URL | undefined;
   let ctx: RequestContext | undefined;
   try {
     if (res) baseHeaders(res, API_VERSION);
+    url = parseRequestUrl(req.url ?? '/');
     const { version, path } = negotiatePath(url.pathname);
     if (res) res.setHeader('Api-Version', API_VERSION);
     const match = router.match(method, path);
     if (!match) throw new HttpError(404, 'page not found');
     ctx = new RequestContext(req, res, path, match.params, url.searchParams, version, upgrade);
+    ctx.logger = logger;
     logger.debug({ method, path: url.pathname }, 'request');
     const result = await match.handler(ctx);
     if (ctx.handled) return;
@@ -76,14 +78,14 @@ async function dispatch(
     else reply(ctx, 200, result);
   } catch (err) {
     const status = statusOf(err);
-    if (status >= 500) logger.error({ err, method, path: url.pathname }, 'request failed');
-    else logger.debug({ method, path: url.pathname, status, msg: errorMessage(err) }, 'request refused');
+    const { message, errorId } = publicError(err);
+    const path = url?.pathname ?? req.url;
+    if (status >= 500) logger.error({ err, method, path, errorId }, 'request failed');
+    else logger.debug({ method, path, status, msg: errorMessage(err) }, 'request refused');
     if (ctx?.handled && res?.headersSent) {
       res.destroy();
       return;
     }
-    // Internal errors keep their message (Docker shows them too) but never a stack trace.
-    const message = errorMessage(err);
     if (res) {
       if (res.headersSent) {
         res.destroy();
@@ -102,6 +104,13 @@ async function dispatch(
       upgrade?.socket.destroy();
     }
   }
+}
+
+/** Go's net/http refuses a bad %-escape in the path or query with this 400. */
+function parseRequestUrl(raw: string): URL {
+  const bad = /%(?![0-9a-fA-F]{2})[^%]{0,2}/.exec(raw);
+  if (bad) throw new HttpError(400, `invalid URL escape "${bad[0]}"`);
+  return new URL(raw, 'http://berth');
 }
 
 function writeRaw(socket: Duplex, status: number, body: unknown): void {

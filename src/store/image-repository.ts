@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { reportUnreadable } from './readable-docs.js';
 
 // The only SQL about images and their layers. Tags and digests point at images; layers are
 // keyed by chain ID and shared by every image that has them.
@@ -82,8 +83,17 @@ export class ImageRepository {
     return rows.map(toImage);
   }
 
+  /** Every image; a row whose layer list is not JSON is skipped and reported, not fatal to the list. */
   all(): ImageRow[] {
-    return (this.db.prepare('SELECT * FROM images ORDER BY created DESC').all() as RawImage[]).map(toImage);
+    const out: ImageRow[] = [];
+    for (const r of this.db.prepare('SELECT * FROM images ORDER BY created DESC').all() as RawImage[]) {
+      try {
+        out.push(toImage(r));
+      } catch (err) {
+        reportUnreadable('image', r.id, `skipped: layers are not JSON (${(err as Error).message})`);
+      }
+    }
+    return out;
   }
 
   tagsOf(id: string): string[] {

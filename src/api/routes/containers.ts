@@ -12,8 +12,9 @@ import { reply } from '../server.js';
 import { hijack, type HijackedStream } from '../streams/hijack.js';
 import { frame } from '../streams/multiplexed.js';
 import { parseTimeParam } from '../time-param.js';
-import { EXEC_CONFIG_FIELDS, foldKeys } from '../fold-keys.js';
 import { websocketStream } from '../streams/websocket.js';
+import { decodeCreateBody, decodeExecCreateBody, decodeExecStartBody, decodeUpdateBody } from '../schemas/container-bodies.js';
+import { listReadable } from '../list-readable.js';
 
 /** What the container routes need from the engine. */
 export interface ContainersBackend {
@@ -42,11 +43,13 @@ export function registerContainerRoutes(router: Router, b: ContainersBackend): v
     if (limit > 0) list = list.slice(0, limit);
     const withSize = ctx.bool('size') && b.containerSize;
     const linkNames = linkNamesByTarget(svc.list());
-    return Promise.all(list.map(async (c) => summaryView(c, withSize ? await b.containerSize!(c.Id) : undefined, linkNames.get(c.Name))));
+    const sizes = withSize ? await Promise.all(list.map((c) => b.containerSize!(c.Id).catch(() => undefined))) : [];
+    // One record the views cannot read (stored by an older berth) must not hide all the others.
+    return listReadable(ctx.logger, 'container', list, (c, i) => summaryView(c, sizes[i], linkNames.get(c.Name)));
   });
 
   router.post('/containers/create', async (ctx) => {
-    const body = await ctx.json();
+    const body = await ctx.body(decodeCreateBody);
     if (!body) throw new InvalidArgumentError('config cannot be empty in order to create a container');
     const created = await svc.create({ name: ctx.str('name') || undefined, body, platform: ctx.str('platform') });
     reply(ctx, 201, created);
@@ -115,7 +118,7 @@ export function registerContainerRoutes(router: Router, b: ContainersBackend): v
   });
 
   router.post('/containers/{name}/resize', async (ctx) => {
-    await svc.resize(ctx.param('name'), ctx.int('h', 0)!, ctx.int('w', 0)!);
+    await svc.resize(ctx.param('name'), ttyDimension(ctx, 'h'), ttyDimension(ctx, 'w'));
     reply(ctx, 200);
   });
 
@@ -136,7 +139,14 @@ export function registerContainerRoutes(router: Router, b: ContainersBackend): v
     await svc.kill(ctx.param('name'), ctx.str('signal') || 'SIGKILL');
   });
 
-  router.post('/containers/{name}/update', async (ctx) => svc.update(ctx.param('name'), (await ctx.json()) ?? {}));
+  router.post('/containers/{name}/update', async (ctx) => {
+    const body = (await ctx.body(decodeUpdateBody)) ?? {};
+    const policy = body.RestartPolicy?.Name;
+    if (policy && !RESTART_POLICIES.includes(policy)) {
+      throw new InvalidArgumentError(`invalid restart policy: unknown policy '${policy}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
+    }
+    return svc.update(ctx.param('name'), body);
+  });
 
   router.post('/containers/{name}/rename', (ctx) => {
     const name = ctx.str('name');
@@ -196,16 +206,34 @@ export function registerContainerRoutes(router: Router, b: ContainersBackend): v
 
   // exec
   router.post('/containers/{name}/exec', async (ctx) => {
-    const body = await ctx.json();
-    const created = b.exec.create(ctx.param('name'), foldKeys(body ?? {}, EXEC_CONFIG_FIELDS));
+    const body = (await ctx.body(decodeExecCreateBody)) ?? {};
+    const created = b.exec.create(ctx.param('name'), {
+      ...body,
+      Cmd: body.Cmd ?? [],
+      Env: body.Env ?? undefined,
+      ConsoleSize: consoleSize(body.ConsoleSize),
+    });
     reply(ctx, 201, created);
   });
   router.post('/exec/{id}/start', (ctx) => execStart(ctx, b));
   router.post('/exec/{id}/resize', async (ctx) => {
-    await b.exec.resize(ctx.param('id'), ctx.int('h', 0)!, ctx.int('w', 0)!);
+    await b.exec.resize(ctx.param('id'), ttyDimension(ctx, 'h'), ttyDimension(ctx, 'w'));
     reply(ctx, 200);
   });
   router.get('/exec/{id}/json', (ctx) => b.exec.inspect(ctx.param('id')));
+}
+
+const RESTART_POLICIES = ['no', 'always', 'on-failure', 'unless-stopped'];
+
+/** A terminal's height or width: dockerd parses them as unsigned 16-bit-ish counts. */
+function ttyDimension(ctx: RequestContext, name: 'h' | 'w'): number {
+  const v = ctx.int(name, 0)!;
+  if (v < 0 || v > 65535) throw new InvalidArgumentError(`invalid value for ${name}: ${ctx.str(name)}`);
+  return v;
+}
+
+function consoleSize(v: number[] | null | undefined): [number, number] | null | undefined {
+  return v && v.length >= 2 ? [v[0]!, v[1]!] : v === null ? null : undefined;
 }
 
 function labelsMatch(labels: Record<string, string>, want: string[], notWant: string[]): boolean {
@@ -371,7 +399,7 @@ async function attach(ctx: RequestContext, b: ContainersBackend, ws = false): Pr
 
 async function execStart(ctx: RequestContext, b: ContainersBackend): Promise<void> {
   const id = ctx.param('id');
-  const body = (await ctx.json<{ Detach?: boolean; Tty?: boolean; ConsoleSize?: [number, number] }>()) ?? {};
+  const body = (await ctx.body(decodeExecStartBody)) ?? {};
   b.exec.prepareStart(id);
   if (body.Detach) {
     await b.exec.start(id, { detach: true });

@@ -5,9 +5,11 @@ import type { JsonMessage } from '../../engine/images/progress.js';
 import type { AuthConfig } from '../../engine/images/registry-auth.js';
 import type { RequestContext } from '../request-context.js';
 import type { Router } from '../router.js';
+import { decodeCommitConfig } from '../schemas/container-bodies.js';
 import { reply } from '../server.js';
 import { NdjsonStream } from '../streams/ndjson.js';
 import { decodeRegistryAuth } from './images.js';
+import { tarClientError } from '../archive-errors.js';
 
 // Images in and out of the engine other than by pull: save, load, import, push, commit.
 
@@ -47,7 +49,8 @@ export async function progressStream(ctx: RequestContext, work: (emit: (m: unkno
   };
   try {
     await work(emit);
-  } catch (err) {
+  } catch (thrown) {
+    const err = tarClientError(thrown) ?? thrown;
     if (!out && !o.errorsInStream) throw err;
     out ??= new NdjsonStream(ctx.res!);
     ctx.handled = true;
@@ -87,7 +90,7 @@ export function registerImageTransferRoutes(router: Router, b: ImageTransferBack
   router.post('/commit', async (ctx) => {
     const container = ctx.str('container');
     if (!container) throw new InvalidArgumentError('container is required');
-    const config = await ctx.json<Record<string, unknown>>();
+    const config = await ctx.body(decodeCommitConfig);
     const r = await b.commit({
       container,
       repo: ctx.str('repo') || undefined,

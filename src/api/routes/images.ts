@@ -4,6 +4,7 @@ import type { JsonMessage } from '../../engine/images/progress.js';
 import type { AuthConfig } from '../../engine/images/registry-auth.js';
 import type { RequestContext } from '../request-context.js';
 import type { Router } from '../router.js';
+import { decodeAuthConfig } from '../schemas/container-bodies.js';
 import { reply } from '../server.js';
 import { NdjsonStream } from '../streams/ndjson.js';
 
@@ -32,8 +33,9 @@ export function decodeRegistryAuth(header: string | string[] | undefined): AuthC
   if (!raw) return undefined;
   try {
     const text = Buffer.from(raw.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
-    const doc = JSON.parse(text) as AuthConfig | null;
-    return doc && typeof doc === 'object' ? doc : undefined;
+    const doc: unknown = JSON.parse(text);
+    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return undefined;
+    return Object.fromEntries(Object.entries(doc).filter(([, x]) => typeof x === 'string')) as AuthConfig;
   } catch {
     // dockerd ignores an unreadable header and pulls anonymously.
     return undefined;
@@ -102,7 +104,7 @@ export function registerImageRoutes(router: Router, b: ImagesBackend): void {
     b.images.distributionInspect(ctx.param('name'), decodeRegistryAuth(ctx.req.headers['x-registry-auth'])),
   );
   router.post('/auth', async (ctx) => {
-    const body = (await ctx.json<AuthConfig>()) ?? {};
-    return b.images.login(body);
+    const body = (await ctx.body(decodeAuthConfig)) ?? {};
+    return b.images.login(body as AuthConfig);
   });
 }

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../../common/errors.js';
 import type { EndpointRequest, NetworkCreateRequest, NetworkService } from '../../engine/networks/network-service.js';
 import type { Router } from '../router.js';
+import { decodeNetworkConnectBody, decodeNetworkCreateBody, decodeNetworkDisconnectBody } from '../schemas/network-bodies.js';
 import { reply } from '../server.js';
 
 /** What the /networks routes need: the network service, and container-aware connect/disconnect. */
@@ -15,9 +16,9 @@ export function registerNetworkRoutes(router: Router, b: NetworksBackend): void 
   const svc = b.networks;
   router.get('/networks', (ctx) => svc.list(ctx.filters()));
   router.post('/networks/create', async (ctx) => {
-    const body = (await ctx.json()) as NetworkCreateRequest | undefined;
+    const body = await ctx.body(decodeNetworkCreateBody);
     if (!body?.Name) throw new InvalidArgumentError('network name must not be empty');
-    reply(ctx, 201, await svc.create(body));
+    reply(ctx, 201, await svc.create(body as NetworkCreateRequest));
   });
   router.post('/networks/prune', (ctx) => svc.prune(ctx.filters()));
   router.get('/networks/{id}', (ctx) => svc.inspect(ctx.param('id')));
@@ -26,13 +27,13 @@ export function registerNetworkRoutes(router: Router, b: NetworksBackend): void 
     reply(ctx, 204);
   });
   router.post('/networks/{id}/connect', async (ctx) => {
-    const body = ((await ctx.json()) ?? {}) as { Container?: string; EndpointConfig?: EndpointRequest };
+    const body = (await ctx.body(decodeNetworkConnectBody)) ?? {};
     if (!body.Container) throw new InvalidArgumentError('container must not be empty');
-    await b.connect(ctx.param('id'), body.Container, body.EndpointConfig ?? {});
+    await b.connect(ctx.param('id'), body.Container, (body.EndpointConfig ?? {}) as EndpointRequest);
     reply(ctx, 200);
   });
   router.post('/networks/{id}/disconnect', async (ctx) => {
-    const body = ((await ctx.json()) ?? {}) as { Container?: string; Force?: boolean };
+    const body = (await ctx.body(decodeNetworkDisconnectBody)) ?? {};
     if (!body.Container) throw new InvalidArgumentError('container must not be empty');
     await b.disconnect(ctx.param('id'), body.Container, !!body.Force);
     reply(ctx, 200);
