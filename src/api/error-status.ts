@@ -24,16 +24,21 @@ const STATUS: [new (...args: any[]) => Error, number][] = [
 ];
 
 /**
- * System errors that only a client's input can cause: a name longer than a file name may be.
+ * System errors that only a client's input can cause: a name longer than a file name may be, a
+ * path with a NUL byte in it.
  * The message is the syscall's own (Go prints the same text), without berth's host paths.
  */
 const CLIENT_ERRNO: Record<string, [number, string]> = {
   ENAMETOOLONG: [400, 'file name too long'],
+  EINVAL: [400, 'invalid argument'],
 };
 
 function errnoOf(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
+  if (typeof code !== 'string') return undefined;
+  // Node refuses a path holding a NUL byte before any syscall; the kernel's answer would be EINVAL.
+  if (code === 'ERR_INVALID_ARG_VALUE' && /null bytes/.test((err as Error).message)) return 'EINVAL';
+  return code;
 }
 
 export function statusOf(err: unknown): number {

@@ -61,6 +61,7 @@ async function listsAnswer(): Promise<void> {
 
 test('a Cmd with a number is refused as dockerd words it and nothing is stored', async () => {
   const before = (await api().call('GET', '/containers/json', { query: { all: '1' } })).length;
+  containers.push(`${PREFIX}-cmd`); // removed afterwards should it ever be created
   await refused(
     'POST',
     `/containers/create?name=${PREFIX}-cmd`,
@@ -73,6 +74,7 @@ test('a Cmd with a number is refused as dockerd words it and nothing is stored',
 });
 
 test('network Labels that are not a map are refused; network ls keeps answering', async () => {
+  networks.push(`${PREFIX}-labels`);
   await refused(
     'POST',
     '/networks/create',
@@ -96,6 +98,7 @@ test('update with Memory "x" is refused and inspect keeps working; a numeric str
 
 test('EndpointsConfig as a huge string is refused at once and /_ping is not held up', async () => {
   for (const size of [20_000, 100_000]) {
+    containers.push(`${PREFIX}-ep${size}`);
     const body = { Image: BUSYBOX, NetworkingConfig: { EndpointsConfig: 'x'.repeat(size) } };
     const [r, ping] = await Promise.all([raw('POST', `/containers/create?name=${PREFIX}-ep${size}`, JSON.stringify(body)), raw('GET', '/_ping')]);
     assert.equal(r.status, 400);
