@@ -277,6 +277,7 @@ test('about 2,000 malformed requests: no 5xx, the daemon stays up and responsive
   const pings = pingLoop();
   const failures: string[] = [];
   const seen = new Map<string, number>();
+  let times: number[] = [];
   try {
     await fc.assert(
       fc.asyncProperty(requests(target), async (r) => {
@@ -290,16 +291,16 @@ test('about 2,000 malformed requests: no 5xx, the daemon stays up and responsive
       { seed: SEED, numRuns: RUNS, endOnFailure: true },
     );
   } finally {
-    const times = await pings.stop();
+    times = await pings.stop();
     // What the run exercised, for whoever reads the test's output.
     t.diagnostic([...seen].sort().map(([k, n]) => `${k}: ${n}`).join('; '));
     t.diagnostic(`pings: ${times.length}, p99 ${p99(times).toFixed(1)} ms (before the fuzz: ${p99(calmTimes).toFixed(1)} ms), max ${Math.max(...times).toFixed(1)} ms`);
-    const bound = Math.max(100, 3 * p99(calmTimes));
-    assert.ok(times.length > 10, 'the ping loop ran');
-    assert.ok(p99(times) <= bound, `p99 of ${times.length} pings ${p99(times).toFixed(1)} ms exceeds ${bound.toFixed(1)} ms`);
-    assert.ok(Math.max(...times) < 2000, `a ping took ${Math.max(...times).toFixed(0)} ms`);
-    assert.deepEqual(failures, []);
+    assert.deepEqual(failures, [], 'answers of 500 or more');
   }
+  const bound = Math.max(100, 3 * p99(calmTimes));
+  assert.ok(times.length > 10, 'the ping loop ran');
+  assert.ok(p99(times) <= bound, `p99 of ${times.length} pings ${p99(times).toFixed(1)} ms exceeds ${bound.toFixed(1)} ms`);
+  assert.ok(Math.max(...times) < 2000, `a ping took ${Math.max(...times).toFixed(0)} ms`);
 
   for (const p of ['/_ping', '/containers/json?all=1', '/networks', '/volumes', '/images/json']) {
     const a = await send({ method: 'GET', path: p });
