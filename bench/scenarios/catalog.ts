@@ -1,4 +1,5 @@
 import type { Scenario } from '../scenario.js';
+import { apiLoad } from './api-load.js';
 import { apiVersion } from './api-version.js';
 import { cliStartup } from './cli-startup.js';
 import { memory } from './memory.js';
@@ -21,4 +22,5 @@ export const SCENARIOS: readonly Scenario[] = [
   memory,
   nginxFirst200,
   portsProcesses,
+  apiLoad,
 ];
