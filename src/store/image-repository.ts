@@ -63,6 +63,16 @@ function toImage(r: RawImage): ImageRow {
   };
 }
 
+// `name:tag` with Docker's tag grammar. A tag stored malformed (an older berth let `docker commit`
+// store `a:b@c`) would make every listing of images fail to parse it: it is left out and reported.
+const TAG_REF = /^[^@]+:[\w][\w.-]{0,127}$/;
+
+function readableTag(ref: string): boolean {
+  if (TAG_REF.test(ref) && !ref.slice(ref.lastIndexOf(':')).includes('/')) return true;
+  reportUnreadable('image tag', ref, 'skipped: not a valid name:tag reference');
+  return false;
+}
+
 function toLayer(r: RawLayer): LayerRow {
   return { chainId: r.chain_id, diffId: r.diff_id, parent: r.parent, size: r.size, short: r.short };
 }
@@ -97,7 +107,7 @@ export class ImageRepository {
   }
 
   tagsOf(id: string): string[] {
-    return (this.db.prepare('SELECT ref FROM image_tags WHERE image_id = ? ORDER BY ref').all(id) as { ref: string }[]).map((r) => r.ref);
+    return (this.db.prepare('SELECT ref FROM image_tags WHERE image_id = ? ORDER BY ref').all(id) as { ref: string }[]).map((r) => r.ref).filter(readableTag);
   }
 
   digestsOf(id: string): string[] {
@@ -105,7 +115,7 @@ export class ImageRepository {
   }
 
   allTags(): { ref: string; imageId: string }[] {
-    return this.db.prepare('SELECT ref, image_id AS imageId FROM image_tags ORDER BY ref').all() as { ref: string; imageId: string }[];
+    return (this.db.prepare('SELECT ref, image_id AS imageId FROM image_tags ORDER BY ref').all() as { ref: string; imageId: string }[]).filter((t) => readableTag(t.ref));
   }
 
   allDigests(): { ref: string; imageId: string }[] {

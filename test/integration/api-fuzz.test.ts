@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { readAll, readJsonLines } from '../../src/client/api-client.js';
-import { createBody, endpointSettings, execCreateBody, execStartBody, updateBody } from '../../src/api/schemas/container-bodies.js';
+import { containerConfig, createBody, endpointSettings, execCreateBody, execStartBody, updateBody } from '../../src/api/schemas/container-bodies.js';
 import type { GoNode } from '../../src/api/schemas/go-types.js';
 import { networkCreateBody, volumeCreateBody } from '../../src/api/schemas/network-bodies.js';
 import { api, TEST_CONFIG, TEST_SOCKET } from '../helpers/daemon.js';
@@ -62,7 +62,7 @@ const oddString = fc.oneof(
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 8 }) },
   {
     weight: 3,
-    arbitrary: fc.constantFrom('', ' ', 'host', 'none', 'bridge', 'default', 'container:nope', 'container:', 'private', 'shareable', '../../etc', '/etc/passwd', 'a=b', '=', 'ctrl-p,ctrl-q', 'ctrl-', 'SIGKILL', 'SIGNOPE', '-1', '1e400', 'always', 'on-failure', 'unless-stopped', 'bogus', '80/tcp', '99999/udp', 'json-file', 'none:latest', 'UPPER', 'a'.repeat(300), '%zz', '\u0000', 'ünï', '*', '(', '^/'),
+    arbitrary: fc.constantFrom('', ' ', 'host', 'none', 'bridge', 'default', 'container:nope', 'container:', 'private', 'shareable', '../../etc', '/etc/passwd', 'a=b', '=', 'ctrl-p,ctrl-q', 'ctrl-', 'SIGKILL', 'SIGNOPE', '-1', '1e400', 'always', 'on-failure', 'unless-stopped', 'bogus', '80/tcp', '99999/udp', 'json-file', 'none:latest', 'UPPER', 'a'.repeat(300), '%zz', '\u0000', 'ünï', '*', '(', '^/', 'b@c', 'a:b', 'seccomp=unconfined', 'apparmor=x', 'label=disable', 'no-new-privileges', '127.0.0.1:8080', 'host-gateway', 'x:host-gateway', '1000:1000', 'root', 'nofile=1:2', 'CAP_SYS_ADMIN', 'ALL', '/tmp', '/', 'net.ipv4.ip_forward', 'CMD-SHELL', 'NONE', 'rw,size=1m', 'sha256:abc'),
   },
   { weight: 1, arbitrary: hugeString },
 );
@@ -183,6 +183,11 @@ function requests(target: string): fc.Arbitrary<Req> {
     })),
     fc.tuple(fc.constantFrom('/containers/json?all=1&', '/images/json?', '/networks?', '/volumes?', '/events?until=1&'), filters).map(([p, f]) => ({ method: 'GET', path: `${p}filters=${enc(f)}` })),
     fc.tuple(oddString, oddString).map(([repo, tag]) => ({ method: 'POST', path: `/images/${enc(BUSYBOX)}/tag?repo=${enc(repo)}&tag=${enc(tag)}` })),
+    fc.tuple(oddString, oddString, oddString, jsonText(arbFor(containerConfig))).map(([repo, tag, change, body]) => ({
+      method: 'POST',
+      path: `/commit?container=${target}&repo=${enc(repo)}&tag=${enc(tag)}&changes=${enc(change)}`,
+      body,
+    })),
     fc.constantFrom(
       '/containers/%zz/json',
       '/containers/%C3%28/json',
@@ -203,6 +208,7 @@ interface Snapshot {
   networks: Set<string>;
   volumes: Set<string>;
   tags: Set<string>;
+  images: Set<string>;
 }
 
 async function snapshot(): Promise<Snapshot> {
@@ -210,13 +216,14 @@ async function snapshot(): Promise<Snapshot> {
     api().call('GET', '/containers/json', { query: { all: '1' } }),
     api().call('GET', '/networks'),
     api().call('GET', '/volumes'),
-    api().call('GET', '/images/json'),
+    api().call('GET', '/images/json', { query: { all: '1' } }),
   ]);
   return {
     containers: new Set(cs.map((c: { Id: string }) => c.Id)),
     networks: new Set(ns.map((n: { Id: string }) => n.Id)),
     volumes: new Set(vs.Volumes.map((v: { Name: string }) => v.Name)),
     tags: new Set(is.flatMap((i: { RepoTags: string[] | null }) => i.RepoTags ?? [])),
+    images: new Set(is.map((i: { Id: string }) => i.Id)),
   };
 }
 
@@ -265,6 +272,7 @@ after(async () => {
   for (const id of now.networks) if (!baseline.networks.has(id)) await api().call('DELETE', `/networks/${id}`).catch(() => undefined);
   for (const v of now.volumes) if (!baseline.volumes.has(v)) await api().call('DELETE', `/volumes/${enc(v)}`, { query: { force: '1' } }).catch(() => undefined);
   for (const t of now.tags) if (!baseline.tags.has(t)) await api().call('DELETE', `/images/${enc(t)}`, { query: { noprune: '1' } }).catch(() => undefined);
+  for (const id of now.images) if (!baseline.images.has(id)) await api().call('DELETE', `/images/${id}`, { query: { force: '1' } }).catch(() => undefined);
 });
 
 test('about 2,000 malformed requests: no 5xx, the daemon stays up and responsive, listings still answer', async (t) => {
@@ -278,10 +286,14 @@ test('about 2,000 malformed requests: no 5xx, the daemon stays up and responsive
   const failures: string[] = [];
   const seen = new Map<string, number>();
   let times: number[] = [];
+  const slowest: [number, string][] = [];
   try {
     await fc.assert(
       fc.asyncProperty(requests(target), async (r) => {
+        const t0 = performance.now();
         const a = await send(r);
+        slowest.push([performance.now() - t0, `${r.method} ${r.path.slice(0, 80)} ${String(r.body ?? '').length}B -> ${a.status}`]);
+        slowest.sort((x, y) => y[0] - x[0]).splice(5);
         const segs = r.path.replace(/\?.*/, '').split('/');
         const kind = `${r.method} /${segs[1]}${segs.length > 3 ? `/…/${segs[segs.length - 1]}` : segs.length > 2 ? '/…' : ''} ${a.status}`;
         seen.set(kind, (seen.get(kind) ?? 0) + 1);
@@ -294,6 +306,7 @@ test('about 2,000 malformed requests: no 5xx, the daemon stays up and responsive
     times = await pings.stop();
     // What the run exercised, for whoever reads the test's output.
     t.diagnostic([...seen].sort().map(([k, n]) => `${k}: ${n}`).join('; '));
+    t.diagnostic(`slowest: ${slowest.map(([ms, what]) => `${ms.toFixed(0)} ms ${what}`).join('; ')}`);
     t.diagnostic(`pings: ${times.length}, p99 ${p99(times).toFixed(1)} ms (before the fuzz: ${p99(calmTimes).toFixed(1)} ms), max ${Math.max(...times).toFixed(1)} ms`);
     assert.deepEqual(failures, [], 'answers of 500 or more');
   }

@@ -165,6 +165,26 @@ test('a network or volume stored malformed (by an older berth) does not break th
   }
 });
 
+test('commit refuses a tag Docker would refuse; a malformed stored tag does not break image listings', async () => {
+  const { Id } = await api().call('POST', '/containers/create', { query: { name: `${PREFIX}-commit` }, body: { Image: BUSYBOX, Cmd: ['true'] } });
+  containers.push(Id);
+  await refused('POST', `/commit?container=${Id}&repo=${PREFIX}-img&tag=b@c`, '', 400, 'invalid tag format');
+  await refused('POST', `/commit?container=${Id}&repo=${PREFIX}-img`, { Cmd: 5 }, 400, 'invalid JSON: json: cannot unmarshal number into Go struct field Config.Cmd of type string');
+  const busybox = (await api().call('GET', `/images/${encodeURIComponent(BUSYBOX)}/json`)).Id as string;
+  const db = new Database(join(TEST_DATA_ROOT, 'berth.db'));
+  const bad = `docker.io/library/${PREFIX}:b@c`;
+  try {
+    db.prepare('INSERT INTO image_tags (ref, image_id) VALUES (?, ?)').run(bad, busybox);
+    const r = await raw('GET', '/images/json');
+    assert.equal(r.status, 200, r.message);
+    const images = JSON.parse(JSON.stringify(await api().call('GET', '/images/json')));
+    assert.ok(images.some((i: { Id: string }) => i.Id === busybox));
+  } finally {
+    db.prepare('DELETE FROM image_tags WHERE ref = ?').run(bad);
+    db.close();
+  }
+});
+
 test('docker-py and old clients: null everywhere and a string Cmd are accepted as Go accepts them', async () => {
   const { Id } = await api().call('POST', '/containers/create', {
     query: { name: `${PREFIX}-nulls` },

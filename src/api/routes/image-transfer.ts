@@ -62,6 +62,15 @@ export async function progressStream(ctx: RequestContext, work: (emit: (m: unkno
   else reply(ctx, 200);
 }
 
+/** Docker's tag grammar; the engine stores what the edge lets through, and a bad tag breaks every image listing. */
+const TAG = /^[\w][\w.-]{0,127}$/;
+
+function tagParam(ctx: RequestContext): string | undefined {
+  const tag = ctx.str('tag') || undefined;
+  if (tag !== undefined && !TAG.test(tag)) throw new InvalidArgumentError('invalid tag format');
+  return tag;
+}
+
 /** Docker accepts changes as repeated query parameters (and older clients as one newline-joined value). */
 function changesOf(ctx: RequestContext): string[] {
   return ctx.query.getAll('changes').flatMap((c) => c.split('\n')).filter((c) => c.trim() !== '');
@@ -94,7 +103,7 @@ export function registerImageTransferRoutes(router: Router, b: ImageTransferBack
     const r = await b.commit({
       container,
       repo: ctx.str('repo') || undefined,
-      tag: ctx.str('tag') || undefined,
+      tag: tagParam(ctx),
       author: ctx.str('author') || undefined,
       comment: ctx.str('comment') || undefined,
       pause: ctx.bool('pause', true),
@@ -111,9 +120,10 @@ export async function importFromRequest(ctx: RequestContext, b: ImageTransferBac
   if (src === undefined || ctx.str('fromImage')) return false;
   if (src !== '-') throw new InvalidArgumentError('importing from a URL is not supported: send the archive in the request body (fromSrc=-)');
   await progressStream(ctx, async (emit) => {
+    const tag = tagParam(ctx);
     const { id } = await b.importImage(ctx.req, {
       repo: ctx.str('repo') || undefined,
-      tag: ctx.str('tag') || undefined,
+      tag,
       message: ctx.str('message') || undefined,
       changes: changesOf(ctx),
       platform: ctx.str('platform') || undefined,
