@@ -42,7 +42,8 @@ export function registerContainerRoutes(router: Router, b: ContainersBackend): v
     const limit = ctx.int('limit', -1)!;
     if (limit > 0) list = list.slice(0, limit);
     const withSize = ctx.bool('size') && b.containerSize;
-    const linkNames = linkNamesByTarget(svc.list());
+    // Links of a record that cannot be read are left out, not the whole list.
+    const linkNames = linkNamesByTarget(listReadable(ctx.logger, 'container links', svc.list(), (c) => (linkNamesByTarget([c]), c)));
     const sizes = withSize ? await Promise.all(list.map((c) => b.containerSize!(c.Id).catch(() => undefined))) : [];
     // One record the views cannot read (stored by an older berth) must not hide all the others.
     return listReadable(ctx.logger, 'container', list, (c, i) => summaryView(c, sizes[i], linkNames.get(c.Name)));

@@ -223,15 +223,15 @@ export const decodeExecStartBody = decoder(execStartBody);
 /** POST /commit: the body is a container.Config applied over the container's. */
 export const decodeCommitConfig = decoder(containerConfig);
 
-/** POST /auth. */
+/** POST /auth. Its JSON names are lower case (`json:"serveraddress"`), unlike the other bodies. */
 export const decodeAuthConfig = decoder(
   struct('registry.AuthConfig', {
-    Username: str(),
-    Password: str(),
-    Auth: str(),
-    Email: str(),
-    ServerAddress: str(),
-    IdentityToken: str(),
-    RegistryToken: str(),
+    username: str(),
+    password: str(),
+    auth: str(),
+    email: str(),
+    serveraddress: str(),
+    identitytoken: str(),
+    registrytoken: str(),
   }),
 );

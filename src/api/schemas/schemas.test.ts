@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InvalidArgumentError } from '../../common/errors.js';
 import { buildParam } from './build-params.js';
-import { decodeCreateBody, decodeExecCreateBody, decodeExecStartBody, decodeUpdateBody, MAX_ENDPOINTS } from './container-bodies.js';
+import { decodeAuthConfig, decodeCreateBody, decodeExecCreateBody, decodeExecStartBody, decodeUpdateBody, MAX_ENDPOINTS } from './container-bodies.js';
 import { decodeNetworkConnectBody, decodeNetworkCreateBody, decodeVolumeCreateBody } from './network-bodies.js';
 
 function refused(f: () => unknown, message: string): void {
@@ -103,6 +103,11 @@ test('update, exec and network bodies', () => {
   refused(() => decodeVolumeCreateBody({ Name: 7 }), 'invalid JSON: json: cannot unmarshal number into Go struct field CreateOptions.Name of type string');
   refused(() => decodeVolumeCreateBody({ Name: 'v'.repeat(256) }), 'invalid JSON: CreateOptions.Name: string too long (at most 255 characters)');
   refused(() => decodeVolumeCreateBody({ Labels: { a: 1 } }), 'invalid JSON: json: cannot unmarshal number into Go struct field CreateOptions.Labels of type string');
+});
+
+test('auth keeps its lower-case JSON names (the docker CLI sends serveraddress)', () => {
+  assert.deepEqual(decodeAuthConfig({ username: 'u', ServerAddress: 'r:5001', password: 'p' }), { username: 'u', serveraddress: 'r:5001', password: 'p' });
+  refused(() => decodeAuthConfig({ password: 1 }), 'invalid JSON: json: cannot unmarshal number into Go struct field AuthConfig.password of type string');
 });
 
 test('build parameters holding JSON have their own words and keep null build args', () => {
