@@ -71,3 +71,18 @@ export function publicError(err: unknown): { message: string; errorId?: string }
   const errorId = randomBytes(6).toString('hex');
   return { message: `internal error in berthd (error id ${errorId}; the daemon's log has the details)`, errorId };
 }
+
+/** JavaScript's own error classes: thrown by a bug, never meant for a client to read. */
+const INTERNAL = [TypeError, RangeError, ReferenceError, SyntaxError, URIError, EvalError];
+
+/**
+ * The message for an error reported inside a stream that already began (pull progress, build
+ * output, an attach). Failures of the work itself keep their words (a build step's output, a
+ * registry's answer); a JavaScript internal gets the generic message, logged with its id.
+ */
+export function streamErrorMessage(err: unknown, logger: { error(o: object, msg: string): void }): string {
+  if (!INTERNAL.some((cls) => err instanceof cls)) return err instanceof Error ? err.message : String(err);
+  const { message, errorId } = publicError(err);
+  logger.error({ err, errorId }, 'stream failed');
+  return message;
+}

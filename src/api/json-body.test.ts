@@ -7,6 +7,7 @@ test('bodies that are not JSON are refused in Go words', () => {
   assert.deepEqual(parseJsonBody('{"a":[1]}'), { a: [1] });
   assert.throws(() => parseJsonBody('{"a":'), { message: 'invalid JSON: unexpected EOF' });
   assert.throws(() => parseJsonBody('x'), { message: "invalid JSON: invalid character 'x' looking for beginning of value" });
+  assert.throws(() => parseJsonBody('{} {}'), { message: 'unexpected content after JSON' });
 });
 
 test('nesting is bounded (the store could not write it back), strings do not count', () => {

@@ -53,11 +53,15 @@ export function parseGoJson(raw: string, prefix: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
+    // dockerd decodes one value and then checks that nothing follows it, with these words.
+    if (prefix === BODY_PREFIX && /after JSON/.test((err as Error).message)) throw new InvalidArgumentError('unexpected content after JSON');
     throw new InvalidArgumentError(`${prefix}${goSyntaxMessage(text, err as Error)}`);
   }
 }
 
+const BODY_PREFIX = 'invalid JSON: ';
+
 /** A request body: dockerd words what is not JSON as "invalid JSON: …". */
 export function parseJsonBody(raw: string): unknown {
-  return parseGoJson(raw, 'invalid JSON: ');
+  return parseGoJson(raw, BODY_PREFIX);
 }

@@ -15,6 +15,7 @@ import { parseTimeParam } from '../time-param.js';
 import { websocketStream } from '../streams/websocket.js';
 import { decodeCreateBody, decodeExecCreateBody, decodeExecStartBody, decodeUpdateBody } from '../schemas/container-bodies.js';
 import { listReadable } from '../list-readable.js';
+import { streamErrorMessage } from '../error-status.js';
 
 /** What the container routes need from the engine. */
 export interface ContainersBackend {
@@ -386,7 +387,7 @@ async function attach(ctx: RequestContext, b: ContainersBackend, ws = false): Pr
   try {
     a = await b.containers.attach(c.Id, { stdin: o.stdin });
   } catch (err) {
-    if (!closedEarly) h.write(3, Buffer.from(`${(err as Error).message}\n`));
+    if (!closedEarly) h.write(3, Buffer.from(`${streamErrorMessage(err, ctx.logger)}\n`));
     h.end();
     return;
   }
@@ -420,7 +421,7 @@ async function execStart(ctx: RequestContext, b: ContainersBackend): Promise<voi
     }
     await exit;
   } catch (err) {
-    h.write(1, Buffer.from(`${(err as Error).message}\r\n`));
+    h.write(1, Buffer.from(`${streamErrorMessage(err, ctx.logger)}\r\n`));
   }
   h.end();
 }

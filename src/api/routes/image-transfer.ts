@@ -1,6 +1,6 @@
 import type { CommitOptions } from '../../engine/containers/container-commit.js';
 import type { Readable } from 'node:stream';
-import { InvalidArgumentError, errorMessage } from '../../common/errors.js';
+import { InvalidArgumentError } from '../../common/errors.js';
 import type { JsonMessage } from '../../engine/images/progress.js';
 import type { AuthConfig } from '../../engine/images/registry-auth.js';
 import type { RequestContext } from '../request-context.js';
@@ -10,6 +10,7 @@ import { reply } from '../server.js';
 import { NdjsonStream } from '../streams/ndjson.js';
 import { decodeRegistryAuth } from './images.js';
 import { tarClientError } from '../archive-errors.js';
+import { streamErrorMessage } from '../error-status.js';
 
 // Images in and out of the engine other than by pull: save, load, import, push, commit.
 
@@ -56,7 +57,7 @@ export async function progressStream(ctx: RequestContext, work: (emit: (m: unkno
     ctx.handled = true;
     // A failed build step carries its exit code (errorDetail.code), as dockerd reports it.
     const code = (err as { code?: unknown }).code;
-    out.writeError(errorMessage(err), typeof code === 'number' ? code : undefined);
+    out.writeError(streamErrorMessage(err, ctx.logger), typeof code === 'number' ? code : undefined);
   }
   if (out) out.end();
   else reply(ctx, 200);

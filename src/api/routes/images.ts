@@ -1,7 +1,8 @@
-import { InvalidArgumentError, NotImplementedError, errorMessage } from '../../common/errors.js';
+import { InvalidArgumentError, NotImplementedError } from '../../common/errors.js';
 import type { DeleteRecord, ImageFilters, ImageRecord, ImageUsage } from '../../engine/images/image-service.js';
 import type { JsonMessage } from '../../engine/images/progress.js';
 import type { AuthConfig } from '../../engine/images/registry-auth.js';
+import { streamErrorMessage } from '../error-status.js';
 import type { RequestContext } from '../request-context.js';
 import type { Router } from '../router.js';
 import { decodeAuthConfig } from '../schemas/container-bodies.js';
@@ -71,7 +72,7 @@ async function createImage(ctx: RequestContext, b: ImagesBackend): Promise<void>
   } catch (err) {
     // Before the first progress message the error is a plain HTTP error; after it, a stream message.
     if (!out) throw err;
-    out.writeError(errorMessage(err));
+    out.writeError(streamErrorMessage(err, ctx.logger));
   }
   out?.end();
   if (!out) reply(ctx, 200);
