@@ -107,10 +107,15 @@ async function dispatch(
 }
 
 /** Go's net/http refuses a bad %-escape in the path or query with this 400. */
-function parseRequestUrl(raw: string): URL {
+export function parseRequestUrl(raw: string): URL {
   const bad = /%(?![0-9a-fA-F]{2})[^%]{0,2}/.exec(raw);
   if (bad) throw new HttpError(400, `invalid URL escape "${bad[0]}"`);
-  return new URL(raw, 'http://berth');
+  try {
+    // A path is a path: `//x` is not a host, as `new URL('//x', base)` would take it.
+    return new URL(raw.startsWith('/') ? `http://berth${raw}` : raw, 'http://berth');
+  } catch {
+    throw new HttpError(400, `parse "${raw.slice(0, 100)}": invalid URI for request`);
+  }
 }
 
 function writeRaw(socket: Duplex, status: number, body: unknown): void {
