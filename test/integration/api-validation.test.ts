@@ -26,6 +26,13 @@ after(async () => {
   for (const v of volumes) await api().call('DELETE', `/volumes/${v}`, { query: { force: '1' } }).catch(() => undefined);
 });
 
+/** The daemon's own database, written beside it (WAL) as an older berth would have left a record. */
+function openStore(): Database.Database {
+  const db = new Database(join(TEST_DATA_ROOT, 'berth.db'));
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
 /** A raw request: the path is sent as written (bad %-escapes included), the body as given. */
 function raw(method: string, path: string, body?: string | Buffer, type = 'application/json'): Promise<{ status: number; message: string }> {
   return new Promise((resolve, reject) => {
@@ -146,7 +153,7 @@ test('a network or volume stored malformed (by an older berth) does not break th
   networks.push(net.Id);
   const vol = await api().call('POST', '/volumes/create', { body: { Name: `${PREFIX}-vol`, Labels: { a: 'b' } } });
   volumes.push(vol.Name);
-  const db = new Database(join(TEST_DATA_ROOT, 'berth.db'));
+  const db = openStore();
   const netDoc = (db.prepare('SELECT doc FROM networks WHERE id = ?').get(net.Id) as { doc: string }).doc;
   const volDoc = (db.prepare('SELECT doc FROM volumes WHERE name = ?').get(vol.Name) as { doc: string }).doc;
   try {
@@ -171,7 +178,7 @@ test('commit refuses a tag Docker would refuse; a malformed stored tag does not 
   await refused('POST', `/commit?container=${Id}&repo=${PREFIX}-img&tag=b@c`, '', 400, 'invalid tag format');
   await refused('POST', `/commit?container=${Id}&repo=${PREFIX}-img`, { Cmd: 5 }, 400, 'invalid JSON: json: cannot unmarshal number into Go struct field Config.Cmd of type string');
   const busybox = (await api().call('GET', `/images/${encodeURIComponent(BUSYBOX)}/json`)).Id as string;
-  const db = new Database(join(TEST_DATA_ROOT, 'berth.db'));
+  const db = openStore();
   const bad = `docker.io/library/${PREFIX}:b@c`;
   try {
     db.prepare('INSERT INTO image_tags (ref, image_id) VALUES (?, ?)').run(bad, busybox);
