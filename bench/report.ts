@@ -15,6 +15,7 @@ export function formatValue(v: number | null, unit: Unit): string {
   if (v === null) return '–';
   if (unit === 's') return `${v.toFixed(3)} s`;
   if (unit === 'MiB') return `${v.toFixed(1)} MiB`;
+  if (unit === 'req/s') return `${v.toFixed(0)} req/s`;
   return Number.isInteger(v) ? String(v) : v.toFixed(1);
 }
 

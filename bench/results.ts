@@ -1,7 +1,7 @@
 import type { EngineId } from './engines.js';
 import { summarize, type Summary } from './stats.js';
 
-export type Unit = 's' | 'MiB' | 'processes';
+export type Unit = 's' | 'MiB' | 'processes' | 'req/s';
 
 /** One measured line: a scenario (and case within it) for one engine. */
 export interface ResultRow {

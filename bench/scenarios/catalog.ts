@@ -1,4 +1,5 @@
 import type { Scenario } from '../scenario.js';
+import { apiLoad } from './api-load.js';
 import { apiVersion } from './api-version.js';
 import { cliStartup } from './cli-startup.js';
 import { memory } from './memory.js';
@@ -25,4 +26,5 @@ export const SCENARIOS: readonly Scenario[] = [
   portsProcesses,
   psTls,
   upgradeNginx,
+  apiLoad,
 ];

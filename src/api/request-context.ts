@@ -1,11 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { InvalidArgumentError } from '../common/errors.js';
+import { silentLogger, type Logger } from '../common/logger.js';
 import { HttpError } from './error-status.js';
+import { parseJsonBody } from './json-body.js';
+import type { Decoder } from './schemas/decode.js';
 import { versionAtLeast } from './version.js';
 
-/** JSON bodies larger than this are refused; archives and image loads stream instead. */
-export const MAX_JSON_BODY = 16 * 1024 * 1024;
+/**
+ * JSON bodies larger than this are refused (dockerd sets no bound; a create body is a few KiB).
+ * Archives, image loads and build contexts stream and are not bounded by it.
+ */
+export const MAX_JSON_BODY = 4 * 1024 * 1024;
 
 /** Set when the client asked to hijack the connection (`Connection: Upgrade`, `Upgrade: tcp`). */
 export interface UpgradeInfo {
@@ -17,6 +23,8 @@ export interface UpgradeInfo {
 export class RequestContext {
   /** Set once the handler took the connection over (hijack, stream); the server then stays out of it. */
   handled = false;
+  /** The daemon's logger, for what a handler notes without failing the request. */
+  logger: Logger = silentLogger;
   private bodyBuffer: Buffer | undefined;
 
   constructor(
@@ -99,16 +107,16 @@ export class RequestContext {
     return this.bodyBuffer;
   }
 
-  /** Parses a JSON body; an empty body gives `undefined`. Malformed JSON is a 400. */
-  async json<T = any>(): Promise<T | undefined> {
+  /** Parses a JSON body; an empty body gives `undefined`. Malformed JSON is a 400 in Go's words. */
+  async json<T = unknown>(): Promise<T | undefined> {
     const buf = await this.rawBody();
-    const text = buf.toString('utf8').trim();
-    if (text === '') return undefined;
-    try {
-      return JSON.parse(text) as T;
-    } catch (err) {
-      throw new InvalidArgumentError(`invalid JSON: ${(err as Error).message}`);
-    }
+    return parseJsonBody(buf.toString('utf8')) as T | undefined;
+  }
+
+  /** Parses the JSON body and checks it against its Go declaration (see schemas/). */
+  async body<T>(decode: Decoder<T>): Promise<T | undefined> {
+    const raw = await this.json();
+    return raw === undefined ? undefined : decode(raw);
   }
 }
 

@@ -1,3 +1,4 @@
+import { HttpError } from './error-status.js';
 import type { RequestContext } from './request-context.js';
 
 export type Handler = (ctx: RequestContext) => unknown | Promise<unknown>;
@@ -49,9 +50,18 @@ export class Router {
       const m = r.pattern.exec(path);
       if (!m) continue;
       const params: Record<string, string> = {};
-      r.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1]!)));
+      r.names.forEach((n, i) => (params[n] = decodePathSegment(m[i + 1]!)));
       return { handler: r.handler, params };
     }
     return undefined;
+  }
+}
+
+/** A %-escaped path parameter; escapes that are not UTF-8 are the client's fault (Go's 400). */
+function decodePathSegment(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new HttpError(400, `invalid URL escape "${/%[0-9a-fA-F]{2}/.exec(s)?.[0] ?? s.slice(0, 3)}"`);
   }
 }

@@ -3,7 +3,7 @@ import { createServer as createTlsServer, type ServerOptions as TlsServerOptions
 import type { Duplex } from 'node:stream';
 import { errorMessage, NotModifiedError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import { HttpError, statusOf } from './error-status.js';
+import { HttpError, publicError, statusOf } from './error-status.js';
 import type { RequestAccess } from './remote-access.js';
 import { RequestContext } from './request-context.js';
 import type { Router } from './router.js';
@@ -57,17 +57,19 @@ async function dispatch(
   upgrade: { socket: Duplex; head: Buffer } | undefined,
   access: RequestAccess | undefined,
 ): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://berth');
   const method = req.method ?? 'GET';
+  let url: URL | undefined;
   let ctx: RequestContext | undefined;
   try {
     if (res) baseHeaders(res, API_VERSION);
+    url = parseRequestUrl(req.url ?? '/');
     const { version, path } = negotiatePath(url.pathname);
     if (res) res.setHeader('Api-Version', API_VERSION);
     access?.check(req, method, path);
     const match = router.match(method, path);
     if (!match) throw new HttpError(404, 'page not found');
     ctx = new RequestContext(req, res, path, match.params, url.searchParams, version, upgrade);
+    ctx.logger = logger;
     logger.debug({ method, path: url.pathname }, 'request');
     const result = await match.handler(ctx);
     if (ctx.handled) return;
@@ -80,14 +82,14 @@ async function dispatch(
     else reply(ctx, 200, result);
   } catch (err) {
     const status = statusOf(err);
-    if (status >= 500) logger.error({ err, method, path: url.pathname }, 'request failed');
-    else logger.debug({ method, path: url.pathname, status, msg: errorMessage(err) }, 'request refused');
+    const { message, errorId } = publicError(err);
+    const path = url?.pathname ?? req.url;
+    if (status >= 500) logger.error({ err, method, path, errorId }, 'request failed');
+    else logger.debug({ method, path, status, msg: errorMessage(err) }, 'request refused');
     if (ctx?.handled && res?.headersSent) {
       res.destroy();
       return;
     }
-    // Internal errors keep their message (Docker shows them too) but never a stack trace.
-    const message = errorMessage(err);
     if (res) {
       if (res.headersSent) {
         res.destroy();
@@ -105,6 +107,18 @@ async function dispatch(
     } else {
       upgrade?.socket.destroy();
     }
+  }
+}
+
+/** Go's net/http refuses a bad %-escape in the path or query with this 400. */
+export function parseRequestUrl(raw: string): URL {
+  const bad = /%(?![0-9a-fA-F]{2})[^%]{0,2}/.exec(raw);
+  if (bad) throw new HttpError(400, `invalid URL escape "${bad[0]}"`);
+  try {
+    // A path is a path: `//x` is not a host, as `new URL('//x', base)` would take it.
+    return new URL(raw.startsWith('/') ? `http://berth${raw}` : raw, 'http://berth');
+  } catch {
+    throw new HttpError(400, `parse "${raw.slice(0, 100)}": invalid URI for request`);
   }
 }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { API_VERSION, BERTH_VERSION, MIN_API_VERSION } from '../api/version.js';
 import { newId } from '../common/ids.js';
 import type { Logger } from '../common/logger.js';
+import { onUnreadableRecord } from '../store/readable-docs.js';
 import { BerthPaths } from '../common/paths.js';
 import type { ContainerRecord } from '../engine/containers/container-model.js';
 import { ContainerService } from '../engine/containers/container-service.js';
@@ -66,6 +67,7 @@ export async function createServices(config: DaemonConfig, logger: Logger): Prom
   mkdirSync(paths.dataRoot, { recursive: true, mode: 0o711 });
   mkdirSync(paths.execRoot, { recursive: true, mode: 0o711 });
   await prepareHost(logger, config['exec-opts']);
+  onUnreadableRecord((kind, key, what) => logger.warn({ kind, key }, `stored record ${what}`));
   const db = openDatabase(paths.database);
   const events = new EventBus();
   const images = new ImageService({ db, paths, config, logger, events });

@@ -1,4 +1,17 @@
 import type { Db } from './database.js';
+import { readableDocs, repairStringMap, type DocCheck } from './readable-docs.js';
+
+const isObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+// What every view of a container reads without checking; anything deeper the views guard.
+const containerCheck: DocCheck = {
+  unusable(c) {
+    if (typeof c.Id !== 'string' || typeof c.Name !== 'string') return 'no Id or Name';
+    for (const k of ['Config', 'HostConfig', 'State', 'NetworkSettings']) if (!isObject(c[k])) return `${k} is not an object`;
+    return undefined;
+  },
+  repair: (c) => [repairStringMap(c.Config, 'Labels')],
+};
 
 /** The columns the store searches on; the rest of the record is kept whole as JSON. */
 export interface StoredContainer {
@@ -39,7 +52,7 @@ export class ContainerRepository<ContainerRecord extends StoredContainer = Store
   }
 
   all(): ContainerRecord[] {
-    return (this.stmts.all.all() as { doc: string }[]).map((r) => JSON.parse(r.doc));
+    return readableDocs<ContainerRecord>('container', this.stmts.all.all() as { doc: string }[], (c) => c.Id, containerCheck);
   }
 
   idByName(name: string): string | undefined {

@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { reportUnreadable } from './readable-docs.js';
 
 // The only SQL about images and their layers. Tags and digests point at images; layers are
 // keyed by chain ID and shared by every image that has them.
@@ -62,6 +63,16 @@ function toImage(r: RawImage): ImageRow {
   };
 }
 
+// `name:tag` with Docker's tag grammar. A tag stored malformed (an older berth let `docker commit`
+// store `a:b@c`) would make every listing of images fail to parse it: it is left out and reported.
+const TAG_REF = /^[^@]+:[\w][\w.-]{0,127}$/;
+
+function readableTag(ref: string): boolean {
+  if (TAG_REF.test(ref) && !ref.slice(ref.lastIndexOf(':')).includes('/')) return true;
+  reportUnreadable('image tag', ref, 'skipped: not a valid name:tag reference');
+  return false;
+}
+
 function toLayer(r: RawLayer): LayerRow {
   return { chainId: r.chain_id, diffId: r.diff_id, parent: r.parent, size: r.size, short: r.short };
 }
@@ -82,12 +93,21 @@ export class ImageRepository {
     return rows.map(toImage);
   }
 
+  /** Every image; a row whose layer list is not JSON is skipped and reported, not fatal to the list. */
   all(): ImageRow[] {
-    return (this.db.prepare('SELECT * FROM images ORDER BY created DESC').all() as RawImage[]).map(toImage);
+    const out: ImageRow[] = [];
+    for (const r of this.db.prepare('SELECT * FROM images ORDER BY created DESC').all() as RawImage[]) {
+      try {
+        out.push(toImage(r));
+      } catch (err) {
+        reportUnreadable('image', r.id, `skipped: layers are not JSON (${(err as Error).message})`);
+      }
+    }
+    return out;
   }
 
   tagsOf(id: string): string[] {
-    return (this.db.prepare('SELECT ref FROM image_tags WHERE image_id = ? ORDER BY ref').all(id) as { ref: string }[]).map((r) => r.ref);
+    return (this.db.prepare('SELECT ref FROM image_tags WHERE image_id = ? ORDER BY ref').all(id) as { ref: string }[]).map((r) => r.ref).filter(readableTag);
   }
 
   digestsOf(id: string): string[] {
@@ -95,7 +115,7 @@ export class ImageRepository {
   }
 
   allTags(): { ref: string; imageId: string }[] {
-    return this.db.prepare('SELECT ref, image_id AS imageId FROM image_tags ORDER BY ref').all() as { ref: string; imageId: string }[];
+    return (this.db.prepare('SELECT ref, image_id AS imageId FROM image_tags ORDER BY ref').all() as { ref: string; imageId: string }[]).filter((t) => readableTag(t.ref));
   }
 
   allDigests(): { ref: string; imageId: string }[] {

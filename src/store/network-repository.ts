@@ -1,5 +1,11 @@
 import type { Db } from './database.js';
 import type { EndpointRecord, NetworkDoc, SandboxRecord } from './network-records.js';
+import { readableDocs, repairStringMap, type DocCheck } from './readable-docs.js';
+
+const networkCheck: DocCheck = {
+  unusable: (n) => (typeof n.Id !== 'string' || typeof n.Name !== 'string' ? 'no Id or Name' : undefined),
+  repair: (n) => [repairStringMap(n, 'Labels'), repairStringMap(n, 'Options')],
+};
 
 /** SQL for networks, their IP allocations, endpoints and container sandboxes. */
 export class NetworkRepository {
@@ -8,7 +14,7 @@ export class NetworkRepository {
   // networks
   listNetworks(): NetworkDoc[] {
     const rows = this.db.prepare('SELECT doc FROM networks ORDER BY name').all() as { doc: string }[];
-    return rows.map((r) => JSON.parse(r.doc) as NetworkDoc);
+    return readableDocs<NetworkDoc>('network', rows, (n) => n.Id, networkCheck);
   }
   getNetwork(id: string): NetworkDoc | undefined {
     const row = this.db.prepare('SELECT doc FROM networks WHERE id = ?').get(id) as { doc: string } | undefined;

@@ -1,4 +1,10 @@
 import type { Db } from './database.js';
+import { readableDocs, repairStringMap, type DocCheck } from './readable-docs.js';
+
+const volumeCheck: DocCheck = {
+  unusable: (v) => (typeof v.Name !== 'string' ? 'no Name' : undefined),
+  repair: (v) => [repairStringMap(v, 'Labels'), repairStringMap(v, 'Options')],
+};
 
 /** A volume as berth remembers it: Docker's inspect fields that do not change after create. */
 export interface VolumeRecord {
@@ -33,7 +39,7 @@ export class VolumeRepository {
   }
 
   all(): VolumeRecord[] {
-    return (this.stmts.all.all() as { doc: string }[]).map((r) => JSON.parse(r.doc) as VolumeRecord);
+    return readableDocs<VolumeRecord>('volume', this.stmts.all.all() as { doc: string }[], (v) => v.Name, volumeCheck);
   }
 
   remove(name: string): void {

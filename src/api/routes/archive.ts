@@ -2,6 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import { InvalidArgumentError } from '../../common/errors.js';
 import type { ArchiveService } from '../../engine/containers/archive-service.js';
 import { encodePathStat } from '../../common/archive/path-stat.js';
+import { withTarErrors } from '../archive-errors.js';
 import type { RequestContext } from '../request-context.js';
 import type { Router } from '../router.js';
 
@@ -37,10 +38,12 @@ export function registerArchiveRoutes(router: Router, b: ArchiveBackend): void {
   });
 
   router.put('/containers/{name}/archive', async (ctx) => {
-    await svc.put(ctx.param('name'), pathParam(ctx), ctx.req, {
-      noOverwriteDirNonDir: ctx.bool('noOverwriteDirNonDir'),
-      copyUIDGID: ctx.bool('copyUIDGID'),
-    });
+    await withTarErrors(() =>
+      svc.put(ctx.param('name'), pathParam(ctx), ctx.req, {
+        noOverwriteDirNonDir: ctx.bool('noOverwriteDirNonDir'),
+        copyUIDGID: ctx.bool('copyUIDGID'),
+      }),
+    );
     ctx.handled = true;
     ctx.res!.writeHead(200, { 'Content-Length': 0 }).end();
   });

@@ -12,7 +12,6 @@ import { reply } from '../server.js';
 import { hijack, type HijackedStream } from '../streams/hijack.js';
 import { frame } from '../streams/multiplexed.js';
 import { parseTimeParam } from '../time-param.js';
-import { EXEC_CONFIG_FIELDS, foldKeys } from '../fold-keys.js';
 import { websocketStream } from '../streams/websocket.js';
 import {
   applyGates,
@@ -25,6 +24,9 @@ import {
   EXEC_CREATE_GATES,
   EXEC_START_GATES,
 } from '../versions/index.js';
+import { decodeCreateBody, decodeExecCreateBody, decodeExecStartBody, decodeUpdateBody } from '../schemas/container-bodies.js';
+import { listReadable } from '../list-readable.js';
+import { streamErrorMessage } from '../error-status.js';
 
 /** What the container routes need from the engine. */
 export interface ContainersBackend {
@@ -54,13 +56,17 @@ export function registerContainerRoutes(router: Router, b: ContainersBackend): v
     const limit = ctx.int('limit', -1)!;
     if (limit > 0) list = list.slice(0, limit);
     const withSize = ctx.bool('size') && b.containerSize;
-    const linkNames = linkNamesByTarget(svc.list());
-    const views = await Promise.all(list.map(async (c) => summaryView(c, withSize ? await b.containerSize!(c.Id) : undefined, linkNames.get(c.Name))));
-    return views.map((v) => applyGates(CONTAINER_LIST_GATES, ctx.apiVersion, v as Record<string, any>));
+    // Links of a record that cannot be read are left out, not the whole list.
+    const linkNames = linkNamesByTarget(listReadable(ctx.logger, 'container links', svc.list(), (c) => (linkNamesByTarget([c]), c)));
+    const sizes = withSize ? await Promise.all(list.map((c) => b.containerSize!(c.Id).catch(() => undefined))) : [];
+    // One record the views cannot read (stored by an older berth) must not hide all the others.
+    return listReadable(ctx.logger, 'container', list, (c, i) => summaryView(c, sizes[i], linkNames.get(c.Name))).map((v) =>
+      applyGates(CONTAINER_LIST_GATES, ctx.apiVersion, v as Record<string, any>),
+    );
   });
 
   router.post('/containers/create', async (ctx) => {
-    const body = await ctx.json();
+    const body = await ctx.body(decodeCreateBody);
     if (!body) throw new InvalidArgumentError('config cannot be empty in order to create a container');
     gateQuery(ctx.query, ctx.apiVersion, 'container.create');
     const warnings: string[] = [];
@@ -139,7 +145,7 @@ export function registerContainerRoutes(router: Router, b: ContainersBackend): v
   });
 
   router.post('/containers/{name}/resize', async (ctx) => {
-    await svc.resize(ctx.param('name'), ctx.int('h', 0)!, ctx.int('w', 0)!);
+    await svc.resize(ctx.param('name'), ttyDimension(ctx, 'h'), ttyDimension(ctx, 'w'));
     reply(ctx, 200);
   });
 
@@ -163,8 +169,12 @@ export function registerContainerRoutes(router: Router, b: ContainersBackend): v
   });
 
   router.post('/containers/{name}/update', async (ctx) => {
-    const body = (await ctx.json()) ?? {};
-    if (typeof body === 'object' && !Array.isArray(body)) applyGates(CONTAINER_UPDATE_GATES, ctx.apiVersion, body);
+    const body = (await ctx.body(decodeUpdateBody)) ?? {};
+    applyGates(CONTAINER_UPDATE_GATES, ctx.apiVersion, body as Record<string, unknown>);
+    const policy = body.RestartPolicy?.Name;
+    if (policy && !RESTART_POLICIES.includes(policy)) {
+      throw new InvalidArgumentError(`invalid restart policy: unknown policy '${policy}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
+    }
     return svc.update(ctx.param('name'), body);
   });
 
@@ -233,16 +243,35 @@ export function registerContainerRoutes(router: Router, b: ContainersBackend): v
 
   // exec
   router.post('/containers/{name}/exec', async (ctx) => {
-    const body = await ctx.json();
-    const created = b.exec.create(ctx.param('name'), applyGates(EXEC_CREATE_GATES, ctx.apiVersion, foldKeys(body ?? {}, EXEC_CONFIG_FIELDS)));
+    const body = (await ctx.body(decodeExecCreateBody)) ?? {};
+    applyGates(EXEC_CREATE_GATES, ctx.apiVersion, body as Record<string, unknown>);
+    const created = b.exec.create(ctx.param('name'), {
+      ...body,
+      Cmd: body.Cmd ?? [],
+      Env: body.Env ?? undefined,
+      ConsoleSize: consoleSize(body.ConsoleSize),
+    });
     reply(ctx, 201, created);
   });
   router.post('/exec/{id}/start', (ctx) => execStart(ctx, b));
   router.post('/exec/{id}/resize', async (ctx) => {
-    await b.exec.resize(ctx.param('id'), ctx.int('h', 0)!, ctx.int('w', 0)!);
+    await b.exec.resize(ctx.param('id'), ttyDimension(ctx, 'h'), ttyDimension(ctx, 'w'));
     reply(ctx, 200);
   });
   router.get('/exec/{id}/json', (ctx) => b.exec.inspect(ctx.param('id')));
+}
+
+const RESTART_POLICIES = ['no', 'always', 'on-failure', 'unless-stopped'];
+
+/** A terminal's height or width: dockerd parses them as unsigned 16-bit-ish counts. */
+function ttyDimension(ctx: RequestContext, name: 'h' | 'w'): number {
+  const v = ctx.int(name, 0)!;
+  if (v < 0 || v > 65535) throw new InvalidArgumentError(`invalid value for ${name}: ${ctx.str(name)}`);
+  return v;
+}
+
+function consoleSize(v: number[] | null | undefined): [number, number] | null | undefined {
+  return v && v.length >= 2 ? [v[0]!, v[1]!] : v === null ? null : undefined;
 }
 
 function labelsMatch(labels: Record<string, string>, want: string[], notWant: string[]): boolean {
@@ -395,7 +424,7 @@ async function attach(ctx: RequestContext, b: ContainersBackend, ws = false): Pr
   try {
     a = await b.containers.attach(c.Id, { stdin: o.stdin });
   } catch (err) {
-    if (!closedEarly) h.write(3, Buffer.from(`${(err as Error).message}\n`));
+    if (!closedEarly) h.write(3, Buffer.from(`${streamErrorMessage(err, ctx.logger)}\n`));
     h.end();
     return;
   }
@@ -409,7 +438,7 @@ async function attach(ctx: RequestContext, b: ContainersBackend, ws = false): Pr
 
 async function execStart(ctx: RequestContext, b: ContainersBackend): Promise<void> {
   const id = ctx.param('id');
-  const body = applyGates(EXEC_START_GATES, ctx.apiVersion, (await ctx.json<{ Detach?: boolean; Tty?: boolean; ConsoleSize?: [number, number] | null }>()) ?? {});
+  const body = applyGates(EXEC_START_GATES, ctx.apiVersion, (await ctx.body(decodeExecStartBody)) ?? {});
   b.exec.prepareStart(id);
   if (body.Detach) {
     await b.exec.start(id, { detach: true });
@@ -429,7 +458,7 @@ async function execStart(ctx: RequestContext, b: ContainersBackend): Promise<voi
     }
     await exit;
   } catch (err) {
-    h.write(1, Buffer.from(`${(err as Error).message}\r\n`));
+    h.write(1, Buffer.from(`${streamErrorMessage(err, ctx.logger)}\r\n`));
   }
   h.end();
 }

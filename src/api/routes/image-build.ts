@@ -4,6 +4,7 @@ import type { BuildOptions } from '../../engine/builder/image-builder.js';
 import type { AuthConfig } from '../../engine/images/registry-auth.js';
 import type { RequestContext } from '../request-context.js';
 import type { Router } from '../router.js';
+import { buildParam } from '../schemas/build-params.js';
 import { progressStream } from './image-transfer.js';
 import { behaves, gateQuery } from '../versions/index.js';
 
@@ -18,23 +19,21 @@ export interface BuildBackend {
   prune(): Promise<{ CachesDeleted: string[] | null; SpaceReclaimed: number }>;
 }
 
-function jsonParam<T>(ctx: RequestContext, name: string, fallback: T): T {
-  const v = ctx.str(name);
-  if (!v) return fallback;
-  try {
-    return JSON.parse(v) as T;
-  } catch {
-    throw new InvalidArgumentError(`invalid ${name}: ${v}`);
-  }
-}
-
 function registryConfig(header: string | string[] | undefined): Record<string, AuthConfig> {
   if (typeof header !== 'string' || !header) return {};
   try {
-    return JSON.parse(Buffer.from(header.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8')) as Record<string, AuthConfig>;
+    const doc: unknown = JSON.parse(Buffer.from(header.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8'));
+    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return {};
+    // Like dockerd, an unreadable entry is no credentials rather than a failed build.
+    return Object.fromEntries(Object.entries(doc).filter(([, v]) => v && typeof v === 'object' && !Array.isArray(v)).map(([k, v]) => [k, stringFields(v)]));
   } catch {
     return {};
   }
+}
+
+/** The string fields of an auth config; others are dropped (Go would refuse the whole header). */
+export function stringFields(v: object): AuthConfig {
+  return Object.fromEntries(Object.entries(v).filter(([, x]) => typeof x === 'string')) as AuthConfig;
 }
 
 export function parseBuildRequest(ctx: RequestContext): BuildRequest {
@@ -58,13 +57,13 @@ export function parseBuildRequest(ctx: RequestContext): BuildRequest {
   if (ctx.str('cpusetcpus')) hostConfig.CpusetCpus = ctx.str('cpusetcpus');
   if (ctx.str('cpusetmems')) hostConfig.CpusetMems = ctx.str('cpusetmems');
   if (ctx.str('cgroupparent')) hostConfig.CgroupParent = ctx.str('cgroupparent');
-  const ulimits = jsonParam(ctx, 'ulimits', [] as unknown[]);
+  const ulimits = buildParam('ulimits', ctx.str('ulimits'), []);
   if (ulimits.length) hostConfig.Ulimits = ulimits;
   return {
     dockerfile: ctx.str('dockerfile') || 'Dockerfile',
     tags: ctx.query.getAll('t').filter(Boolean),
-    buildArgs: jsonParam(ctx, 'buildargs', {}),
-    labels: jsonParam(ctx, 'labels', {}),
+    buildArgs: buildParam('buildargs', ctx.str('buildargs'), {}),
+    labels: buildParam('labels', ctx.str('labels'), {}),
     target: ctx.str('target') || undefined,
     noCache: ctx.bool('nocache'),
     rm: ctx.bool('rm', true),
@@ -73,7 +72,7 @@ export function parseBuildRequest(ctx: RequestContext): BuildRequest {
     quiet: ctx.bool('q'),
     hostConfig,
     platform: ctx.str('platform') || undefined,
-    cacheFrom: jsonParam(ctx, 'cachefrom', [] as string[]),
+    cacheFrom: buildParam('cachefrom', ctx.str('cachefrom'), []),
     auths: registryConfig(ctx.req.headers['x-registry-config']),
   };
 }

@@ -1,14 +1,17 @@
 import type { CommitOptions } from '../../engine/containers/container-commit.js';
 import type { Readable } from 'node:stream';
-import { InvalidArgumentError, errorMessage } from '../../common/errors.js';
+import { InvalidArgumentError } from '../../common/errors.js';
 import type { JsonMessage } from '../../engine/images/progress.js';
 import type { AuthConfig } from '../../engine/images/registry-auth.js';
 import type { RequestContext } from '../request-context.js';
 import type { Router } from '../router.js';
+import { decodeCommitConfig } from '../schemas/container-bodies.js';
 import { reply } from '../server.js';
 import { NdjsonStream } from '../streams/ndjson.js';
 import { decodeRegistryAuth } from './images.js';
 import { gateQuery } from '../versions/index.js';
+import { tarClientError } from '../archive-errors.js';
+import { streamErrorMessage } from '../error-status.js';
 
 // Images in and out of the engine other than by pull: save, load, import, push, commit.
 
@@ -48,16 +51,26 @@ export async function progressStream(ctx: RequestContext, work: (emit: (m: unkno
   };
   try {
     await work(emit);
-  } catch (err) {
+  } catch (thrown) {
+    const err = tarClientError(thrown) ?? thrown;
     if (!out && !o.errorsInStream) throw err;
     out ??= new NdjsonStream(ctx.res!);
     ctx.handled = true;
     // A failed build step carries its exit code (errorDetail.code), as dockerd reports it.
     const code = (err as { code?: unknown }).code;
-    out.writeError(errorMessage(err), typeof code === 'number' ? code : undefined);
+    out.writeError(streamErrorMessage(err, ctx.logger), typeof code === 'number' ? code : undefined);
   }
   if (out) out.end();
   else reply(ctx, 200);
+}
+
+/** Docker's tag grammar; the engine stores what the edge lets through, and a bad tag breaks every image listing. */
+const TAG = /^[\w][\w.-]{0,127}$/;
+
+function tagParam(ctx: RequestContext): string | undefined {
+  const tag = ctx.str('tag') || undefined;
+  if (tag !== undefined && !TAG.test(tag)) throw new InvalidArgumentError('invalid tag format');
+  return tag;
 }
 
 /** Docker accepts changes as repeated query parameters (and older clients as one newline-joined value). */
@@ -94,11 +107,11 @@ export function registerImageTransferRoutes(router: Router, b: ImageTransferBack
   router.post('/commit', async (ctx) => {
     const container = ctx.str('container');
     if (!container) throw new InvalidArgumentError('container is required');
-    const config = await ctx.json<Record<string, unknown>>();
+    const config = await ctx.body(decodeCommitConfig);
     const r = await b.commit({
       container,
       repo: ctx.str('repo') || undefined,
-      tag: ctx.str('tag') || undefined,
+      tag: tagParam(ctx),
       author: ctx.str('author') || undefined,
       comment: ctx.str('comment') || undefined,
       pause: ctx.bool('pause', true),
@@ -115,9 +128,10 @@ export async function importFromRequest(ctx: RequestContext, b: ImageTransferBac
   if (src === undefined || ctx.str('fromImage')) return false;
   if (src !== '-') throw new InvalidArgumentError('importing from a URL is not supported: send the archive in the request body (fromSrc=-)');
   await progressStream(ctx, async (emit) => {
+    const tag = tagParam(ctx);
     const { id } = await b.importImage(ctx.req, {
       repo: ctx.str('repo') || undefined,
-      tag: ctx.str('tag') || undefined,
+      tag,
       message: ctx.str('message') || undefined,
       changes: changesOf(ctx),
       platform: ctx.str('platform') || undefined,

@@ -1,9 +1,11 @@
-import { InvalidArgumentError, NotImplementedError, errorMessage } from '../../common/errors.js';
+import { InvalidArgumentError, NotImplementedError } from '../../common/errors.js';
 import type { DeleteRecord, ImageFilters, ImageRecord, ImageUsage } from '../../engine/images/image-service.js';
 import type { JsonMessage } from '../../engine/images/progress.js';
 import type { AuthConfig } from '../../engine/images/registry-auth.js';
+import { streamErrorMessage } from '../error-status.js';
 import type { RequestContext } from '../request-context.js';
 import type { Router } from '../router.js';
+import { decodeAuthConfig } from '../schemas/container-bodies.js';
 import { reply } from '../server.js';
 import { NdjsonStream } from '../streams/ndjson.js';
 import { applyGates, gateQuery, IMAGE_INSPECT_GATES, IMAGE_LIST_GATES } from '../versions/index.js';
@@ -33,8 +35,9 @@ export function decodeRegistryAuth(header: string | string[] | undefined): AuthC
   if (!raw) return undefined;
   try {
     const text = Buffer.from(raw.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
-    const doc = JSON.parse(text) as AuthConfig | null;
-    return doc && typeof doc === 'object' ? doc : undefined;
+    const doc: unknown = JSON.parse(text);
+    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return undefined;
+    return Object.fromEntries(Object.entries(doc).filter(([, x]) => typeof x === 'string')) as AuthConfig;
   } catch {
     // dockerd ignores an unreadable header and pulls anonymously.
     return undefined;
@@ -71,7 +74,7 @@ async function createImage(ctx: RequestContext, b: ImagesBackend): Promise<void>
   } catch (err) {
     // Before the first progress message the error is a plain HTTP error; after it, a stream message.
     if (!out) throw err;
-    out.writeError(errorMessage(err));
+    out.writeError(streamErrorMessage(err, ctx.logger));
   }
   out?.end();
   if (!out) reply(ctx, 200);
@@ -113,7 +116,7 @@ export function registerImageRoutes(router: Router, b: ImagesBackend): void {
     b.images.distributionInspect(ctx.param('name'), decodeRegistryAuth(ctx.req.headers['x-registry-auth'])),
   );
   router.post('/auth', async (ctx) => {
-    const body = (await ctx.json<AuthConfig>()) ?? {};
-    return b.images.login(body);
+    const body = (await ctx.body(decodeAuthConfig)) ?? {};
+    return b.images.login(body as AuthConfig);
   });
 }

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../../common/errors.js';
 import type { VolumeService } from '../../engine/volumes/volume-service.js';
 import type { Router } from '../router.js';
+import { decodeVolumeCreateBody } from '../schemas/network-bodies.js';
 import { reply } from '../server.js';
 import { applyGates, VOLUME_PRUNE_GATES } from '../versions/index.js';
 
@@ -9,33 +10,17 @@ export interface VolumesBackend {
   volumes: VolumeService;
 }
 
-function stringMap(v: unknown, field: string): Record<string, string> | null | undefined {
-  if (v === undefined || v === null) return v;
-  if (typeof v !== 'object' || Array.isArray(v)) throw new InvalidArgumentError(`json: cannot unmarshal ${Array.isArray(v) ? 'array' : typeof v} into Go struct field CreateOptions.${field} of type map[string]string`);
-  for (const [k, x] of Object.entries(v)) {
-    if (typeof x !== 'string') throw new InvalidArgumentError(`json: cannot unmarshal ${typeof x} into Go struct field CreateOptions.${field} of type string (key ${k})`);
-  }
-  return v as Record<string, string>;
-}
-
 export function registerVolumeRoutes(router: Router, b: VolumesBackend): void {
   const svc = b.volumes;
 
   router.get('/volumes', (ctx) => ({ Volumes: svc.list(ctx.filters()), Warnings: null }));
 
   router.post('/volumes/create', async (ctx) => {
-    const body = (await ctx.json<Record<string, unknown>>()) ?? {};
-    if (typeof body !== 'object' || Array.isArray(body)) throw new InvalidArgumentError('invalid JSON: expected an object');
-    if (body.Name !== undefined && typeof body.Name !== 'string') throw new InvalidArgumentError('json: cannot unmarshal into Go struct field CreateOptions.Name of type string');
+    const body = (await ctx.body(decodeVolumeCreateBody)) ?? {};
     if (body.ClusterVolumeSpec) {
       throw new InvalidArgumentError('This node is not a swarm manager. Cluster volumes are only supported on swarm managers.');
     }
-    const v = svc.create({
-      Name: body.Name as string | undefined,
-      Driver: typeof body.Driver === 'string' ? body.Driver : undefined,
-      DriverOpts: stringMap(body.DriverOpts, 'DriverOpts'),
-      Labels: stringMap(body.Labels, 'Labels'),
-    });
+    const v = svc.create({ Name: body.Name, Driver: body.Driver, DriverOpts: body.DriverOpts, Labels: body.Labels });
     reply(ctx, 201, v);
   });
 

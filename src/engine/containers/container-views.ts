@@ -134,7 +134,7 @@ export function filterContainers(all: ContainerRecord[], filters: Record<string,
   const beforeC = filters.before?.[0] ? ctx.container(filters.before[0]) : undefined;
   const sinceC = filters.since?.[0] ? ctx.container(filters.since[0]) : undefined;
   const ancestors = (filters.ancestor ?? []).map((a) => ctx.imageId(a) ?? `__none__${a}`);
-  return all.filter((c) => {
+  const matches = (c: ContainerRecord): boolean => {
     if (filters.id?.length && !filters.id.some((p) => c.Id.startsWith(p))) return false;
     if (filters.name?.length && !nameMatches(filters.name, c.Name)) return false;
     if (filters.status?.length && !filters.status.includes(c.State.Status)) return false;
@@ -166,5 +166,14 @@ export function filterContainers(all: ContainerRecord[], filters: Record<string,
       for (const p of filters.expose ?? []) if (!ports.some((x) => `${x.PrivatePort}/${x.Type}`.startsWith(p.includes('/') ? p : `${p}/`))) return false;
     }
     return true;
+  };
+  // A name filter that is no regexp, or a record stored malformed, matches nothing (moby's
+  // filters.Match skips what it cannot evaluate) instead of failing the whole list.
+  return all.filter((c) => {
+    try {
+      return matches(c);
+    } catch {
+      return false;
+    }
   });
 }
