@@ -11,8 +11,16 @@ export default tseslint.config(
     },
   },
   {
-    // Layering: nothing below the API imports from it (see ../shared/ARCHITECTURE.md).
+    // Layering: nothing below the API imports from it, and engine modules take their own options
+    // (daemon/ maps daemon.json onto them), so nothing below daemon/ imports from it either.
     files: ['src/engine/**', 'src/store/**', 'src/common/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['**/api/**', '**/cli/**', '**/client/**', '**/daemon/**'] }],
+    },
+  },
+  {
+    // Tests may wire a service from the daemon's defaults, as the daemon does.
+    files: ['src/engine/**/*.test.ts', 'src/store/**/*.test.ts', 'src/common/**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['**/api/**', '**/cli/**', '**/client/**'] }],
     },

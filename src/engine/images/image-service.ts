@@ -3,7 +3,6 @@ import { ConflictError, InvalidArgumentError, NotFoundError } from '../../common
 import type { Logger } from '../../common/logger.js';
 import type { BerthPaths } from '../../common/paths.js';
 import { shortId } from '../../common/ids.js';
-import type { DaemonConfig } from '../../daemon/config.js';
 import type { Db } from '../../store/database.js';
 import { ImageRepository } from '../../store/image-repository.js';
 import { LayerStore } from '../snapshots/layer-store.js';
@@ -28,6 +27,13 @@ import {
 import type { AuthConfig } from './registry-auth.js';
 import { RegistryClient } from './registry-client.js';
 
+/** What the image service takes of the daemon's configuration (dockerd's key names). */
+export interface ImageServiceConfig {
+  'insecure-registries': string[];
+  'registry-mirrors': string[];
+  'max-concurrent-downloads': number;
+}
+
 export type { ImageRecord } from './image-views.js';
 
 /** The event bus as images see it. */
@@ -38,7 +44,7 @@ export interface ImageEvents {
 export interface ImageServiceOptions {
   db: Db;
   paths: BerthPaths;
-  config: DaemonConfig;
+  config: ImageServiceConfig;
   logger: Logger;
   events: ImageEvents;
   /** Where Docker Hub itself is, after its mirrors: tests point it at a local registry. */
@@ -83,7 +89,7 @@ export class ImageService {
   private readonly paths: BerthPaths;
   private readonly logger: Logger;
   private readonly events: ImageEvents;
-  private readonly config: DaemonConfig;
+  private readonly config: ImageServiceConfig;
 
   constructor(opts: ImageServiceOptions) {
     this.paths = opts.paths;

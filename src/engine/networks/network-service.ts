@@ -10,7 +10,6 @@ import {
 import { newId, shortId } from '../../common/ids.js';
 import type { Logger } from '../../common/logger.js';
 import type { BerthPaths } from '../../common/paths.js';
-import type { DaemonConfig } from '../../daemon/config.js';
 import type { Db } from '../../store/database.js';
 import { NetworkRepository } from '../../store/network-repository.js';
 import type { EventSink } from '../events/event-bus.js';
@@ -24,10 +23,17 @@ import { formatIPv4, formatSubnet, isIPv4, macForIPv4, parseAddressWithPrefix, p
 import type { EndpointIPAMConfig, EndpointRecord, IPAMConfigEntry, NetworkDoc, NetworkInspect, SandboxRecord } from './network-types.js';
 import { PortPublisher, type ExposedPorts, type PortBindings } from './port-publisher.js';
 
+/** What the network service takes of the daemon's configuration (dockerd's key names). */
+export interface NetworkServiceConfig {
+  bridge: string;
+  bip: string;
+  'default-address-pools': { base: string; size: number }[];
+}
+
 export interface NetworkServiceDeps {
   db: Db;
   paths: BerthPaths;
-  config: DaemonConfig;
+  config: NetworkServiceConfig;
   logger: Logger;
   events: EventSink;
   /**

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { NotFoundError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { BerthPaths } from '../../common/paths.js';
-import type { DaemonConfig } from '../../daemon/config.js';
 import { connectAttachSocket, type AttachStream } from './attach-relay.js';
 import { launchConmon, releaseConmon } from './conmon-launch.js';
 import { isDockerResources, resourcesFromDocker, type DockerResources } from './cgroup-resources.js';
@@ -14,6 +13,9 @@ import { cgroupManager, hostInfo } from './host-setup.js';
 import type { OciLinuxResources, OciProcess, OciSpec } from './oci-spec.js';
 import { RuntimeCli } from './runtime-cli.js';
 import { RuntimeError } from './runtime-errors.js';
+
+/** The OCI runtimes berthd may run, by name (daemon.json `runtimes`). */
+export type RuntimeTable = Record<string, { path: string; runtimeArgs?: string[] }>;
 
 export type { AttachStream } from './attach-relay.js';
 
@@ -65,7 +67,7 @@ interface RuntimeMeta {
 
 export interface ContainerRuntimeOptions {
   paths: BerthPaths;
-  runtimes: DaemonConfig['runtimes'];
+  runtimes: RuntimeTable;
   defaultRuntime: string;
   logger: Logger;
 }

@@ -1,7 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
-import type { DaemonConfig } from '../../daemon/config.js';
 import { hostInfo } from '../runtime/host-setup.js';
+
+/** What /info reports of the daemon's configuration (dockerd's key names). */
+export interface SystemInfoConfig {
+  runtimes: Record<string, { path: string; runtimeArgs?: string[] }>;
+  'default-runtime': string;
+  'insecure-registries': string[];
+  'registry-mirrors': string[];
+  'log-level': string;
+  'log-driver': string;
+  'data-root': string;
+}
 
 export interface ResourceCounts {
   containers: number;
@@ -12,7 +22,7 @@ export interface ResourceCounts {
 }
 
 export interface SystemInfoDeps {
-  config: DaemonConfig;
+  config: SystemInfoConfig;
   /** Version strings that live above the engine (API version, berth version). */
   versions: { berth: string; api: string; minApi: string; buildTime?: Date };
   counts: () => ResourceCounts;
