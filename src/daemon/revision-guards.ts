@@ -32,7 +32,8 @@ export function revisionAwareImages(images: ImageService, revisions: RevisionSer
       const keeper = revisions.protectorOf(img.id);
       // Only a removal that would delete the image is refused; dropping one of several tags is not.
       const byId = /^(sha256:)?[0-9a-f]{4,64}$/.test(ref) && img.id.slice(7).startsWith(ref.replace(/^sha256:/, ''));
-      if (keeper && (byId || img.repoTags.length <= 1)) {
+      // An image a container uses gets dockerd's own conflict from the image service.
+      if (keeper && !used(img.id) && (byId || img.repoTags.length <= 1)) {
         throw new ConflictError(
           `conflict: unable to remove image ${ref} (must force) - it is kept by revision ${keeper.revision} of container ${keeper.name} for rollback`,
         );
