@@ -154,7 +154,8 @@ export class TarExtractor {
   /** Directories with the setgid bit, whose new children would inherit their group. */
   private readonly setgidDirs = new Set<string>();
   private readonly specials = new Map<string, SpecialNode>();
-  private readonly dirTimes: { path: string; mtime: Date }[] = [];
+  /** Directory mtimes, set last (children change them); one per directory however often it is named. */
+  private readonly dirTimes = new Map<string, Date>();
   private readonly xattrs: { path: string; name: string; value: Buffer }[] = [];
   private entries = 0;
   private declared = 0;
@@ -277,7 +278,7 @@ export class TarExtractor {
           chmodSync(abs, meta.mode);
         if (meta.mode & 0o2000) this.setgidDirs.add(rel);
         else this.setgidDirs.delete(rel);
-        this.dirTimes.push({ path: abs, mtime: meta.mtime });
+        this.dirTimes.set(abs, meta.mtime);
         return undefined;
       }
       case 'file':
@@ -358,10 +359,8 @@ export class TarExtractor {
           .join('\n');
         await run('setfattr', ['-h', '--restore=-'], dump + '\n');
       }
-      for (let i = this.dirTimes.length - 1; i >= 0; i--) {
-        const d = this.dirTimes[i]!;
-        lutimesSync(d.path, d.mtime, d.mtime);
-      }
+      // Deepest (latest created) first, so setting a parent's time is the last change to it.
+      for (const [path, mtime] of [...this.dirTimes].reverse()) lutimesSync(path, mtime, mtime);
     } catch (err) {
       throw this.policy.mapError ? this.policy.mapError(err) : err;
     }
@@ -458,6 +457,8 @@ export class TarExtractor {
         for (const p of set) if (p.startsWith(prefix)) set.delete(p);
       }
       for (const p of this.specials.keys()) if (p.startsWith(prefix)) this.specials.delete(p);
+      this.dirTimes.delete(abs);
+      for (const p of this.dirTimes.keys()) if (p.startsWith(abs + '/')) this.dirTimes.delete(p);
     }
   }
 
