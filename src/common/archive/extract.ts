@@ -106,9 +106,9 @@ export function streamError(err: unknown, kind: Compression): Error {
 async function withCompression(
   source: AsyncIterable<Buffer>,
   known: Compression | undefined,
-): Promise<{ kind: Compression; input: Readable }> {
-  // Iterated by hand: a failed extraction must not destroy the source (a request body, whose
-  // socket still has to carry the error response).
+): Promise<{ kind: Compression; input: Readable; release: () => void }> {
+  // Iterated by hand: a failed extraction must not destroy the source when it is a request body,
+  // whose socket still has to carry the error response.
   const it = source[Symbol.asyncIterator]();
   const head: Buffer[] = [];
   let size = 0;
@@ -135,6 +135,15 @@ async function withCompression(
   return {
     kind: known ?? sniffCompression(first),
     input: Readable.from(all(), { objectMode: false, highWaterMark: 1 << 20 }),
+    release: () => {
+      if (source instanceof Readable) {
+        // Drained, so that the answer can be read by a client still sending.
+        if (!source.destroyed) source.resume();
+        return;
+      }
+      // Any other source (a registry download) is closed: nothing will read the rest.
+      it.return?.().catch(() => undefined);
+    },
   };
 }
 
@@ -149,7 +158,7 @@ export async function extractTar(
   o: ExtractTarOptions = {},
 ): Promise<{ size: number }> {
   const extractor = new TarExtractor(root, policy);
-  const { kind, input } = await withCompression(source, o.compression);
+  const { kind, input, release } = await withCompression(source, o.compression);
   // Headers and padding come on top of the file bytes the limit counts.
   const maxBytes = policy.limits.bytes + policy.limits.entries * 2048;
   const sink = new TarSink(new TarReader((h) => extractor.entry(h)), o.tap, maxBytes);
@@ -159,7 +168,7 @@ export async function extractTar(
     await extractor.finish();
   } catch (err) {
     extractor.abort();
-    if (source instanceof Readable && !source.destroyed) source.resume();
+    release();
     throw streamError(err, kind);
   }
   return { size: extractor.size };

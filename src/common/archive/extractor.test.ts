@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { extractTar } from './extract.js';
 import type { ExtractPolicy } from './extractor.js';
 import { unpackInto } from './unpack.js';
-import { hostileCorpus, makeMarker, tarOf } from '../../../test/fixtures/hostile-archives.js';
+import { bombCases, hostileCorpus, makeMarker, tarOf } from '../../../test/fixtures/hostile-archives.js';
 
 // The hostile-archive corpus against the one extractor, under each policy its callers use: a
 // scratch directory (load, build context), an existing tree (PUT archive), a layer.
@@ -77,7 +77,7 @@ for (const [label, runner] of runners) {
   test(`hostile archives never leave the root: ${label}`, async (t) => {
     const marker = makeMarker();
     t.after(() => marker.remove());
-    for (const c of hostileCorpus(marker, LIMITS)) {
+    for (const c of [...hostileCorpus(marker), ...(await bombCases(LIMITS))]) {
       const s = sandbox();
       try {
         const result = await runner(c.archive, s.dest).then(
@@ -149,4 +149,24 @@ test('a directory tree replaced by a file leaves no stale directory times behind
   mkdirSync(s.dest, { recursive: true });
   await extractTar(chunks(tar), s.dest, scratch);
   assert.equal(readFileSync(join(s.dest, 'a'), 'utf8'), 'file now');
+});
+
+test('a refused archive closes a download it reads from (no connection left hanging)', async (t) => {
+  const s = sandbox();
+  t.after(s.cleanup);
+  const tar = tarOf([{ name: '../out', body: 'x' }, { name: 'more', body: Buffer.alloc(100_000) }]);
+  let closed = false;
+  async function* download(): AsyncGenerator<Buffer> {
+    try {
+      for (let i = 0; i < tar.length; i += 512) yield tar.subarray(i, i + 512);
+      // Endless: only a close ends it.
+      for (;;) yield Buffer.alloc(512);
+    } finally {
+      closed = true;
+    }
+  }
+  mkdirSync(s.dest, { recursive: true });
+  await assert.rejects(extractTar(download(), s.dest, scratch), InvalidArgumentError);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.ok(closed);
 });
