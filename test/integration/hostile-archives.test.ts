@@ -2,7 +2,9 @@ import { test, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import http from 'node:http';
+import { join } from 'node:path';
 import { IMAGES, PLAIN } from '../fixtures/registries.js';
 import { bombCases, hostileCorpus, makeMarker, tarOf, type HostileCase, type Limits, type Marker } from '../fixtures/hostile-archives.js';
 import { TEST_DATA_ROOT, TEST_SOCKET } from '../helpers/daemon.js';
@@ -219,5 +221,8 @@ test('layers: a pull of hostile layers from a registry', async (t) => {
     cleanups.push(() => request('DELETE', `/images/${encodeURIComponent(ref)}?force=1`));
     const r = await request('POST', `/images/create?fromImage=${encodeURIComponent(ref)}`);
     await assertUnharmed(marker, c, r, { stream: true, mustFail: true });
+    // A refused layer leaves no download behind (its source is closed before the ingest is dropped).
+    const hex = createHash('sha256').update(c.archive).digest('hex');
+    assert.ok(!existsSync(join(TEST_DATA_ROOT, 'content', 'ingest', `sha256-${hex}`)), `${c.name}: its download stayed in ingest`);
   });
 });

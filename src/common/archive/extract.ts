@@ -12,6 +12,9 @@ import { TarReader } from './tar-reader.js';
 
 export type Compression = 'gzip' | 'zstd' | 'none';
 
+/** How long a refused archive waits for its source (a download) to close. */
+const RELEASE_WAIT_MS = 30_000;
+
 export function sniffCompression(head: Buffer): Compression {
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
   if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
@@ -106,7 +109,7 @@ export function streamError(err: unknown, kind: Compression): Error {
 async function withCompression(
   source: AsyncIterable<Buffer>,
   known: Compression | undefined,
-): Promise<{ kind: Compression; input: Readable; release: () => void }> {
+): Promise<{ kind: Compression; input: Readable; release: () => Promise<void> }> {
   // Iterated by hand: a failed extraction must not destroy the source when it is a request body,
   // whose socket still has to carry the error response.
   const it = source[Symbol.asyncIterator]();
@@ -135,14 +138,16 @@ async function withCompression(
   return {
     kind: known ?? sniffCompression(first),
     input: Readable.from(all(), { objectMode: false, highWaterMark: 1 << 20 }),
-    release: () => {
+    release: async () => {
       if (source instanceof Readable) {
         // Drained, so that the answer can be read by a client still sending.
         if (!source.destroyed) source.resume();
         return;
       }
-      // Any other source (a registry download) is closed: nothing will read the rest.
-      it.return?.().catch(() => undefined);
+      // Any other source (a registry download) is closed: nothing will read the rest. Waited for
+      // (a while), so that the caller's cleanup comes after the source's last write.
+      const closed = it.return?.().catch(() => undefined);
+      if (closed) await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, RELEASE_WAIT_MS).unref())]);
     },
   };
 }
@@ -168,7 +173,7 @@ export async function extractTar(
     await extractor.finish();
   } catch (err) {
     extractor.abort();
-    release();
+    await release();
     throw streamError(err, kind);
   }
   return { size: extractor.size };
