@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { IMAGES, PLAIN } from '../fixtures/registries.js';
 import { bombCases, hostileCorpus, makeMarker, tarOf, type HostileCase, type Limits, type Marker } from '../fixtures/hostile-archives.js';
 import { TEST_DATA_ROOT, TEST_SOCKET } from '../helpers/daemon.js';
+import { BUILD_CONTEXT_LIMITS, IMPORT_LIMITS, LOAD_LIMITS } from '../../src/common/archive/limits.js';
 
 // The hostile-archive corpus against every archive entry point of the live daemon: load, import,
 // PUT archive (stopped and running containers), build context, ADD of a local archive, and a
@@ -15,11 +16,10 @@ import { TEST_DATA_ROOT, TEST_SOCKET } from '../helpers/daemon.js';
 // on the host is untouched, nothing named after it appeared outside a root, the answer is no
 // 5xx (nor an internal error inside a stream), and the daemon still answers.
 
-// The bounds of src/common/archive/limits.ts.
-const GiB = 1024 ** 3;
-const LOAD: Limits = { entries: 100_000, bytes: 256 * GiB };
-const IMPORT: Limits = { entries: 1_000_000, bytes: 256 * GiB };
-const BUILD: Limits = { entries: 1_000_000, bytes: 64 * GiB };
+// The daemon's bounds, as the extractor's callers pass them.
+const LOAD: Limits = LOAD_LIMITS;
+const IMPORT: Limits = IMPORT_LIMITS;
+const BUILD: Limits = BUILD_CONTEXT_LIMITS;
 
 const busybox = `${PLAIN}/${IMAGES.busybox}`;
 const repo = `hostile-${randomBytes(5).toString('hex')}`;
