@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import {
   chmodSync,
   closeSync,
@@ -8,19 +7,18 @@ import {
   futimesSync,
   lchownSync,
   linkSync,
-  lstatSync,
   lutimesSync,
   mkdirSync,
   openSync,
-  readFileSync,
   rmSync,
   symlinkSync,
   writeSync,
 } from 'node:fs';
 import { join, posix } from 'node:path';
-import { InvalidArgumentError, SystemError } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import { cleanEntryName } from './entry-name.js';
 import type { ArchiveLimits } from './limits.js';
+import { IS_ROOT, lstatOrNull, modeSticks, quotePath, renamed, run } from './extract-support.js';
 import { xattrsOf } from './pax.js';
 import type { TarEntrySink, TarHeader } from './tar-reader.js';
 
@@ -42,17 +40,6 @@ const FILE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | c
 const PATH_MAX = 4095;
 const NAME_MAX = 255;
 
-/** The process umask, read without process.umask()'s deprecated getter form. */
-const UMASK = (() => {
-  const m = /^Umask:\s*([0-7]+)/m.exec(readFileSync('/proc/self/status', 'utf8'));
-  return m ? parseInt(m[1]!, 8) : 0o022;
-})();
-const IS_ROOT = process.getuid?.() === 0 && process.getgid?.() === 0;
-
-/** Whether creating with `mode` already gives `mode`, so no chmod is needed. */
-function modeSticks(mode: number): boolean {
-  return (mode & 0o7000) === 0 && (mode & UMASK) === 0;
-}
 
 export interface ExtractPolicy {
   /** 'layer' or 'archive': how errors name what is extracted. */
@@ -96,50 +83,6 @@ interface SpecialNode extends Meta {
   minor: number;
 }
 
-function lstatOrNull(path: string): ReturnType<typeof lstatSync> | undefined {
-  try {
-    return lstatSync(path, { throwIfNoEntry: false });
-  } catch (err) {
-    // A parent that is a file: nothing can be there.
-    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
-    throw err;
-  }
-}
-
-/** Quotes a path for `setfattr --restore` (octal escapes, as getfattr writes them). */
-function quotePath(p: string): string {
-  let out = '';
-  for (const byte of Buffer.from(p, 'utf8')) {
-    const ch = String.fromCharCode(byte);
-    out += /[A-Za-z0-9._/+@,~:-]/.test(ch) ? ch : '\\' + byte.toString(8).padStart(3, '0');
-  }
-  return out;
-}
-
-function run(cmd: string, args: string[], input?: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, {
-      cwd: '/',
-      stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new SystemError(`${cmd}: ${stderr.trim() || `exit ${code}`}`)),
-    );
-    if (input !== undefined) child.stdin!.end(input);
-  });
-}
-
-function renamed(name: string, rename: { from: string; to: string }): string {
-  const top = rename.from === '.' ? '' : rename.from;
-  const n = name.replace(/^\.\//, '');
-  if (top === '') return `${rename.to}/${n}`;
-  if (n === top || n === `${top}/`) return rename.to + (n.endsWith('/') ? '/' : '');
-  if (n.startsWith(`${top}/`)) return rename.to + n.slice(top.length);
-  return name;
-}
 
 export class TarExtractor {
   /** Directories (relative) known to be real directories, created or checked by this extraction. */
