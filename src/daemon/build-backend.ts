@@ -5,7 +5,7 @@ import type { BuildBackend, BuildRequest } from '../api/routes/image-build.js';
 import { NotFoundError } from '../common/errors.js';
 import { unpackInto } from '../common/archive/unpack.js';
 import { commitContainer } from '../engine/containers/container-commit.js';
-import { decompressContext } from '../engine/builder/build-context.js';
+import { extractContext } from '../engine/builder/build-context.js';
 import { ImageBuilder } from '../engine/builder/image-builder.js';
 import { sha256Digest } from '../engine/images/content-store.js';
 import { storeImage, type ImageStoreParts } from '../engine/images/image-archive-layers.js';
@@ -58,7 +58,7 @@ export function buildBackend(s: Services): BuildBackend {
     async build(context: Readable, req: BuildRequest, emit) {
       const dir = mkdtempSync(join(s.paths.dataRoot, 'tmp-build-'));
       try {
-        await extractTo(dir, await decompressContext(context));
+        await extractContext(context, dir);
         const builder = new ImageBuilder({
           images: {
             getImage: (ref) => s.images.getImage(ref),
@@ -80,7 +80,7 @@ export function buildBackend(s: Services): BuildBackend {
             logPath: (id) => s.containers.get(id).LogPath,
           },
           archive: {
-            put: (id, path, tar, chownTo) => s.archive.put(id, path, tar, { noOverwriteDirNonDir: false, copyUIDGID: false, chownTo }),
+            put: (id, path, tar, chownTo, limits) => s.archive.put(id, path, tar, { noOverwriteDirNonDir: false, copyUIDGID: false, chownTo, limits }),
             get: async (id, path) => (await s.archive.get(id, path)).tar,
             kind: async (id, path) => {
               try {

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { PassThrough, Readable } from 'node:stream';
 import { InvalidArgumentError } from '../../common/errors.js';
+import { extractTar } from '../../common/archive/extract.js';
+import { BUILD_CONTEXT_LIMITS } from '../../common/archive/limits.js';
 
 // The build context (and an archive ADD extracts) is a tar, maybe compressed: dockerd tells the
 // compression by its magic bytes. gzip is inflated by the tar reader itself; bzip2, xz and zstd go
@@ -82,4 +84,20 @@ async function readHead(body: Readable, n: number): Promise<Buffer> {
     if (!more) break;
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * Extracts a build context (any compression) into the empty directory `dir` through the one
+ * extractor: nothing leaves `dir`, and a tar bomb is refused at the build-context bounds.
+ */
+export async function extractContext(body: Readable, dir: string): Promise<void> {
+  await extractTar(await decompressContext(body), dir, {
+    label: 'archive',
+    whiteouts: false,
+    devices: true,
+    xattrs: false,
+    owner: 'archive',
+    noOverwriteDirNonDir: false,
+    limits: BUILD_CONTEXT_LIMITS,
+  });
 }

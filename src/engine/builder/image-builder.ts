@@ -11,6 +11,7 @@ import { applyChanges, type ContainerConfig } from '../images/image-config-chang
 import type { ImageRecord } from '../images/image-views.js';
 import { parseKeyValues, splitWords } from '../../common/shell-words.js';
 import { decompressContext, isCompressed } from './build-context.js';
+import { BUILD_CONTEXT_LIMITS, type ArchiveLimits } from '../../common/archive/limits.js';
 import { expandVars, parseDockerfile, type Instruction } from './dockerfile.js';
 import { ignoredBy, matchGlob } from '../../common/path-glob.js';
 
@@ -61,7 +62,8 @@ export interface BuilderDeps {
     logPath(id: string): string;
   };
   archive: {
-    put(id: string, path: string, tar: Readable, chownTo: string): Promise<void>;
+    /** `limits` bound an archive the build context brought (ADD). */
+    put(id: string, path: string, tar: Readable, chownTo: string, limits?: ArchiveLimits): Promise<void>;
     get(id: string, path: string): Promise<Readable>;
     /** What is at a container path: a directory, something else, or nothing. */
     kind(id: string, path: string): Promise<'dir' | 'other' | undefined>;
@@ -504,7 +506,7 @@ export class ImageBuilder {
         const isArchive = ins.cmd === 'ADD' && !src.remote && st.isFile() && looksLikeArchive(src.path);
         if (isArchive) {
           await this.ensureDir(cid, dest);
-          await this.d.archive.put(cid, dest, await decompressContext(createReadStream(src.path)), ins.flags.chown ?? '0:0');
+          await this.d.archive.put(cid, dest, await decompressContext(createReadStream(src.path)), ins.flags.chown ?? '0:0', BUILD_CONTEXT_LIMITS);
           continue;
         }
         // As dockerd: a destination without a trailing slash that is an existing directory gets the file inside it.

@@ -9,6 +9,7 @@ import { followSymlinkInScope, isWithin } from '../volumes/scoped-path.js';
 import { pathStat, type ContainerPathStat } from '../../common/archive/path-stat.js';
 import { packPath } from '../../common/archive/pack.js';
 import { unpackInto } from '../../common/archive/unpack.js';
+import type { ArchiveLimits } from '../../common/archive/limits.js';
 import { containerChanges, type Change } from './container-changes.js';
 import type { ContainerRecord } from './container-model.js';
 import type { ContainerRootfs, MountPoint } from './ports.js';
@@ -152,7 +153,7 @@ export class ArchiveService {
     path: string,
     body: Readable,
     /** `chownTo`: a user[:group] of the container (names read from its passwd/group) owning every entry (COPY --chown). */
-    o: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean; chownTo?: string },
+    o: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean; chownTo?: string; limits?: ArchiveLimits },
   ): Promise<void> {
     const c = this.d.containers.get(ref);
     const view = await this.open(c);
@@ -178,7 +179,7 @@ export class ArchiveService {
         },
         dest.ctr,
         body,
-        { noOverwriteDirNonDir: o.noOverwriteDirNonDir, chown },
+        { noOverwriteDirNonDir: o.noOverwriteDirNonDir, chown, limits: o.limits },
       );
       this.emit(c, 'extract-to-dir');
     } finally {

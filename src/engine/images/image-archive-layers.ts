@@ -4,7 +4,9 @@ import { dirname, join } from 'node:path';
 import { PassThrough, Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
-import { SystemError } from '../../common/errors.js';
+import { InvalidArgumentError, SystemError } from '../../common/errors.js';
+import { decompressor, streamError } from '../../common/archive/extract.js';
+import type { ArchiveLimits } from '../../common/archive/limits.js';
 import type { Logger } from '../../common/logger.js';
 import type { BerthPaths } from '../../common/paths.js';
 import type { ImageLayerRef, ImageRepository, ImageRow } from '../../store/image-repository.js';
@@ -32,9 +34,14 @@ export interface ImageStoreParts {
 class HashTap extends Transform {
   readonly hash = createHash('sha256');
   bytes = 0;
+  /** Bytes past which the stream is refused (a decompression bomb). */
+  constructor(private readonly maxBytes = Number.POSITIVE_INFINITY) {
+    super();
+  }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.hash.update(chunk);
     this.bytes += chunk.length;
+    if (this.bytes > this.maxBytes) return cb(new InvalidArgumentError(`invalid archive: more than ${this.maxBytes} bytes once uncompressed`));
+    this.hash.update(chunk);
     cb(null, chunk);
   }
   digest(): string {
@@ -75,30 +82,36 @@ function knownBlob(s: ImageStoreParts, diffId: string): ImageLayerRef | undefine
 }
 
 /**
- * Stores a layer tar (plain or gzip) as a gzip blob and unpacks it on top of `parentChain`.
- * `expectedDiffId`, when given, must match the uncompressed bytes.
+ * Stores a layer tar (plain, gzip or zstd) as a gzip blob (zstd is recompressed) and unpacks it
+ * on top of `parentChain`. `expectedDiffId`, when given, must match the uncompressed bytes;
+ * `limits` bound what a client sent (load, import). A corrupt stream is the client's fault (400).
  */
 export async function ingestLayer(
   s: ImageStoreParts,
   source: AsyncIterable<Buffer>,
   parentChain: string | null,
   expectedDiffId?: string,
+  limits?: ArchiveLimits,
 ): Promise<ImageLayerRef> {
   const { kind, stream } = await sniffed(source);
-  if (kind === 'zstd') throw new SystemError('zstd-compressed layer archives are not supported');
   const tmp = scratchPath(s.paths, 'layer');
-  const diffTap = new HashTap();
+  const maxBytes = limits ? limits.bytes + limits.entries * 2048 : undefined;
+  const diffTap = new HashTap(maxBytes);
   const blobTap = new HashTap();
   let rawTap: HashTap | undefined;
   try {
-    if (kind === 'gzip') {
-      // Keep the compressed bytes as they are (their digest is what a registry knows them by);
-      // a second pass reads the diff ID.
-      rawTap = new HashTap();
-      await pipeline(stream, rawTap, createWriteStream(tmp));
-      await pipeline(createReadStream(tmp), createGunzip(), diffTap, new PassThrough({ transform: (_c, _e, cb) => cb() }));
-    } else {
-      await pipeline(stream, diffTap, createGzip(), blobTap, createWriteStream(tmp));
+    try {
+      if (kind === 'gzip') {
+        // Keep the compressed bytes as they are (their digest is what a registry knows them by);
+        // a second pass reads the diff ID.
+        rawTap = new HashTap();
+        await pipeline(stream, rawTap, createWriteStream(tmp));
+        await pipeline(createReadStream(tmp), createGunzip(), diffTap, new PassThrough({ transform: (_c, _e, cb) => cb() }));
+      } else {
+        await pipeline(stream, decompressor(kind), diffTap, createGzip(), blobTap, createWriteStream(tmp));
+      }
+    } catch (err) {
+      throw streamError(err, kind);
     }
     const diffId = diffTap.digest();
     if (expectedDiffId && expectedDiffId !== diffId) throw new SystemError(`layer diff ID mismatch: expected ${expectedDiffId}, got ${diffId}`);
@@ -117,7 +130,7 @@ export async function ingestLayer(
     }
     const chain = childChain(parentChain, diffId);
     const { row } = await s.layers.ensure({ chainId: chain, diffId, parent: parentChain }, (dir) =>
-      unpackLayer(s.content.stream(digest), { target: dir, mediaType, diffId }),
+      unpackLayer(s.content.stream(digest), { target: dir, mediaType, diffId, limits }),
     );
     return { digest, diffId, chainId: chain, size: row.size, mediaType };
   } finally {

@@ -1,8 +1,7 @@
-import { createReadStream, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, createWriteStream } from 'node:fs';
-import { dirname, join, normalize, posix } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { createReadStream, lstatSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import tar from 'tar-stream';
+import { extractTar } from '../../common/archive/extract.js';
+import { IMPORT_LIMITS, LOAD_LIMITS } from '../../common/archive/limits.js';
 import { InvalidArgumentError, SystemError } from '../../common/errors.js';
 import type { ImageLayerRef } from '../../store/image-repository.js';
 import { childChain, ingestLayer, scratchPath, storeImage, type ImageStoreParts } from './image-archive-layers.js';
@@ -10,6 +9,7 @@ import { isIndex, type Descriptor, type ImageIndex, type ImageManifest } from '.
 import { hostPlatform, selectManifest } from './platform.js';
 import { progressOf, type JsonMessage } from './progress.js';
 import { familiarString, parseNormalizedNamed, referenceString, tagNameOnly } from './reference.js';
+import { followSymlinkInScope } from '../volumes/scoped-path.js';
 
 // `docker load`: reads a docker-archive (manifest.json) or an OCI image layout (index.json), as
 // Docker and skopeo write them, stores every layer and config, and tags what the archive names.
@@ -26,51 +26,32 @@ interface ArchiveImage {
   tags: string[];
 }
 
-/** Unpacks the archive's regular files and symlinks into `dir`, refusing paths that leave it. */
+/** Unpacks the archive into the empty scratch directory `dir`, through the one extractor. */
 async function extractArchive(body: AsyncIterable<Buffer> | Readable, dir: string): Promise<void> {
-  const ex = tar.extract();
-  ex.on('entry', (header, stream, next) => {
-    const name = normalize(header.name.replace(/^\/+/, ''));
-    const fail = (err: Error) => {
-      stream.resume();
-      next(err);
-    };
-    if (name.startsWith('..') || name.includes('/../')) return fail(new InvalidArgumentError(`invalid archive entry ${header.name}`));
-    const target = join(dir, name);
-    if (header.type === 'file' || header.type === 'contiguous-file') {
-      mkdirSync(dirname(target), { recursive: true });
-      pipeline(stream, createWriteStream(target)).then(() => next(), fail);
-      return;
-    }
-    if (header.type === 'symlink' && header.linkname) {
-      mkdirSync(dirname(target), { recursive: true });
-      rmSync(target, { force: true });
-      symlinkSync(header.linkname, target);
-    } else if (header.type === 'directory') {
-      mkdirSync(target, { recursive: true });
-    }
-    stream.on('end', () => next());
-    stream.resume();
+  await extractTar(body, dir, {
+    label: 'archive',
+    whiteouts: false,
+    // Nothing in an image archive is a device; the scratch directory gets none.
+    devices: false,
+    xattrs: false,
+    owner: 'keep',
+    noOverwriteDirNonDir: false,
+    limits: LOAD_LIMITS,
   });
-  await pipeline(body, ex);
 }
 
-/** Follows an archive symlink within the archive (legacy saves link duplicate layer.tar files). */
+/**
+ * A regular file of the archive, its symlinks (legacy saves link duplicate layer.tar files)
+ * followed inside the archive only.
+ */
 function archiveFile(dir: string, rel: string): string {
-  let current = posix.normalize(rel);
-  for (let hops = 0; hops < 16; hops++) {
-    const abs = join(dir, current);
-    let link: string;
-    try {
-      link = readlinkSync(abs);
-    } catch {
-      if (!existsSync(abs)) throw new InvalidArgumentError(`archive is missing ${rel}`);
-      return abs;
-    }
-    current = posix.normalize(posix.join(posix.dirname(current), link));
-    if (current.startsWith('..')) throw new InvalidArgumentError(`invalid symlink ${rel} in archive`);
-  }
-  throw new InvalidArgumentError(`too many symlinks at ${rel} in archive`);
+  const abs = followSymlinkInScope(dir, rel);
+  if (!lstatSync(abs, { throwIfNoEntry: false })?.isFile()) throw new InvalidArgumentError(`archive is missing ${rel}`);
+  return abs;
+}
+
+function hasFile(dir: string, rel: string): boolean {
+  return lstatSync(followSymlinkInScope(dir, rel), { throwIfNoEntry: false })?.isFile() ?? false;
 }
 
 function readJson<T>(file: string, what: string): T {
@@ -90,7 +71,7 @@ function normalizeTag(t: string): string | undefined {
 }
 
 function dockerArchiveImages(dir: string): ArchiveImage[] {
-  const manifest = readJson<{ Config: string; RepoTags?: string[] | null; Layers: string[] }[]>(join(dir, 'manifest.json'), 'manifest.json');
+  const manifest = readJson<{ Config: string; RepoTags?: string[] | null; Layers: string[] }[]>(archiveFile(dir, 'manifest.json'), 'manifest.json');
   return manifest.map((m) => ({
     config: readFileSync(archiveFile(dir, m.Config)),
     layers: m.Layers,
@@ -101,7 +82,7 @@ function dockerArchiveImages(dir: string): ArchiveImage[] {
 const blobPath = (digest: string): string => `blobs/${digest.replace(':', '/')}`;
 
 function ociImages(dir: string): ArchiveImage[] {
-  const index = readJson<ImageIndex>(join(dir, 'index.json'), 'index.json');
+  const index = readJson<ImageIndex>(archiveFile(dir, 'index.json'), 'index.json');
   const out: ArchiveImage[] = [];
   const visit = (desc: Descriptor, names: string[]) => {
     if (isIndex(desc.mediaType)) {
@@ -149,8 +130,8 @@ export async function loadImages(
   try {
     await extractArchive(body, dir);
     let images: ArchiveImage[];
-    if (existsSync(join(dir, 'manifest.json'))) images = dockerArchiveImages(dir);
-    else if (existsSync(join(dir, 'index.json'))) images = ociImages(dir);
+    if (hasFile(dir, 'manifest.json')) images = dockerArchiveImages(dir);
+    else if (hasFile(dir, 'index.json')) images = ociImages(dir);
     else throw new InvalidArgumentError('invalid archive: does not contain a manifest.json or index.json');
     const loaded: string[] = [];
     for (const img of images) {
@@ -168,7 +149,7 @@ export async function loadImages(
         const size = statSync(file).size;
         const id = diffId.replace(/^sha256:/, '').slice(0, 12);
         const known = storedLayer(s, chain);
-        const ref = known ?? (await ingestLayer(s, createReadStream(file, { highWaterMark: 1 << 20 }), parent, diffId));
+        const ref = known ?? (await ingestLayer(s, createReadStream(file, { highWaterMark: 1 << 20 }), parent, diffId, IMPORT_LIMITS));
         if (!opts.quiet) onMessage(progressOf(id, 'Loading layer', size, size));
         refs.push({ ...ref, chainId: chain });
         parent = chain;

@@ -1,10 +1,12 @@
 import type { Readable } from 'node:stream';
+import { IMPORT_LIMITS } from '../../common/archive/limits.js';
 import { ingestLayer, storeImage, type ImageStoreParts } from './image-archive-layers.js';
 import { applyChanges } from './image-config-changes.js';
 import { hostPlatform, parsePlatform } from './platform.js';
 import { parseNormalizedNamed, referenceString, tagNameOnly } from './reference.js';
 
-// `docker import`: a root filesystem tarball (plain or gzip) becomes a one-layer image.
+// `docker import`: a root filesystem tarball (plain, gzip or zstd) becomes a one-layer image,
+// bounded as a tar bomb would not be.
 
 export interface ImportOptions {
   repo?: string;
@@ -21,7 +23,7 @@ export async function importImage(s: ImageStoreParts, body: AsyncIterable<Buffer
     target = referenceString(tagNameOnly(o.tag ? { ...ref, tag: o.tag } : ref));
   }
   const config = applyChanges({}, o.changes ?? []);
-  const layer = await ingestLayer(s, body, null);
+  const layer = await ingestLayer(s, body, null, undefined, IMPORT_LIMITS);
   const platform = o.platform ? parsePlatform(o.platform) : hostPlatform();
   const created = new Date().toISOString();
   const doc = {
