@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { mustRun } from './command.js';
 import { findExecutable } from './find-executable.js';
 import { pingSocket } from './http-probe.js';
+import { removeBridgeLeftovers } from '../test/helpers/bridge-leftovers.js';
 
 // A berthd of the bench's own with a unix socket and a tcp:// listener with mutual TLS, its
 // certificates made by `berth tls init`; its own data, bridge and subnet, all removed on stop.
@@ -70,14 +71,7 @@ export class TlsDaemon {
       await exited;
     }
     // The default bridge and berth's rules for it outlive berthd by design: remove them.
-    const chain = BRIDGE.toUpperCase();
-    spawnSync('ip', ['link', 'del', BRIDGE]);
-    spawnSync('nft', ['delete', 'table', 'ip', BRIDGE]);
-    for (const p of ['FORWARD', 'INPUT']) {
-      spawnSync('iptables', ['-D', p, '-j', `${chain}-${p}`]);
-      spawnSync('iptables', ['-F', `${chain}-${p}`]);
-      spawnSync('iptables', ['-X', `${chain}-${p}`]);
-    }
+    removeBridgeLeftovers(BRIDGE);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -3,6 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { join } from 'node:path';
 import { ApiClient } from '../../src/client/api-client.js';
 import { ROOT } from './daemon.js';
+import { removeBridgeLeftovers } from './bridge-leftovers.js';
 
 // A berthd of a test's own (built dist/), for tests that kill or reconfigure a daemon without
 // touching the run's shared one: own socket, data-root, exec-root, bridge (hence firewall names)
@@ -127,12 +128,7 @@ export class PrivateDaemon {
     }
     await this.stop('SIGTERM');
     this.killLeftover();
-    const b = this.bridge;
-    const B = b.toUpperCase();
-    execFileSync('sh', [
-      '-c',
-      `ip link del ${b} 2>/dev/null; nft delete table ip ${b} 2>/dev/null; for c in FORWARD INPUT; do iptables -D $c -j ${B}-$c 2>/dev/null; iptables -F ${B}-$c 2>/dev/null; iptables -X ${B}-$c 2>/dev/null; done; true`,
-    ]);
+    removeBridgeLeftovers(this.bridge);
     for (const dir of [this.dataRoot, this.execRoot]) {
       execFileSync('sh', ['-c', `grep -o " ${dir}/[^ ]*" /proc/self/mounts | sort -r | xargs -r -n1 umount -l; true`]);
       if (this.dataRootMounted() && dir === this.dataRoot) execFileSync('umount', ['-l', dir]);

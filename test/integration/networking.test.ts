@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ApiClient, ApiError, readJsonLines } from '../../src/client/api-client.js';
 import { api, berth, docker, ROOT, run, TEST_HOST, TEST_SOCKET } from '../helpers/daemon.js';
+import { removeBridgeLeftovers } from '../helpers/bridge-leftovers.js';
 
 // Networking through berthd, as users see it: published ports, -P, names on user networks,
 // isolation, outbound NAT, conflicts, leaks after many runs, the docker CLI and docker-py.
@@ -454,7 +455,7 @@ test('berthd restarted after kill -9 removes the network of a container that die
     await daemon.stop('SIGTERM').catch(() => undefined);
     // What a stopped berthd leaves for its containers by design: bridge, table, chains.
     if (existsSync('/sys/class/net/bntk0')) execFileSync('ip', ['link', 'del', 'bntk0']);
-    execFileSync('sh', ['-c', 'nft delete table ip bntk0 2>/dev/null; for c in FORWARD INPUT; do iptables -D $c -j BNTK0-$c 2>/dev/null; iptables -F BNTK0-$c 2>/dev/null; iptables -X BNTK0-$c 2>/dev/null; done; true']);
+    removeBridgeLeftovers('bntk0');
     execFileSync('sh', ['-c', `grep -o "${dir}/[^ ]*" /proc/self/mounts | sort -r | xargs -r -n1 umount -l; true`]);
     rmSync(dir, { recursive: true, force: true });
   }

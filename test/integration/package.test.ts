@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, run, TEST_HOST } from '../helpers/daemon.js';
+import { removeBridgeLeftovers } from '../helpers/bridge-leftovers.js';
 
 // The Debian package installed into a clean Debian 12 root (the fixture debian image's files)
 // with apt, as a VPS owner would: berthd runs there, a container runs, an upgrade of the package
@@ -15,13 +16,6 @@ const BRIDGE = 'bpkg0';
 
 function sh(script: string, timeoutMs = 300_000) {
   return run('sh', ['-c', script], { timeoutMs });
-}
-
-function cleanNetwork(): void {
-  execFileSync('sh', [
-    '-c',
-    `ip link del ${BRIDGE} 2>/dev/null; nft delete table ip ${BRIDGE} 2>/dev/null; for c in FORWARD INPUT; do iptables -D $c -j BPKG0-$c 2>/dev/null; iptables -F BPKG0-$c 2>/dev/null; iptables -X BPKG0-$c 2>/dev/null; done; true`,
-  ]);
 }
 
 /** Kills whatever runs inside the root and unmounts everything below it, deepest first. */
@@ -49,7 +43,7 @@ test('the Debian package installs into a clean Debian 12 root, upgrades with con
   mkdirSync(debs);
   t.after(() => {
     tearDown(root);
-    cleanNetwork();
+    removeBridgeLeftovers(BRIDGE);
     rmSync(tmp, { recursive: true, force: true });
   });
 

@@ -8,6 +8,7 @@ import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { ApiClient, type ClientTls } from '../../src/client/api-client.js';
 import { berth as berthLocal, ROOT, run, TEST_HOST, TEST_SOCKET } from '../helpers/daemon.js';
+import { removeBridgeLeftovers } from '../helpers/bridge-leftovers.js';
 
 // berthd reached from elsewhere: tcp:// with mutual TLS (certificates made by `berth tls init`),
 // ssh:// through a real openssh-server, contexts shared with the docker CLI, read-only certificates.
@@ -121,14 +122,7 @@ function makeExpiredClient(): void {
 }
 
 function cleanupNetwork(): void {
-  const chain = BRIDGE.toUpperCase();
-  spawnSync('ip', ['link', 'del', BRIDGE]);
-  spawnSync('nft', ['delete', 'table', 'ip', BRIDGE]);
-  for (const p of ['FORWARD', 'INPUT']) {
-    spawnSync('iptables', ['-D', p, '-j', `${chain}-${p}`]);
-    spawnSync('iptables', ['-F', `${chain}-${p}`]);
-    spawnSync('iptables', ['-X', `${chain}-${p}`]);
-  }
+  removeBridgeLeftovers(BRIDGE);
 }
 
 before(async () => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ApiClient } from '../../src/client/api-client.js';
 import { ROOT, TEST_HOST, berth, docker, run, type RunResult } from '../helpers/daemon.js';
+import { removeBridgeLeftovers } from '../helpers/bridge-leftovers.js';
 
 // Revisions: `berth upgrade` through a health gate with automatic rollback, `berth rollback`,
 // image protection, and an upgrade interrupted by a killed berthd. Images are built here FROM the
@@ -286,7 +287,7 @@ test('berthd killed with SIGKILL during an upgrade and restarted: exactly one co
     daemon.child.kill('SIGTERM');
     await daemon.exited;
     if (existsSync('/sys/class/net/brevk0')) execFileSync('ip', ['link', 'del', 'brevk0']);
-    execFileSync('sh', ['-c', 'nft delete table ip brevk0 2>/dev/null; for c in FORWARD INPUT; do iptables -D $c -j BREVK0-$c 2>/dev/null; iptables -F BREVK0-$c 2>/dev/null; iptables -X BREVK0-$c 2>/dev/null; done; true']);
+    removeBridgeLeftovers('brevk0');
     execFileSync('sh', ['-c', `grep -o "${dir}/[^ ]*" /proc/self/mounts | sort -r | xargs -r -n1 umount -l; true`]);
     rmSync(dir, { recursive: true, force: true });
   }
