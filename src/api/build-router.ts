@@ -7,6 +7,7 @@ import { registerVolumeRoutes, type VolumesBackend } from './routes/volumes.js';
 import { registerArchiveRoutes, type ArchiveBackend } from './routes/archive.js';
 import { registerImageTransferRoutes, registerImportRoute, type ImageTransferBackend } from './routes/image-transfer.js';
 import { registerBuildRoutes, type BuildBackend } from './routes/image-build.js';
+import { registerBackupRoutes, type BackupBackend } from './routes/berth-backup.js';
 
 /** The backends each route group needs; the daemon passes its services. */
 export interface ApiBackends {
@@ -18,6 +19,7 @@ export interface ApiBackends {
   archive?: ArchiveBackend;
   imageTransfer?: ImageTransferBackend;
   build?: BuildBackend;
+  backup?: BackupBackend;
 }
 
 /** The whole route table. Specific paths are registered before `{name:.*}` catch-alls. */
@@ -37,5 +39,6 @@ export function buildRouter(b: ApiBackends): Router {
   if (b.volumes) registerVolumeRoutes(router, b.volumes);
   if (b.archive) registerArchiveRoutes(router, b.archive);
   if (b.build) registerBuildRoutes(router, b.build);
+  if (b.backup) registerBackupRoutes(router, b.backup);
   return router;
 }

@@ -34,6 +34,8 @@ const GROUPS: CommandGroup[] = [
     names: ['commit', 'save', 'load', 'import', 'push', 'image', 'container'],
     load: async () => (await import('./commands/image-transfer.js')).registerImageTransferCommands,
   },
+  // After volume: it adds `volume export/import` to that group.
+  { names: ['backup', 'restore', 'volume'], load: async () => (await import('./commands/backup.js')).registerBackupCommands },
   { names: ['doctor', 'completion'], load: async () => (await import('./commands/tools/index.js')).registerToolCommands },
 ];
 

@@ -8,6 +8,7 @@ import type { Services } from './services.js';
 import { containerSize, diskUsage } from './disk-usage.js';
 import { imageTransferBackend } from './image-transfer-backend.js';
 import { buildBackend } from './build-backend.js';
+import { backupBackend } from './backup-backend.js';
 
 /** Hands each route group the narrow view of the services it needs. */
 export function apiBackends(s: Services): ApiBackends {
@@ -59,5 +60,6 @@ export function apiBackends(s: Services): ApiBackends {
     archive: { archive: s.archive },
     imageTransfer: imageTransferBackend(s),
     build: buildBackend(s),
+    backup: backupBackend(s),
   };
 }
