@@ -5,6 +5,8 @@ import { BERTH_VERSION } from '../api/version.js';
 import { createBackup, type BackupDeps } from '../engine/backup/backup-writer.js';
 import { restoreBackup, type RestoreDeps } from '../engine/backup/backup-restore.js';
 import { exportVolume, importVolume } from '../engine/backup/volume-archive.js';
+import { BackupScheduler, listBackupFiles, pruneBackupFiles, type BackupScheduleConfig } from '../engine/backup/backup-schedule.js';
+import { labelsMatch } from '../engine/volumes/volume-service.js';
 import type { ImageStoreParts } from '../engine/images/image-archive-layers.js';
 import { loadImages } from '../engine/images/image-archive-load.js';
 import { saveImages } from '../engine/images/image-archive-save.js';
@@ -53,12 +55,34 @@ export function backupBackend(s: Services): BackupBackend {
     scratchDir,
     logger: s.logger,
   };
+  const select = (sc: BackupScheduleConfig): string[] =>
+    s.containers
+      .list()
+      .filter((c) => (sc.containers ?? []).includes(c.Name.slice(1)) || (sc.label !== undefined && labelsMatch(c.Config.Labels ?? {}, [sc.label], [])))
+      .map((c) => c.Name.slice(1));
+  const schedules = s.config.backups ?? [];
+  if (schedules.length) {
+    const scheduler = new BackupScheduler({
+      schedules,
+      select,
+      backup: (name, sc) => createBackup(backupDeps, name, { image: sc.image ?? true, rootfs: true, consistency: sc.consistency ?? 'pause' }),
+      logger: s.logger,
+    });
+    scheduler.start();
+    s.closers.push(() => scheduler.stop());
+  }
+  const dirs = () => [...new Set(schedules.map((sc) => sc.dir))];
   return {
     exportVolume: (name) => exportVolume(s.volumes, name),
     importVolume: (name, body) => importVolume(s.volumes, name, body),
     backup: (ref, o) => createBackup(backupDeps, ref, o),
     restore: (body, o) => restoreBackup(restoreDeps, body, o),
-    listBackups: () => [],
-    pruneBackups: async () => ({ Removed: [] }),
+    listBackups: () =>
+      dirs()
+        .flatMap((d) => listBackupFiles(d))
+        .map((f) => ({ Path: f.path, Container: f.container, Created: f.created.toISOString(), Size: f.size })),
+    pruneBackups: async () => ({
+      Removed: schedules.flatMap((sc) => pruneBackupFiles(sc.dir, sc.keep ?? 7)),
+    }),
   };
 }

@@ -19,6 +19,7 @@ export const CONFIG_KEY_DOCS: Record<string, string> = {
   group: 'The group that owns the API socket (mode 0660).',
   pidfile: 'Where berthd writes its process id (default: EXEC-ROOT/berthd.pid).',
   debug: 'true is the same as "log-level": "debug".',
+  backups: 'Scheduled backups: [{"containers": ["web"] or "label": "k=v", "schedule": "0 3 * * *", "dir": "/var/backups/berth", "keep": 7}].',
 };
 
 export const FLAG_DOCS: Record<string, string> = {

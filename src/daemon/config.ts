@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { normalizeMirror } from '../engine/images/registry-mirrors.js';
 import { InvalidArgumentError } from '../common/errors.js';
+import { parseBackupSchedules, type BackupScheduleConfig } from '../engine/backup/backup-schedule.js';
 
 /** berthd's configuration, with dockerd's daemon.json key names. */
 export interface DaemonConfig {
@@ -24,6 +25,8 @@ export interface DaemonConfig {
   /** Group that owns the API socket when it exists. */
   group: string;
   pidfile?: string;
+  /** Scheduled container backups. */
+  backups: BackupScheduleConfig[];
 }
 
 export const DEFAULT_CONFIG_FILE = '/etc/berth/daemon.json';
@@ -58,6 +61,7 @@ export function defaultConfig(): DaemonConfig {
       { base: '192.168.0.0/16', size: 20 },
     ],
     group: 'berth',
+    backups: [],
   };
 }
 
@@ -156,4 +160,5 @@ function validate(c: DaemonConfig): void {
   }
   if (!Array.isArray(c['registry-mirrors'])) throw new InvalidArgumentError('invalid registry-mirrors: not a list');
   c['registry-mirrors'] = c['registry-mirrors'].map((m) => normalizeMirror(String(m)));
+  c.backups = parseBackupSchedules(c.backups);
 }

@@ -1,7 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -230,5 +230,28 @@ test('backup, then restore into a second berthd: volumes, config, rootfs and ima
     await dest.remove();
     await berth('rm', '-f', web);
     await berth('network', 'rm', net);
+  }
+});
+
+test('backup ls lists the scheduled archives and backup prune keeps the newest of each container', async () => {
+  const dir = join(work, 'scheduled');
+  mkdirSync(dir);
+  const names = ['web.20260101T000000Z', 'web.20260102T000000Z', 'web.20260103T000000Z', 'db.20260101T000000Z'];
+  for (const n of names) writeFileSync(join(dir, `${n}.berth.tar.zst`), 'x');
+  writeFileSync(join(dir, 'web.20260104T000000Z.berth.tar.zst.partial'), 'half');
+  const d = new PrivateDaemon({ name: 'bksch', bip: '10.250.4.1/24', config: { backups: [{ containers: ['web', 'db'], schedule: '0 0 1 1 *', dir, keep: 2 }] } });
+  try {
+    await d.start();
+    let r = await run(process.execPath, [join(ROOT, 'dist', 'berth.mjs'), '-H', d.host, 'backup', 'ls']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^CONTAINER\s+CREATED\s+SIZE\s+PATH$/m);
+    assert.equal(r.stdout.trim().split('\n').length, 5);
+    assert.equal(existsSync(join(dir, 'web.20260104T000000Z.berth.tar.zst.partial')), false, 'a partial file from a crash is removed at start');
+    r = await run(process.execPath, [join(ROOT, 'dist', 'berth.mjs'), '-H', d.host, 'backup', 'prune']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `Deleted: ${join(dir, 'web.20260101T000000Z.berth.tar.zst')}\n`);
+    assert.deepEqual(readdirSync(dir).sort(), ['db.20260101T000000Z.berth.tar.zst', 'web.20260102T000000Z.berth.tar.zst', 'web.20260103T000000Z.berth.tar.zst']);
+  } finally {
+    await d.remove();
   }
 });
