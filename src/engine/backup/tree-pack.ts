@@ -1,5 +1,4 @@
-import { lstat, open, readdir, readlink, type FileHandle } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { memberHash } from './member-digest.js';
@@ -9,6 +8,8 @@ import { readTreeXattrs } from './xattr-dump.js';
 // Writes a directory tree as PAX tar entries with everything a restore needs: numeric owners,
 // modes, mtimes, hard links, symlinks, device nodes, fifos, xattrs (capabilities, ACLs) and sparse
 // files (GNU sparse format 1.0, which GNU tar also reads). Sockets are skipped, as tar does.
+// File system calls are synchronous: each is short, output is handed on every 256 KiB (so the
+// event loop still turns), and a thread-pool round trip per call would halve the throughput.
 
 export interface PackTreeOptions {
   /** Entry names go under this prefix ("volumes/data"); without one they start with "./". */
@@ -41,12 +42,12 @@ function entryType(st: Stats): EntryType | undefined {
 }
 
 /** The data regions of a sparse file (offset, length), found by reading: Node has no SEEK_DATA. */
-async function dataRegions(fh: FileHandle, size: number): Promise<[number, number][]> {
+function dataRegions(fd: number, size: number): [number, number][] {
   const regions: [number, number][] = [];
   const buf = Buffer.alloc(CHUNK);
   let pos = 0;
   while (pos < size) {
-    const { bytesRead } = await fh.read(buf, 0, Math.min(CHUNK, size - pos), pos);
+    const bytesRead = readSync(fd, buf, 0, Math.min(CHUNK, size - pos), pos);
     if (bytesRead === 0) break;
     for (let off = 0; off < bytesRead; off += HOLE_BLOCK) {
       const len = Math.min(HOLE_BLOCK, bytesRead - off);
@@ -66,12 +67,12 @@ async function dataRegions(fh: FileHandle, size: number): Promise<[number, numbe
 }
 
 /** Reads [offset, offset+length) in chunks, zero-filling what a shrinking file no longer has. */
-async function* readRange(fh: FileHandle, offset: number, length: number): AsyncGenerator<Buffer> {
+function* readRange(fd: number, offset: number, length: number): Generator<Buffer> {
   let done = 0;
   while (done < length) {
     const want = Math.min(CHUNK, length - done);
     const buf = Buffer.allocUnsafe(want);
-    const { bytesRead } = await fh.read(buf, 0, want, offset + done);
+    const bytesRead = readSync(fd, buf, 0, want, offset + done);
     if (bytesRead === 0) {
       yield Buffer.alloc(want);
     } else {
@@ -111,7 +112,7 @@ export async function* packTree(root: string, o: PackTreeOptions = {}): AsyncGen
     const abs = rel ? join(root, rel) : root;
     let st: Stats;
     try {
-      st = await lstat(abs);
+      st = lstatSync(abs);
     } catch (err) {
       // Deleted between readdir and lstat (a live backup): nothing to keep.
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
@@ -143,7 +144,7 @@ export async function* packTree(root: string, o: PackTreeOptions = {}): AsyncGen
         links.set(linkKey, header.name);
       }
     }
-    if (header.type === 'symlink') header.linkname = await readlink(abs);
+    if (header.type === 'symlink') header.linkname = readlinkSync(abs);
     if (header.type === 'character-device' || header.type === 'block-device') {
       header.devmajor = major(st.rdev);
       header.devminor = minor(st.rdev);
@@ -169,16 +170,18 @@ export async function* packTree(root: string, o: PackTreeOptions = {}): AsyncGen
     };
 
     if (header.type === 'file') {
-      const fh = await open(abs, 'r').catch((err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT') return undefined;
+      let fd: number;
+      try {
+        fd = openSync(abs, 'r');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
         throw err;
-      });
-      if (!fh) continue;
+      }
       try {
         const size = st.size;
         const sparse = size > 0 && st.blocks * 512 < size;
         if (sparse) {
-          const regions = await dataRegions(fh, size);
+          const regions = dataRegions(fd, size);
           const map = Buffer.from([String(regions.length), ...regions.flatMap(([a, b]) => [String(a), String(b)])].join('\n') + '\n');
           const mapBlock = Buffer.concat([map, padding(map.length)]);
           const dataLen = regions.reduce((n, [, l]) => n + l, 0);
@@ -209,7 +212,7 @@ export async function* packTree(root: string, o: PackTreeOptions = {}): AsyncGen
           sparseHash?.update(mapBlock);
           if (push(mapBlock)) yield flush();
           for (const [off, len] of regions) {
-            for await (const b of readRange(fh, off, len)) {
+            for (const b of readRange(fd, off, len)) {
               sparseHash?.update(b);
               if (push(b)) yield flush();
             }
@@ -220,10 +223,10 @@ export async function* packTree(root: string, o: PackTreeOptions = {}): AsyncGen
         }
         header.size = size;
         push(encodeHeader(header));
-        for await (const b of readRange(fh, 0, size)) if (content(b)) yield flush();
+        for (const b of readRange(fd, 0, size)) if (content(b)) yield flush();
         push(padding(size));
       } finally {
-        await fh.close();
+        closeSync(fd);
       }
     } else {
       push(encodeHeader(header));
@@ -232,10 +235,13 @@ export async function* packTree(root: string, o: PackTreeOptions = {}): AsyncGen
     if (outLen >= FLUSH_AT) yield flush();
 
     if (type === 'directory') {
-      const names = await readdir(abs).catch((err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT') return [] as string[];
-        throw err;
-      });
+      let names: string[];
+      try {
+        names = readdirSync(abs);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        names = [];
+      }
       names.sort();
       // Reversed onto the stack, so entries come out in name order.
       for (let i = names.length - 1; i >= 0; i--) stack.push(rel ? `${rel}/${names[i]}` : names[i]!);
