@@ -36,6 +36,7 @@ const GROUPS: CommandGroup[] = [
   },
   // After volume: it adds `volume export/import` to that group.
   { names: ['backup', 'restore', 'volume'], load: async () => (await import('./commands/backup.js')).registerBackupCommands },
+  { names: ['migrate'], load: async () => (await import('./commands/migrate.js')).registerMigrateCommands },
   { names: ['doctor', 'completion'], load: async () => (await import('./commands/tools/index.js')).registerToolCommands },
 ];
 

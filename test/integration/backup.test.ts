@@ -255,3 +255,47 @@ test('backup ls lists the scheduled archives and backup prune keeps the newest o
     await d.remove();
   }
 });
+
+test('migrate moves a container to another berthd; a destination that fails leaves the source running', async () => {
+  const dest = new PrivateDaemon({ name: 'bkmig', bip: '10.250.5.1/24' });
+  const web = `${tag}-mig`;
+  const vol = `${tag}-migvol`;
+  containers.push(web);
+  volumes.push(vol);
+  try {
+    await dest.start();
+    await ok('run', '-d', '--name', web, '-v', `${vol}:/var/www/html`, NGINX);
+    await ok('exec', web, 'sh', '-c', 'echo migrated-page > /var/www/html/index.html');
+    // The destination already has a container of that name: the restore there is refused.
+    let r = await onDest(dest, 'create', '--name', web, '127.0.0.1:5000/library/busybox:latest');
+    assert.equal(r.code, 0, r.stderr);
+    r = await berth('migrate', web, dest.execRoot + '/berth.sock');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /migration failed, the source is still running: .*already in use/);
+    assert.equal(((await api().call('GET', `/containers/${web}/json`)) as any).State.Running, true);
+    assert.deepEqual(((await dest.client.call('GET', '/volumes')) as { Volumes: unknown[] }).Volumes, []);
+    await onDest(dest, 'rm', web);
+
+    r = await berth('migrate', web, dest.host);
+    assert.equal(r.code, 0, r.stderr);
+    const there = (await dest.client.call('GET', `/containers/${web}/json`)) as any;
+    assert.equal(there.State.Running, true);
+    const ip = there.NetworkSettings.Networks.bridge.IPAddress as string;
+    const body = await eventually(
+      () =>
+        new Promise<string>((resolve, reject) => {
+          get(`http://${ip}/`, (res) => {
+            let text = '';
+            res.on('data', (d) => (text += d));
+            res.on('end', () => resolve(text));
+          }).on('error', reject);
+        }),
+    );
+    assert.equal(body, 'migrated-page\n');
+    const here = (await api().call('GET', `/containers/${web}/json`)) as any;
+    assert.equal(here.State.Running, false, 'the source is stopped once the destination serves');
+    assert.ok(Date.parse(here.State.FinishedAt) >= Date.parse(there.State.StartedAt), 'the source stopped after the destination started');
+  } finally {
+    await dest.remove();
+  }
+});

@@ -35,7 +35,7 @@ export interface BackupBackend {
   exportVolume(name: string): Readable;
   importVolume(name: string, body: Readable): Promise<void>;
   backup(ref: string, req: BackupRequest): Promise<Readable>;
-  restore(body: Readable, req: RestoreRequest): Promise<{ Id: string; Name: string; Warnings: string[] }>;
+  restore(body: Readable, req: RestoreRequest): Promise<{ Id: string; Name: string; Warnings: string[]; CreatedVolumes: string[]; CreatedNetworks: string[] }>;
   listBackups(): BackupFileView[];
   pruneBackups(): Promise<{ Removed: string[] }>;
 }

@@ -121,11 +121,22 @@ function fillVolume(d: RestoreDeps, from: string, volume: string): void {
   else mkdirSync(data, { mode: 0o755 });
 }
 
-export async function restoreBackup(d: RestoreDeps, body: Readable, o: RestoreOptions): Promise<{ Id: string; Name: string; Warnings: string[] }> {
+export interface RestoreResult {
+  Id: string;
+  Name: string;
+  Warnings: string[];
+  /** What this restore made besides the container (a migration that fails removes them). */
+  CreatedVolumes: string[];
+  CreatedNetworks: string[];
+}
+
+export async function restoreBackup(d: RestoreDeps, body: Readable, o: RestoreOptions): Promise<RestoreResult> {
   const dir = join(d.scratchDir, `restore-${randomBytes(6).toString('hex')}`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const undo: (() => Promise<unknown> | unknown)[] = [];
   const warnings: string[] = [];
+  const createdVolumes: string[] = [];
+  const createdNetworks: string[] = [];
   try {
     const m = await unpackVerified(body, dir);
     const name = (o.name ?? m.container.name).replace(/^\//, '');
@@ -155,6 +166,7 @@ export async function restoreBackup(d: RestoreDeps, body: Readable, o: RestoreOp
       } catch {
         const { Id } = await d.networks.create(n.create as never);
         undo.push(() => d.networks.remove(Id));
+        createdNetworks.push(n.name);
       }
     }
     for (const v of m.volumes) {
@@ -162,6 +174,7 @@ export async function restoreBackup(d: RestoreDeps, body: Readable, o: RestoreOp
       if (!d.volumes.exists(v.name)) {
         d.volumes.create({ Name: v.name, Driver: v.driver, DriverOpts: v.options, Labels: v.labels });
         undo.push(() => d.volumes.remove(v.name, { force: true }));
+        createdVolumes.push(v.name);
       }
       fillVolume(d, join(dir, v.member), v.name);
     }
@@ -180,7 +193,7 @@ export async function restoreBackup(d: RestoreDeps, body: Readable, o: RestoreOp
       renameSync(join(dir, 'rootfs'), upper);
     }
     if (o.start) await d.containers.start(Id);
-    return { Id, Name: name, Warnings: warnings };
+    return { Id, Name: name, Warnings: warnings, CreatedVolumes: createdVolumes, CreatedNetworks: createdNetworks };
   } catch (err) {
     for (const u of undo.reverse()) {
       try {
