@@ -7,6 +7,7 @@ import { portsProcesses } from './ports-processes.js';
 import { pullBusybox, pullNginx } from './pull.js';
 import { runRmTrue, runRmTrueNone } from './run-rm.js';
 import { runTwentyPar, runTwentySeq } from './run-twenty.js';
+import { volumeBackup } from './volume-backup.js';
 
 /** Every scenario, in the order a full run takes them. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -21,4 +22,5 @@ export const SCENARIOS: readonly Scenario[] = [
   memory,
   nginxFirst200,
   portsProcesses,
+  volumeBackup,
 ];

@@ -1,5 +1,22 @@
-import { constants, type Stats } from 'node:fs';
-import { chmod, lchown, link, lstat, lutimes, mkdir, open, rm, symlink, type FileHandle } from 'node:fs/promises';
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  fchmodSync,
+  fchownSync,
+  ftruncateSync,
+  futimesSync,
+  lchownSync,
+  linkSync,
+  lstatSync,
+  lutimesSync,
+  mkdirSync,
+  openSync,
+  rmSync,
+  symlinkSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InvalidArgumentError } from '../../common/errors.js';
@@ -11,6 +28,8 @@ import { makeNode, writeXattrs } from './xattr-dump.js';
 // owners, modes, times, hard links, symlinks, sparse files, device nodes and xattrs. Nothing may
 // land outside `root`: absolute names and `..` are refused, every parent component is checked
 // with lstat (a symlink in the way is an error, never followed), hard links must point inside.
+// File system calls are synchronous: short each, and a thread-pool round trip apiece would
+// make a tree of small files several times slower to extract.
 
 export interface ExtractOptions {
   /** Create device nodes (else they are skipped, as for an unprivileged import). */
@@ -34,13 +53,8 @@ export function safeRelative(name: string): string {
 }
 
 
-async function lstatOrNull(p: string): Promise<Stats | undefined> {
-  try {
-    return await lstat(p);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+function lstatOrNull(p: string): Stats | undefined {
+  return lstatSync(p, { throwIfNoEntry: false });
 }
 
 async function drain(stream: AsyncIterable<Buffer>, hash?: { update(b: Buffer): unknown }): Promise<void> {
@@ -94,16 +108,16 @@ class Extraction {
   ) {}
 
   /** Makes every parent of `rel` a checked real directory inside root (creating missing ones if asked). */
-  private async parents(name: string, rel: string, create: boolean): Promise<void> {
+  private parents(name: string, rel: string, create: boolean): void {
     const parts = rel.split('/');
     let dir = '';
     for (let i = 0; i < parts.length - 1; i++) {
       dir = dir ? `${dir}/${parts[i]}` : parts[i]!;
       if (this.dirs.has(dir)) continue;
-      const st = await lstatOrNull(join(this.root, dir));
+      const st = lstatOrNull(join(this.root, dir));
       if (!st) {
         if (!create) throw refuse(name, `needs ${JSON.stringify(dir)}, which does not exist`);
-        await mkdir(join(this.root, dir), { mode: 0o755 });
+        mkdirSync(join(this.root, dir), { mode: 0o755 });
       } else if (!st.isDirectory()) {
         throw refuse(name, `would be written through the ${st.isSymbolicLink() ? 'symlink' : 'non-directory'} ${JSON.stringify(dir)}`);
       }
@@ -112,13 +126,13 @@ class Extraction {
   }
 
   /** Clears the way for a new entry at `rel` (a directory stays when a directory comes). */
-  private async clear(rel: string, keepDir: boolean): Promise<boolean> {
+  private clear(rel: string, keepDir: boolean): boolean {
     if (rel === '') return true;
     const abs = join(this.root, rel);
-    const st = await lstatOrNull(abs);
+    const st = lstatOrNull(abs);
     if (!st) return false;
     if (keepDir && st.isDirectory()) return true;
-    await rm(abs, { recursive: true, force: true });
+    rmSync(abs, { recursive: true, force: true });
     const prefix = rel + '/';
     this.dirs.delete(rel);
     for (const d of this.dirs) if (d.startsWith(prefix)) this.dirs.delete(d);
@@ -149,60 +163,59 @@ class Extraction {
         })
       : undefined;
     const abs = rel ? join(this.root, rel) : this.root;
-    if (rel) await this.parents(name, rel, true);
+    if (rel) this.parents(name, rel, true);
     for (const [k, v] of paxPairs) if (k.startsWith('SCHILY.xattr.')) this.xattrs.push({ path: rel, name: k.slice(13), value: v });
 
     switch (header.type) {
       case 'directory': {
-        const existed = await this.clear(rel, true);
-        if (!existed) await mkdir(abs, { mode: 0o700 });
+        const existed = this.clear(rel, true);
+        if (!existed) mkdirSync(abs, { mode: 0o700 });
         this.dirs.add(rel);
-        await lchown(abs, uid, gid);
-        await chmod(abs, mode);
+        lchownSync(abs, uid, gid);
+        chmodSync(abs, mode);
         this.dirTimes.push({ path: rel, mode, mtime });
         await drain(stream, hash);
         break;
       }
       case 'file':
       case 'contiguous-file': {
-        await this.clear(rel, false);
-        const fh = await open(abs, FILE_FLAGS, 0o600);
+        this.clear(rel, false);
+        const fd = openSync(abs, FILE_FLAGS, 0o600);
         try {
-          if (sparse) await this.writeSparse(fh, stream, hash, name, Number(pax.get('GNU.sparse.realsize')?.toString() ?? 0));
+          if (sparse) await this.writeSparse(fd, stream, hash, name, Number(pax.get('GNU.sparse.realsize')?.toString() ?? 0));
           else {
-            let pos = 0;
             for await (const b of stream) {
               hash?.update(b);
-              await fh.write(b, 0, b.length, pos);
-              pos += b.length;
+              let off = 0;
+              while (off < b.length) off += writeSync(fd, b, off);
             }
           }
           // chown before chmod: chown clears setuid and setgid.
-          await fh.chown(uid, gid);
-          await fh.chmod(mode);
-          await fh.utimes(mtime, mtime);
+          fchownSync(fd, uid, gid);
+          fchmodSync(fd, mode);
+          futimesSync(fd, mtime, mtime);
         } finally {
-          await fh.close();
+          closeSync(fd);
         }
         break;
       }
       case 'symlink':
         await drain(stream, hash);
-        await this.clear(rel, false);
-        await symlink(header.linkname, abs);
-        await lchown(abs, uid, gid);
-        await lutimes(abs, mtime, mtime);
+        this.clear(rel, false);
+        symlinkSync(header.linkname, abs);
+        lchownSync(abs, uid, gid);
+        lutimesSync(abs, mtime, mtime);
         break;
       case 'link': {
         await drain(stream, hash);
         const target = safeRelative(header.linkname);
         if (!target) throw refuse(name, 'is a hard link to the root');
-        await this.parents(name, target, false);
-        const st = await lstatOrNull(join(this.root, target));
+        this.parents(name, target, false);
+        const st = lstatOrNull(join(this.root, target));
         if (!st) throw refuse(name, `is a hard link to ${JSON.stringify(header.linkname)}, which is not in the archive before it`);
         if (st.isDirectory()) throw refuse(name, 'is a hard link to a directory');
-        await this.clear(rel, false);
-        await link(join(this.root, target), abs);
+        this.clear(rel, false);
+        linkSync(join(this.root, target), abs);
         break;
       }
       case 'character-device':
@@ -210,7 +223,7 @@ class Extraction {
       case 'fifo':
         await drain(stream, hash);
         if (header.type !== 'fifo' && !this.o.devices) break;
-        await this.clear(rel, false);
+        this.clear(rel, false);
         this.nodes.push({
           path: rel,
           kind: header.type === 'fifo' ? 'p' : header.type === 'block-device' ? 'b' : 'c',
@@ -231,7 +244,7 @@ class Extraction {
     if (hash) this.o.digests!.set(name, hash.digest('hex'));
   }
 
-  private async writeSparse(fh: FileHandle, stream: AsyncGenerator<Buffer>, hash: { update(b: Buffer): unknown } | undefined, name: string, realSize: number): Promise<void> {
+  private async writeSparse(fd: number, stream: AsyncGenerator<Buffer>, hash: { update(b: Buffer): unknown } | undefined, name: string, realSize: number): Promise<void> {
     const it = stream;
     const { regions, rest } = await readSparseMap(it, hash, name);
     let pending = rest;
@@ -245,7 +258,8 @@ class Extraction {
           pending = next.value;
         }
         const n = Math.min(pending.length, length - written);
-        await fh.write(pending, 0, n, offset + written);
+        let off = 0;
+        while (off < n) off += writeSync(fd, pending, off, n - off, offset + written + off);
         pending = pending.subarray(n);
         written += n;
       }
@@ -255,26 +269,26 @@ class Extraction {
       if (next.done) break;
       hash?.update(next.value);
     }
-    await fh.truncate(realSize);
+    ftruncateSync(fd, realSize);
   }
 
   private async makeNodes(): Promise<void> {
     for (const n of this.nodes.splice(0)) {
       await makeNode(this.root, n.path, n.kind, n.mode, n.major, n.minor);
       const abs = join(this.root, n.path);
-      await lchown(abs, n.uid, n.gid);
-      await chmod(abs, n.mode);
-      await lutimes(abs, n.mtime, n.mtime);
+      lchownSync(abs, n.uid, n.gid);
+      chmodSync(abs, n.mode);
+      lutimesSync(abs, n.mtime, n.mtime);
     }
   }
 
   /** Whether every parent of `rel` is still a real directory (later entries may have replaced one). */
-  private async parentsIntact(rel: string): Promise<boolean> {
+  private parentsIntact(rel: string): boolean {
     const parts = rel.split('/');
     let dir = '';
     for (let i = 0; i < parts.length - 1; i++) {
       dir = dir ? `${dir}/${parts[i]}` : parts[i]!;
-      const st = await lstatOrNull(join(this.root, dir));
+      const st = lstatOrNull(join(this.root, dir));
       if (!st || !st.isDirectory()) return false;
     }
     return true;
@@ -283,14 +297,14 @@ class Extraction {
   /** Sets xattrs, then directory times (children changed them), deepest first. */
   async finish(): Promise<void> {
     const ok: typeof this.xattrs = [];
-    for (const x of this.xattrs) if (await this.parentsIntact(x.path)) ok.push(x);
+    for (const x of this.xattrs) if (this.parentsIntact(x.path)) ok.push(x);
     await writeXattrs(this.root, ok);
     for (let i = this.dirTimes.length - 1; i >= 0; i--) {
       const d = this.dirTimes[i]!;
-      if (!(await this.parentsIntact(d.path))) continue;
+      if (!this.parentsIntact(d.path)) continue;
       const abs = d.path ? join(this.root, d.path) : this.root;
-      const st = await lstatOrNull(abs);
-      if (st?.isDirectory()) await lutimes(abs, d.mtime, d.mtime);
+      const st = lstatOrNull(abs);
+      if (st?.isDirectory()) lutimesSync(abs, d.mtime, d.mtime);
     }
   }
 }
