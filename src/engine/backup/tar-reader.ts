@@ -153,7 +153,8 @@ export async function* readTar(input: Readable | AsyncIterable<Buffer>): AsyncGe
   let longLink: string | undefined;
   for (;;) {
     const block = await q.read(512);
-    if (!block) return;
+    // Every tar writer ends with zero blocks: input that stops without them was cut short.
+    if (!block) throw truncated();
     if (block.every((x) => x === 0)) return;
     if (!checksumOk(block)) throw new InvalidArgumentError('corrupt tar header in archive (bad checksum)');
     const flag = String.fromCharCode(block[156]!);

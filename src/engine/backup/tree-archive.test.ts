@@ -64,3 +64,32 @@ describe('tree archive', () => {
     await assert.rejects(extractTo(dst, archiveOf([{ name: 'l2', type: 'symlink', linkname: '/etc' }, { name: 'hl2', type: 'link', linkname: 'l2/passwd' }])), /through the symlink/);
   });
 });
+
+describe('tar reader', () => {
+  it('reads GNU-format archives (long names, long link targets) as GNU tar wrote them', async () => {
+    const src = join(base, 'gnu-src');
+    const long = 'd'.repeat(120);
+    mkdirSync(join(src, long), { recursive: true });
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('sh', ['-c', `echo hi > ${long}/${'f'.repeat(110)} && ln -s ${long}/${'f'.repeat(110)} link && ln ${long}/${'f'.repeat(110)} hard`], { cwd: src });
+    const tarBytes = execFileSync('tar', ['--format=gnu', '-cf', '-', '-C', src, '.']);
+    const dst = join(base, 'gnu-dst');
+    mkdirSync(dst);
+    await extractTo(dst, Readable.from([tarBytes]));
+    assert.deepEqual(snapshotTree(dst, { skipRootTime: true }), snapshotTree(src, { skipRootTime: true }));
+  });
+
+  it('says an archive cut short is truncated', async () => {
+    const src = join(base, 'src');
+    const chunks: Buffer[] = [];
+    for await (const c of treeTarStream(src)) chunks.push(c as Buffer);
+    const whole = Buffer.concat(chunks);
+    const dst = join(base, 'cut');
+    mkdirSync(dst);
+    await assert.rejects(extractTo(dst, Readable.from([whole.subarray(0, Math.floor(whole.length / 2) + 100)])), /truncated/);
+    // Cut exactly between two entries: the missing end-of-archive blocks give it away.
+    const one = Buffer.concat([encodeHeader({ name: 'a', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 1, mtime: 0 }), Buffer.from('x'), padding(1)]);
+    await assert.rejects(extractTo(dst, Readable.from([one])), /truncated/);
+    await extractTo(dst, Readable.from([one, END_OF_ARCHIVE]));
+  });
+});
