@@ -295,6 +295,15 @@ test('migrate moves a container to another berthd; a destination that fails leav
     const here = (await api().call('GET', `/containers/${web}/json`)) as any;
     assert.equal(here.State.Running, false, 'the source is stopped once the destination serves');
     assert.ok(Date.parse(here.State.FinishedAt) >= Date.parse(there.State.StartedAt), 'the source stopped after the destination started');
+
+    // The destination has busybox already (the conflicting container above pulled it): not sent again.
+    const small = `${tag}-mig2`;
+    containers.push(small);
+    await ok('run', '-d', '--name', small, '127.0.0.1:5000/library/busybox:latest', 'sleep', '300');
+    r = await berth('migrate', small, dest.host, '--rm-source');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(((await dest.client.call('GET', `/containers/${small}/json`)) as any).State.Running, true);
+    assert.equal((await berth('inspect', small)).code, 1, '--rm-source removed the source');
   } finally {
     await dest.remove();
   }

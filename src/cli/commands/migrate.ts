@@ -53,8 +53,13 @@ async function migrate(e: CliEnv, container: string, destination: string, o: { r
   await dest.call('GET', '/_ping').catch((err: Error) => {
     throw new CliExit(1, `cannot reach the destination ${destination}: ${err.message}`);
   });
+  // An image the destination already has (same id) is not sent; the restore finds it there.
+  const image = await src.call<Record<string, any>>('GET', `/images/${before.Image}/json`);
+  const destHasImage = (image.RepoDigests ?? []).length > 0 && (await dest.call('GET', `/images/${before.Image}/json`).then(() => true, () => false));
   const abort = new AbortController();
-  const archive: IncomingMessage = await src.stream('GET', `/berth/v1/containers/${before.Id}/backup`, { query: { consistency: o.live ? 'live' : 'pause' } });
+  const archive: IncomingMessage = await src.stream('GET', `/berth/v1/containers/${before.Id}/backup`, {
+    query: { consistency: o.live ? 'live' : 'pause', image: destHasImage ? 'false' : undefined },
+  });
   // A backup cut short must not reach the destination as a clean end: abort the upload.
   const cut = () => abort.abort(new Error('the backup stream from the source broke off'));
   archive.on('aborted', cut);
