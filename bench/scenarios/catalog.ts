@@ -10,6 +10,7 @@ import { pullBusybox, pullNginx } from './pull.js';
 import { runRmTrue, runRmTrueNone } from './run-rm.js';
 import { runTwentyPar, runTwentySeq } from './run-twenty.js';
 import { upgradeNginx } from './upgrade-nginx.js';
+import { volumeBackup } from './volume-backup.js';
 
 /** Every scenario, in the order a full run takes them. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -27,4 +28,5 @@ export const SCENARIOS: readonly Scenario[] = [
   psTls,
   upgradeNginx,
   apiLoad,
+  volumeBackup,
 ];

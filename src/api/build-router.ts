@@ -9,6 +9,7 @@ import { registerImageTransferRoutes, registerImportRoute, type ImageTransferBac
 import { registerBuildRoutes, type BuildBackend } from './routes/image-build.js';
 import { registerConsoleRoutes, type ConsoleBackend } from './routes/berth-console.js';
 import { registerRevisionRoutes, type RevisionsBackend } from './routes/berth-revisions.js';
+import { registerBackupRoutes, type BackupBackend } from './routes/berth-backup.js';
 
 /** The backends each route group needs; the daemon passes its services. */
 export interface ApiBackends {
@@ -22,6 +23,7 @@ export interface ApiBackends {
   build?: BuildBackend;
   console?: ConsoleBackend;
   revisions?: RevisionsBackend;
+  backup?: BackupBackend;
 }
 
 /** The whole route table. Specific paths are registered before `{name:.*}` catch-alls. */
@@ -43,5 +45,6 @@ export function buildRouter(b: ApiBackends): Router {
   if (b.build) registerBuildRoutes(router, b.build);
   registerConsoleRoutes(router, b.console ?? {});
   if (b.revisions) registerRevisionRoutes(router, b.revisions);
+  if (b.backup) registerBackupRoutes(router, b.backup);
   return router;
 }

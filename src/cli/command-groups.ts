@@ -39,6 +39,9 @@ const GROUPS: CommandGroup[] = [
     load: async () => (await import('./commands/image-transfer.js')).registerImageTransferCommands,
   },
   { names: ['console'], load: async () => (await import('./commands/console.js')).registerConsoleCommands },
+  // After volume: it adds `volume export/import` to that group.
+  { names: ['backup', 'restore', 'volume'], load: async () => (await import('./commands/backup.js')).registerBackupCommands },
+  { names: ['migrate'], load: async () => (await import('./commands/migrate.js')).registerMigrateCommands },
   { names: ['doctor', 'completion'], load: async () => (await import('./commands/tools/index.js')).registerToolCommands },
 ];
 

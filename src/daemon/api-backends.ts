@@ -10,6 +10,7 @@ import { imageTransferBackend } from './image-transfer-backend.js';
 import { buildBackend } from './build-backend.js';
 import { recordingCreates, revisionAwareImages } from './revision-guards.js';
 import { cgroupVersion } from '../engine/system/system-info.js';
+import { backupBackend } from './backup-backend.js';
 
 /** Hands each route group the narrow view of the services it needs. */
 export function apiBackends(s: Services): ApiBackends {
@@ -63,5 +64,6 @@ export function apiBackends(s: Services): ApiBackends {
     imageTransfer: imageTransferBackend(s),
     build: buildBackend(s),
     revisions: { revisions: s.revisions },
+    backup: backupBackend(s),
   };
 }

@@ -28,6 +28,7 @@ export const CONFIG_KEY_DOCS: Record<string, string> = {
   'auto-upgrade-interval': 'How often containers labelled berth.upgrade=auto are upgraded through the health gate: seconds or a duration ("1h30m"); 0 is off.',
   debug: 'true is the same as "log-level": "debug".',
   console: 'The web console: {"listen": "127.0.0.1:2380"}; a non-loopback address also needs "tlscert" and "tlskey". Off when absent.',
+  backups: 'Scheduled backups: [{"containers": ["web"] or "label": "k=v", "schedule": "0 3 * * *", "dir": "/var/backups/berth", "keep": 7}].',
 };
 
 export const FLAG_DOCS: Record<string, string> = {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { normalizeMirror } from '../engine/images/registry-mirrors.js';
 import { InvalidArgumentError } from '../common/errors.js';
+import { parseBackupSchedules, type BackupScheduleConfig } from '../engine/backup/backup-schedule.js';
 
 /** berthd's configuration, with dockerd's daemon.json key names. */
 export interface DaemonConfig {
@@ -42,6 +43,8 @@ export interface DaemonConfig {
   'revision-history': number;
   /** How often containers labelled berth.upgrade=auto are upgraded: seconds or a Go duration ("1h"); 0 = off. */
   'auto-upgrade-interval': number | string;
+  /** Scheduled container backups. */
+  backups: BackupScheduleConfig[];
 }
 
 /** Where `berth tls init` writes the server's files, and where berthd looks for them by default. */
@@ -85,6 +88,7 @@ export function defaultConfig(): DaemonConfig {
     tlskey: `${DEFAULT_TLS_DIR}/key.pem`,
     'revision-history': 5,
     'auto-upgrade-interval': 0,
+    backups: [],
   };
 }
 
@@ -225,6 +229,7 @@ function validate(c: DaemonConfig): void {
   for (const key of ['tls', 'tlsverify'] as const) {
     if (c[key] !== undefined && typeof c[key] !== 'boolean') throw new InvalidArgumentError(`invalid ${key}: ${String(c[key])} (true or false)`);
   }
+  c.backups = parseBackupSchedules(c.backups);
 }
 
 /** auto-upgrade-interval in seconds (0 = off), or undefined when it is neither a number nor a Go duration. */

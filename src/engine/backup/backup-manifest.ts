@@ -1,0 +1,56 @@
+// The manifest of a container backup: the last member of the archive, written once every other
+// member's digest is known. A restore refuses an archive whose members do not match it.
+
+export const BACKUP_FORMAT_VERSION = 1;
+export const MANIFEST_NAME = 'manifest.json';
+
+export interface BackupVolume {
+  /** The volume's name on the source; anonymous volumes get a new name on restore. */
+  name: string;
+  anonymous: boolean;
+  /** Where the container mounts it. */
+  destination: string;
+  driver: string;
+  labels: Record<string, string> | null;
+  options: Record<string, string> | null;
+  /** Archive prefix of its contents. */
+  member: string;
+}
+
+export interface BackupNetwork {
+  name: string;
+  aliases: string[] | null;
+  ipAddress: string;
+  ipamConfig: Record<string, unknown> | null;
+  macAddress: string;
+  /** How to create the network where it is missing (absent for the predefined ones). */
+  create?: Record<string, unknown>;
+}
+
+export interface BackupManifest {
+  formatVersion: number;
+  berthVersion: string;
+  sourceHost: string;
+  created: string;
+  container: {
+    id: string;
+    name: string;
+    /** The create request (Config with HostConfig and NetworkingConfig) that makes it again. */
+    create: Record<string, any>;
+  };
+  networks: BackupNetwork[];
+  image: {
+    /** The reference the container was created from (Config.Image). */
+    reference: string;
+    id: string;
+    /** repo@sha256:… as the registry knows it, when the image was pulled. */
+    repoDigest: string | null;
+    /** Whether the archive holds the image (an OCI layout under image/). */
+    included: boolean;
+  };
+  volumes: BackupVolume[];
+  /** Whether the archive holds the container's own changes under rootfs/. */
+  rootfs: boolean;
+  /** The sha256 of every other member, by name. */
+  members: Record<string, string>;
+}
