@@ -8,6 +8,8 @@ import type { ContainerRecord } from '../engine/containers/container-model.js';
 import { ContainerService } from '../engine/containers/container-service.js';
 import { ExecService } from '../engine/containers/exec-service.js';
 import { readLogs } from '../engine/containers/log-reader.js';
+import { keepLogsRotated } from '../engine/containers/log-lifecycle.js';
+import { LogRotator } from '../engine/containers/log-rotator.js';
 import { execProcess } from '../engine/containers/exec-process.js';
 import { healthProbeRunner } from '../engine/containers/health-probe.js';
 import type { LogReader } from '../engine/containers/ports.js';
@@ -97,6 +99,14 @@ export async function createServices(config: DaemonConfig, logger: Logger): Prom
   const archive = new ArchiveService({ containers, rootfs: snapshots, layerPaths: (id) => snapshots.layerPaths(id), paths, events, logger });
   const exec = new ExecService({ containers, runtime, execProcess: (c, cfg) => execProcess(paths, c, cfg), events, logger });
   await containers.recover();
+  const rotator = new LogRotator((id) => runtime.reopenLog(id), logger);
+  const stopRotating = keepLogsRotated(
+    events,
+    rotator,
+    (id) => containers.list().find((c) => c.Id === id),
+    () => containers.list().filter((c) => c.State.Running),
+    { driver: config['log-driver'], opts: config['log-opts'] ?? {} },
+  );
   const live = new Set(containers.list().filter((c) => c.State.Running).map((c) => c.Id));
   await networks.reconcile(live).catch((err) => logger.warn({ err }, 'network reconcile failed'));
 
@@ -124,6 +134,10 @@ export async function createServices(config: DaemonConfig, logger: Logger): Prom
     volumes,
     archive,
     closers: [
+      () => {
+        stopRotating();
+        rotator.close();
+      },
       () => {
         db.close();
       },

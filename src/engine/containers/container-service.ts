@@ -20,6 +20,7 @@ import { RuntimeError, startFailureExitCode } from '../runtime/runtime-errors.js
 import { mergeImageConfig, validateContainerName } from './config-merge.js';
 import { initialState, type ContainerRecord, ZERO_TIME } from './container-model.js';
 import { HealthMonitor, type HealthProbeRunner } from './health-monitor.js';
+import { logPolicy } from './log-policy.js';
 import { linkSetup, normaliseLinks, removeLink, withLinkHosts } from './links.js';
 import { generateName } from './name-generator.js';
 import type {
@@ -271,6 +272,7 @@ export class ContainerService {
         bundleDir: join(this.d.paths.containerDir(c.Id), 'bundle'),
         spec,
         logPath: c.LogPath,
+        logDriver: c.HostConfig.LogConfig?.Type === 'none' ? 'none' : 'k8s-file', // lifecycle: `none` keeps no log
         tty: !!c.Config.Tty,
         openStdin: !!c.Config.OpenStdin,
         stdinOnce: !!c.Config.StdinOnce,
@@ -797,6 +799,7 @@ export function normaliseHostConfig(h: Record<string, any>, logDriver: string): 
   if (h.NanoCpus && h.NanoCpus < 0) throw new InvalidArgumentError('Range of CPUs is from 0.01 to the number of CPUs available');
   out.LogConfig = { Type: h.LogConfig?.Type || logDriver, Config: h.LogConfig?.Config ?? {} };
   if (!LOG_DRIVERS.has(out.LogConfig.Type)) throw new InvalidArgumentError(`logger: no log driver named '${out.LogConfig.Type}' is registered`);
+  logPolicy(out.LogConfig, { driver: logDriver, opts: {} }); // lifecycle: bad max-size/max-file fail at create
   out.Binds ??= null;
   out.PortBindings ??= {};
   out.AutoRemove = !!h.AutoRemove;
