@@ -21,6 +21,8 @@ import { mergeImageConfig, validateContainerName } from './config-merge.js';
 import { initialState, type ContainerRecord, ZERO_TIME } from './container-model.js';
 import { HealthMonitor, type HealthProbeRunner } from './health-monitor.js';
 import { logPolicy } from './log-policy.js';
+import { healthOnFailure } from './health-action.js';
+import { nextRestartDelay, ranFor } from './restart-backoff.js';
 import { linkSetup, normaliseLinks, removeLink, withLinkHosts } from './links.js';
 import { generateName } from './name-generator.js';
 import type {
@@ -80,6 +82,10 @@ export class ContainerService {
   private readonly locks = new Map<string, Promise<unknown>>();
 
   private readonly health?: HealthMonitor;
+  /** lifecycle: containers --health-on-failure=restart killed: their next exit restarts them whatever the policy. */
+  private readonly healthRestarts = new Set<string>();
+  /** lifecycle: the last restart delay per container, for Docker's doubling back-off. */
+  private readonly restartDelays = new Map<string, number>();
 
   constructor(private readonly d: ContainerServiceDeps) {
     this.signals.setMaxListeners(0);
@@ -88,6 +94,7 @@ export class ContainerService {
         if (!this.byId.has(c.Id)) return;
         this.d.repo.save(c);
         if (statusChanged) this.emit(c, `health_status: ${c.State.Health!.Status}`);
+        if (statusChanged && c.State.Health!.Status === 'unhealthy') this.actOnUnhealthy(c); // lifecycle
       });
     }
     for (const c of d.repo.all()) this.byId.set(c.Id, c);
@@ -432,13 +439,15 @@ export class ContainerService {
   private maybeRestart(c: ContainerRecord): void {
     const policy = c.HostConfig.RestartPolicy ?? { Name: 'no' };
     const name = policy.Name || 'no';
-    if (c.manuallyStopped || name === 'no') return;
-    if (name === 'on-failure') {
+    const forced = this.healthRestarts.delete(c.Id) && !c.manuallyStopped; // lifecycle: --health-on-failure=restart
+    if (!forced && (c.manuallyStopped || name === 'no')) return;
+    if (!forced && name === 'on-failure') {
       if (c.State.ExitCode === 0) return;
       if (policy.MaximumRetryCount > 0 && c.RestartCount >= policy.MaximumRetryCount) return;
     }
-    // Docker's back-off: 100 ms doubling per consecutive restart, capped at a minute.
-    const delay = Math.min(100 * 2 ** Math.min(c.RestartCount, 10), 60_000);
+    // Docker's back-off: 100 ms doubling per consecutive restart, capped at a minute, reset after 10 s up.
+    const delay = nextRestartDelay(this.restartDelays.get(c.Id), ranFor(c.State));
+    this.restartDelays.set(c.Id, delay);
     c.State = { ...c.State, Restarting: true, Status: 'restarting' };
     this.d.repo.save(c);
     const timer = setTimeout(() => {
@@ -451,6 +460,29 @@ export class ContainerService {
         .catch((err) => this.d.logger.warn({ err, id: c.Id }, 'restart failed'));
     }, delay);
     this.restartTimers.set(c.Id, timer);
+  }
+
+  /**
+   * lifecycle: --health-on-failure (label berth.health-on-failure). kill: SIGKILL, then the restart
+   * policy decides; restart: SIGKILL and restart with the policy's back-off whatever the policy;
+   * stop: a `docker stop`. The event says which action the unhealthy status caused.
+   */
+  private actOnUnhealthy(c: ContainerRecord): void {
+    const action = healthOnFailure(c.Config.Labels);
+    if (action === 'none') return;
+    this.emit(c, 'health_on_failure', { action, healthStatus: 'unhealthy' });
+    this.health?.stop(c.Id);
+    const failed = (err: unknown) => this.d.logger.warn({ err, id: c.Id, action }, 'health-on-failure action failed');
+    if (action === 'stop') {
+      void this.stop(c.Id).catch(failed);
+      return;
+    }
+    if (action === 'restart') this.healthRestarts.add(c.Id);
+    void this.locked(c.Id, async () => {
+      if (!c.State.Running) return;
+      this.emit(c, 'kill', { signal: '9' });
+      await this.d.runtime.kill(c.Id, 'SIGKILL');
+    }).catch(failed);
   }
 
   private nextExit(id: string): Promise<ExitResult> {
