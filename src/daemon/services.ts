@@ -14,7 +14,8 @@ import { execProcess } from '../engine/containers/exec-process.js';
 import { healthProbeRunner } from '../engine/containers/health-probe.js';
 import type { LogReader } from '../engine/containers/ports.js';
 import { buildSpec } from '../engine/containers/spec-builder.js';
-import { EventBus } from '../engine/events/event-bus.js';
+import { EventBus, type BerthEvent } from '../engine/events/event-bus.js';
+import { EventRepository } from '../store/event-repository.js';
 import { ImageService } from '../engine/images/image-service.js';
 import { NetworkService } from '../engine/networks/network-service.js';
 import { ContainerRuntime } from '../engine/runtime/conmon-runtime.js';
@@ -66,7 +67,7 @@ export async function createServices(config: DaemonConfig, logger: Logger): Prom
   mkdirSync(paths.execRoot, { recursive: true, mode: 0o711 });
   await prepareHost(logger, config['exec-opts']);
   const db = openDatabase(paths.database);
-  const events = new EventBus();
+  const events = new EventBus(1000, new EventRepository<BerthEvent>(db), (err) => logger.warn({ err }, 'event history'));
   const images = new ImageService({ db, paths, config, logger, events });
   // Before anything can pull: what a killed berthd left half-written goes now.
   images.removeLeftovers({ startup: true });

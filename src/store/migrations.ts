@@ -86,4 +86,13 @@ export const migrations: readonly string[] = [
   ALTER TABLE images ADD COLUMN parent TEXT;
   CREATE INDEX images_parent ON images(parent);
   `,
+  // 4: the recent events (/events?since=), kept across berthd restarts; bounded by the repository.
+  `
+  CREATE TABLE events (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    time_nano INTEGER NOT NULL,
+    doc       TEXT NOT NULL              -- the event message as /events sends it
+  );
+  CREATE INDEX events_time ON events(time_nano);
+  `,
 ];
