@@ -23,6 +23,7 @@ import { HealthMonitor, type HealthProbeRunner } from './health-monitor.js';
 import { logPolicy } from './log-policy.js';
 import { healthOnFailure } from './health-action.js';
 import { nextRestartDelay, ranFor } from './restart-backoff.js';
+import { startOrder } from './restart-order.js';
 import { linkSetup, normaliseLinks, removeLink, withLinkHosts } from './links.js';
 import { generateName } from './name-generator.js';
 import type {
@@ -86,6 +87,8 @@ export class ContainerService {
   private readonly healthRestarts = new Set<string>();
   /** lifecycle: the last restart delay per container, for Docker's doubling back-off. */
   private readonly restartDelays = new Map<string, number>();
+  /** lifecycle: during recovery, restarts are collected here and made in dependency order. */
+  private deferredRestarts?: ContainerRecord[];
 
   constructor(private readonly d: ContainerServiceDeps) {
     this.signals.setMaxListeners(0);
@@ -445,6 +448,10 @@ export class ContainerService {
       if (c.State.ExitCode === 0) return;
       if (policy.MaximumRetryCount > 0 && c.RestartCount >= policy.MaximumRetryCount) return;
     }
+    if (this.deferredRestarts) {
+      this.deferredRestarts.push(c);
+      return;
+    }
     // Docker's back-off: 100 ms doubling per consecutive restart, capped at a minute, reset after 10 s up.
     const delay = nextRestartDelay(this.restartDelays.get(c.Id), ranFor(c.State));
     this.restartDelays.set(c.Id, delay);
@@ -728,6 +735,7 @@ export class ContainerService {
    * exited meanwhile get their exit recorded; their leftovers are released.
    */
   async recover(): Promise<void> {
+    this.deferredRestarts = [];
     for (const c of this.byId.values()) {
       if (c.State.Status === 'removing') {
         await this.remove(c.Id, { force: true }).catch((err) => this.d.logger.warn({ err, id: c.Id }, 'finishing removal'));
@@ -741,15 +749,34 @@ export class ContainerService {
         this.watchExit(c, c.generation);
         this.health?.start(c);
         this.d.logger.info({ id: c.Id }, 'adopted running container');
+      } else if (!c.State.Running) {
+        // lifecycle: it was waiting out its restart delay when berthd went down.
+        this.maybeRestart(c);
       } else {
-        // Gone while we were away: the exit file (if the monitor wrote one) tells the code.
+        // Gone while we were away: the exit file (if the monitor wrote one) tells the code; after
+        // a reboot there is none (nor a run dir): 255, as dockerd records a lost container.
+        const unknown = (): ExitResult => ({ exitCode: 255, oomKilled: false, finishedAt: new Date() });
         const exit = await Promise.race([
-          this.d.runtime.waitExit(c.Id),
-          new Promise<ExitResult>((res) => setTimeout(() => res({ exitCode: 255, oomKilled: false, finishedAt: new Date() }), 250)),
+          this.d.runtime.waitExit(c.Id).catch(unknown),
+          new Promise<ExitResult>((res) => setTimeout(() => res(unknown()), 250)),
         ]);
-        c.State.Running = true;
         await this.onExit(c.Id, c.generation, exit);
+        this.d.logger.info({ id: c.Id, exitCode: exit.exitCode }, 'container exited while berthd was away');
       }
+    }
+    // lifecycle: what the restart policies bring back, each after the containers it needs.
+    const restarts = startOrder(this.deferredRestarts);
+    this.deferredRestarts = undefined;
+    for (const c of restarts) {
+      if (!this.byId.has(c.Id) || c.State.Running) continue;
+      c.RestartCount++;
+      c.State.Restarting = false;
+      await this.start(c.Id)
+        .then(() => this.emit(c, 'restart'))
+        .catch((err) => {
+          this.d.logger.warn({ err, id: c.Id }, 'restart at start-up failed');
+          this.maybeRestart(c); // the back-off goes on trying
+        });
     }
   }
 
