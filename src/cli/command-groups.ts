@@ -21,6 +21,7 @@ const GROUPS: CommandGroup[] = [
   { names: ['version', 'info'], load: async () => (await import('./commands/system.js')).registerSystemCommands },
   { names: ['system'], load: async () => (await import('./commands/dial-stdio.js')).registerDialStdioCommand },
   { names: ['system'], load: async () => (await import('./commands/system-prune.js')).registerSystemPruneCommand },
+  { names: ['system'], load: async () => (await import('./commands/system-df.js')).registerSystemDfCommand },
   { names: ['tls'], load: async () => (await import('./commands/tls.js')).registerTlsCommands },
   { names: ['context'], load: async () => (await import('./commands/context.js')).registerContextCommands },
   { names: CONTAINER_VERBS, load: async () => (await import('./commands/container/index.js')).registerContainerCommands },

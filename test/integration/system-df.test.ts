@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readJsonLines } from '../../src/client/api-client.js';
-import { api } from '../helpers/daemon.js';
+import { api, berth, docker } from '../helpers/daemon.js';
 
 // /system/df (docker system df -v) against what is really written: a container's writable layer,
 // a volume's data, and shared layers counted once.
@@ -46,4 +46,11 @@ test('system df: SizeRw and a volume size are the bytes written; a layer shared 
   assert.ok(mine.Size >= base.Size + 100000, 'the committed image holds the base and the new layer');
   const imageSum = df.Images.reduce((s: number, i: { Size: number }) => s + i.Size, 0);
   assert.ok(df.LayersSize <= imageSum - base.Size, `LayersSize ${df.LayersSize} counts the shared base layer once (images sum ${imageSum})`);
+});
+
+test('berth system df prints what the docker CLI prints', async () => {
+  const [ours, theirs] = [await berth('system', 'df'), await docker('system', 'df')];
+  assert.equal(theirs.code, 0, theirs.stderr);
+  assert.equal(ours.code, 0, ours.stderr);
+  assert.equal(ours.stdout, theirs.stdout);
 });
