@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { CliEnv } from '../cli-env.js';
 import { alignColumns } from '../output/table.js';
-import { humanSize } from '../output/units.js';
+import { humanDuration, humanSize } from '../output/units.js';
+import { containerContext } from './container/container-context.js';
 
 // `berth system df`: docker's summary of /system/df (docker/cli formatter/disk_usage.go).
 
@@ -42,13 +43,69 @@ export function renderDiskUsage(du: DiskUsage): string {
   return alignColumns(rows.map((r) => r.join('\t')).join('\n') + '\n');
 }
 
+/** docker's reference.FamiliarName + tag of an image's first tag. */
+function repoTag(image: Record<string, any>): [string, string] {
+  const ref = (image.RepoTags as string[] | undefined)?.find((t) => t !== '<none>:<none>');
+  if (!ref) return ['<none>', '<none>'];
+  const colon = ref.lastIndexOf(':');
+  if (colon < ref.lastIndexOf('/') || colon < 0) return ['<none>', '<none>'];
+  return [ref.slice(0, colon).replace(/^docker\.io\/(library\/)?/, ''), ref.slice(colon + 1)];
+}
+
+const na = (n: number, f: (n: number) => string) => (n === -1 ? 'N/A' : f(n));
+
+/** `system df -v`: each image, container, volume and cache record, as docker's verbose tables. */
+export function renderDiskUsageVerbose(du: Record<string, any>, now = Date.now()): string {
+  const table = (rows: unknown[][]) => alignColumns(rows.map((r) => r.join('\t')).join('\n') + '\n');
+  const ago = (unixSeconds: number) => `${humanDuration(now - unixSeconds * 1000)} ago`;
+  let out = 'Images space usage:\n\n';
+  out += table([
+    ['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE', 'SHARED SIZE', 'UNIQUE SIZE', 'CONTAINERS'],
+    ...((du.Images ?? []) as Record<string, any>[]).map((i) => [
+      ...repoTag(i),
+      String(i.Id).replace(/^sha256:/, '').slice(0, 12),
+      ago(i.Created),
+      humanSize(i.Size),
+      na(i.SharedSize, (n) => humanSize(n)),
+      i.SharedSize === -1 ? 'N/A' : humanSize(i.Size - i.SharedSize),
+      na(i.Containers, String),
+    ]),
+  ]);
+  out += '\nContainers space usage:\n\n';
+  out += table([
+    ['CONTAINER ID', 'IMAGE', 'COMMAND', 'LOCAL VOLUMES', 'SIZE', 'CREATED', 'STATUS', 'NAMES'],
+    ...((du.Containers ?? []) as Record<string, any>[]).map((c) => {
+      const ctx = containerContext(c, true, now) as Record<string, () => string>;
+      return [ctx.ID!(), ctx.Image!(), ctx.Command!(), ctx.LocalVolumes!(), humanSize(c.SizeRw ?? 0), ctx.RunningFor!(), ctx.Status!(), ctx.Names!()];
+    }),
+  ]);
+  out += '\nLocal Volumes space usage:\n\n';
+  out += table([
+    ['VOLUME NAME', 'LINKS', 'SIZE'],
+    ...((du.Volumes ?? []) as Record<string, any>[]).map((v) => [
+      v.Name,
+      v.UsageData ? na(v.UsageData.RefCount, String) : 'N/A',
+      v.UsageData ? na(v.UsageData.Size, (n) => humanSize(n, 4)) : 'N/A',
+    ]),
+  ]);
+  const cache = (du.BuildCache ?? []) as Record<string, any>[];
+  out += `\nBuild cache usage: ${humanSize(cache.reduce((s, b) => s + (b.Shared ? 0 : b.Size), 0), 4)}\n\n`;
+  out += table([
+    ['CACHE ID', 'CACHE TYPE', 'SIZE', 'CREATED', 'LAST USED', 'USAGE', 'SHARED'],
+    ...cache.map((b) => [String(b.ID).slice(0, 12), b.Type, humanSize(b.Size, 4), ago(Date.parse(b.CreatedAt) / 1000), b.LastUsedAt ? ago(Date.parse(b.LastUsedAt) / 1000) : '', b.UsageCount, b.Shared]),
+  ]);
+  return out;
+}
+
 export function registerSystemDfCommand(program: Command, env: () => CliEnv): void {
   const system = program.commands.find((c) => c.name() === 'system') ?? program.command('system').description('Manage berth');
   system
     .command('df')
     .description('Show docker disk usage')
-    .action(async () => {
+    .option('-v, --verbose', 'Show detailed information on space usage')
+    .action(async (o: { verbose?: boolean }) => {
       const e = env();
-      e.out.write(renderDiskUsage(await e.client().call('GET', '/system/df')));
+      const du = await e.client().call('GET', '/system/df');
+      e.out.write(o.verbose ? renderDiskUsageVerbose(du) : renderDiskUsage(du));
     });
 }
