@@ -9,6 +9,7 @@ import { ContainerService } from '../engine/containers/container-service.js';
 import { ExecService } from '../engine/containers/exec-service.js';
 import { readLogs } from '../engine/containers/log-reader.js';
 import { keepLogsRotated } from '../engine/containers/log-lifecycle.js';
+import { removeContainerLeftovers } from '../engine/containers/container-leftovers.js';
 import { LogRotator } from '../engine/containers/log-rotator.js';
 import { execProcess } from '../engine/containers/exec-process.js';
 import { healthProbeRunner } from '../engine/containers/health-probe.js';
@@ -100,6 +101,13 @@ export async function createServices(config: DaemonConfig, logger: Logger): Prom
   const archive = new ArchiveService({ containers, rootfs: snapshots, layerPaths: (id) => snapshots.layerPaths(id), paths, events, logger });
   const exec = new ExecService({ containers, runtime, execProcess: (c, cfg) => execProcess(paths, c, cfg), events, logger });
   await containers.recover();
+  await removeContainerLeftovers({
+    paths,
+    known: (id) => containers.list().some((c) => c.Id === id),
+    removeLayer: (id) => snapshots.removeContainerLayer(id),
+    runtimeCleanup: (id) => runtime.cleanup(id),
+    logger,
+  });
   const rotator = new LogRotator((id) => runtime.reopenLog(id), logger);
   const stopRotating = keepLogsRotated(
     events,

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readAll, readJsonLines } from '../../src/client/api-client.js';
 import { PrivateDaemon } from '../helpers/private-daemon.js';
@@ -139,4 +139,26 @@ test('a SIGKILLed conmon is handled as an exit, and the restart policy applies',
   }
   assert.ok(state === 'gone' || state === 'Z' || state === 'X', `old container process is in state ${state}`);
   await api.call('DELETE', `/containers/${id}`, { query: { force: '1' } });
+});
+
+test('leftovers of containers that no longer exist are removed at start-up, and logged', async () => {
+  const kept = (await api.call('POST', '/containers/create', { body: { Image: BUSYBOX, Cmd: ['true'] } })).Id as string;
+  await daemon.stop('SIGTERM');
+  const ghost = 'f'.repeat(64);
+  const dir = join(daemon.dataRoot, 'containers', ghost);
+  for (const d of ['upper', 'work', 'merged', 'bundle']) mkdirSync(join(dir, d), { recursive: true });
+  writeFileSync(join(dir, 'upper', 'junk'), 'x'.repeat(1000));
+  execFileSync('mount', ['-t', 'tmpfs', 'tmpfs', join(dir, 'merged')]);
+  mkdirSync(join(daemon.execRoot, 'containers', ghost, 'exits'), { recursive: true });
+  const cgroup = `/sys/fs/cgroup/pids/berth/${ghost}`;
+  mkdirSync(cgroup, { recursive: true });
+  const offset = daemon.logSize();
+  await daemon.start();
+  assert.equal(existsSync(dir), false, 'its overlay dirs are gone');
+  assert.equal(existsSync(join(daemon.execRoot, 'containers', ghost)), false, 'its run dir is gone');
+  assert.equal(existsSync(cgroup), false, 'its cgroup is gone');
+  assert.ok(!readFileSync('/proc/self/mounts', 'utf8').includes(join(dir, 'merged')), 'its mount is gone');
+  assert.match(daemon.logSince(offset), new RegExp(`removed leftovers of containers that no longer exist.*${ghost}|${ghost}.*removed leftovers`));
+  assert.equal(existsSync(join(daemon.dataRoot, 'containers', kept)), true, 'a container berth knows keeps its files');
+  await api.call('DELETE', `/containers/${kept}`, { query: { force: '1' } });
 });
