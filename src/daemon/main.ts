@@ -15,6 +15,7 @@ import { checkTcpHosts } from './tcp-hosts.js';
 import { claimPidFile } from './pid-file.js';
 import { apiBackends } from './api-backends.js';
 import { createServices } from './services.js';
+import { capOwnLog } from './own-log-cap.js';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
   process.on('uncaughtException', (err) => logger.error({ err }, 'uncaught exception'));
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
 
+  capOwnLog(logger);
   const services = await createServices(config, logger);
   let consoleUi: ConsoleWiring;
   try {

@@ -9,11 +9,15 @@ import type { ContainerRecord } from '../engine/containers/container-model.js';
 import { ContainerService } from '../engine/containers/container-service.js';
 import { ExecService } from '../engine/containers/exec-service.js';
 import { readLogs } from '../engine/containers/log-reader.js';
+import { keepLogsRotated } from '../engine/containers/log-lifecycle.js';
+import { removeContainerLeftovers } from '../engine/containers/container-leftovers.js';
+import { LogRotator } from '../engine/containers/log-rotator.js';
 import { execProcess } from '../engine/containers/exec-process.js';
 import { healthProbeRunner } from '../engine/containers/health-probe.js';
 import type { LogReader } from '../engine/containers/ports.js';
 import { buildSpec } from '../engine/containers/spec-builder.js';
-import { EventBus } from '../engine/events/event-bus.js';
+import { EventBus, type BerthEvent } from '../engine/events/event-bus.js';
+import { EventRepository } from '../store/event-repository.js';
 import { ImageService } from '../engine/images/image-service.js';
 import { NetworkService } from '../engine/networks/network-service.js';
 import { ContainerRuntime } from '../engine/runtime/conmon-runtime.js';
@@ -69,7 +73,7 @@ export async function createServices(config: DaemonConfig, logger: Logger): Prom
   await prepareHost(logger, config['exec-opts']);
   onUnreadableRecord((kind, key, what) => logger.warn({ kind, key }, `stored record ${what}`));
   const db = openDatabase(paths.database);
-  const events = new EventBus();
+  const events = new EventBus(1000, new EventRepository<BerthEvent>(db), (err) => logger.warn({ err }, 'event history'));
   const images = new ImageService({ db, paths, config, logger, events });
   // Before anything can pull: what a killed berthd left half-written goes now.
   images.removeLeftovers({ startup: true });
@@ -116,6 +120,21 @@ export async function createServices(config: DaemonConfig, logger: Logger): Prom
     if (e.Type === 'container' && e.Action === 'destroy') revisions.containerDestroyed(e.Actor.ID);
   });
   await containers.recover();
+  await removeContainerLeftovers({
+    paths,
+    known: (id) => containers.list().some((c) => c.Id === id),
+    removeLayer: (id) => snapshots.removeContainerLayer(id),
+    runtimeCleanup: (id) => runtime.cleanup(id),
+    logger,
+  });
+  const rotator = new LogRotator((id) => runtime.reopenLog(id), logger);
+  const stopRotating = keepLogsRotated(
+    events,
+    rotator,
+    (id) => containers.list().find((c) => c.Id === id),
+    () => containers.list().filter((c) => c.State.Running),
+    { driver: config['log-driver'], opts: config['log-opts'] ?? {} },
+  );
   const live = new Set(containers.list().filter((c) => c.State.Running).map((c) => c.Id));
   await networks.reconcile(live).catch((err) => logger.warn({ err }, 'network reconcile failed'));
   // After containers are known again: an upgrade a killed berthd left half-done is finished or undone.
@@ -147,6 +166,10 @@ export async function createServices(config: DaemonConfig, logger: Logger): Prom
     revisions,
     closers: [
       () => revisions.stop(),
+      () => {
+        stopRotating();
+        rotator.close();
+      },
       () => {
         db.close();
       },

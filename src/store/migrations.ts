@@ -113,4 +113,13 @@ export const migrations: readonly string[] = [
     doc     TEXT NOT NULL                    -- JSON: the upgrade's step and the containers it moves
   );
   `,
+  // 5: the recent events (/events?since=), kept across berthd restarts; bounded by the repository.
+  `
+  CREATE TABLE events (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    time_nano INTEGER NOT NULL,
+    doc       TEXT NOT NULL              -- the event message as /events sends it
+  );
+  CREATE INDEX events_time ON events(time_nano);
+  `,
 ];

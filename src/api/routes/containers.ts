@@ -300,6 +300,7 @@ async function streamLogs(ctx: RequestContext, b: ContainersBackend): Promise<vo
   if (tail !== undefined && (!Number.isInteger(tail) || tail < 0)) {
     throw new InvalidArgumentError(`invalid value for "tail": "${tailRaw}"`);
   }
+  if (c.HostConfig?.LogConfig?.Type === 'none') throw new InvalidArgumentError('configured logging driver does not support reading');
   const since = parseTimeParam(ctx.str('since'), 'since');
   const until = parseTimeParam(ctx.str('until'), 'until');
   const tty = !!c.Config.Tty;
@@ -310,6 +311,7 @@ async function streamLogs(ctx: RequestContext, b: ContainersBackend): Promise<vo
   res.flushHeaders();
   const abort = new AbortController();
   res.on('close', () => abort.abort());
+  let corked = false;
   try {
     for await (const e of b.readLogs(c.LogPath, {
       // The log reader takes unix seconds.
@@ -323,6 +325,12 @@ async function streamLogs(ctx: RequestContext, b: ContainersBackend): Promise<vo
       if ((e.stream === 'stdout' && !stdout) || (e.stream === 'stderr' && !stderr)) continue;
       const payload = timestamps ? Buffer.concat([Buffer.from(`${rfc3339Nano(e.time)} `), e.line]) : e.line;
       if (res.destroyed) break;
+      // One HTTP chunk per burst of lines, not per line: a follower keeps up with a chatty container.
+      if (!corked) {
+        corked = true;
+        res.cork();
+        setImmediate(() => ((corked = false), res.uncork()));
+      }
       res.write(tty ? payload : frame(e.stream === 'stdout' ? 1 : 2, payload));
     }
   } finally {

@@ -85,7 +85,8 @@ async function streamEvents(ctx: RequestContext, bus: EventBus): Promise<void> {
     out.write(e);
   };
   out.start();
-  if (since !== undefined) for (const e of bus.history(since, until)) send(e);
+  // As dockerd: either bound alone replays the recorded events too.
+  if (since !== undefined || until !== undefined) for (const e of bus.history(since ?? 0, until)) send(e);
   const nowNano = Date.now() * 1e6;
   if (until !== undefined && until <= nowNano) {
     out.end();

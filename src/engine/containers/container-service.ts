@@ -20,6 +20,10 @@ import { RuntimeError, isDirectoryExec, startFailureExitCode } from '../runtime/
 import { mergeImageConfig, validateContainerName } from './config-merge.js';
 import { initialState, type ContainerRecord, ZERO_TIME } from './container-model.js';
 import { HealthMonitor, type HealthProbeRunner } from './health-monitor.js';
+import { logPolicy } from './log-policy.js';
+import { healthOnFailure } from './health-action.js';
+import { nextRestartDelay, ranFor } from './restart-backoff.js';
+import { startOrder } from './restart-order.js';
 import { linkSetup, normaliseLinks, removeLink, withLinkHosts } from './links.js';
 import { generateName } from './name-generator.js';
 import type {
@@ -81,6 +85,12 @@ export class ContainerService {
   private readonly removalPending = new Set<string>();
 
   private readonly health?: HealthMonitor;
+  /** lifecycle: containers --health-on-failure=restart killed: their next exit restarts them whatever the policy. */
+  private readonly healthRestarts = new Set<string>();
+  /** lifecycle: the last restart delay per container, for Docker's doubling back-off. */
+  private readonly restartDelays = new Map<string, number>();
+  /** lifecycle: during recovery, restarts are collected here and made in dependency order. */
+  private deferredRestarts?: ContainerRecord[];
 
   constructor(private readonly d: ContainerServiceDeps) {
     this.signals.setMaxListeners(0);
@@ -89,6 +99,7 @@ export class ContainerService {
         if (!this.byId.has(c.Id)) return;
         this.d.repo.save(c);
         if (statusChanged) this.emit(c, `health_status: ${c.State.Health!.Status}`);
+        if (statusChanged && c.State.Health!.Status === 'unhealthy') this.actOnUnhealthy(c); // lifecycle
       });
     }
     for (const c of d.repo.all()) this.byId.set(c.Id, c);
@@ -275,6 +286,7 @@ export class ContainerService {
         bundleDir: join(this.d.paths.containerDir(c.Id), 'bundle'),
         spec,
         logPath: c.LogPath,
+        logDriver: c.HostConfig.LogConfig?.Type === 'none' ? 'none' : 'k8s-file', // lifecycle: `none` keeps no log
         tty: !!c.Config.Tty,
         openStdin: !!c.Config.OpenStdin,
         stdinOnce: !!c.Config.StdinOnce,
@@ -442,13 +454,19 @@ export class ContainerService {
   private maybeRestart(c: ContainerRecord): void {
     const policy = c.HostConfig.RestartPolicy ?? { Name: 'no' };
     const name = policy.Name || 'no';
-    if (c.manuallyStopped || name === 'no') return;
-    if (name === 'on-failure') {
+    const forced = this.healthRestarts.delete(c.Id) && !c.manuallyStopped; // lifecycle: --health-on-failure=restart
+    if (!forced && (c.manuallyStopped || name === 'no')) return;
+    if (!forced && name === 'on-failure') {
       if (c.State.ExitCode === 0) return;
       if (policy.MaximumRetryCount > 0 && c.RestartCount >= policy.MaximumRetryCount) return;
     }
-    // Docker's back-off: 100 ms doubling per consecutive restart, capped at a minute.
-    const delay = Math.min(100 * 2 ** Math.min(c.RestartCount, 10), 60_000);
+    if (this.deferredRestarts) {
+      this.deferredRestarts.push(c);
+      return;
+    }
+    // Docker's back-off: 100 ms doubling per consecutive restart, capped at a minute, reset after 10 s up.
+    const delay = nextRestartDelay(this.restartDelays.get(c.Id), ranFor(c.State));
+    this.restartDelays.set(c.Id, delay);
     c.State = { ...c.State, Restarting: true, Status: 'restarting' };
     this.d.repo.save(c);
     const timer = setTimeout(() => {
@@ -461,6 +479,29 @@ export class ContainerService {
         .catch((err) => this.d.logger.warn({ err, id: c.Id }, 'restart failed'));
     }, delay);
     this.restartTimers.set(c.Id, timer);
+  }
+
+  /**
+   * lifecycle: --health-on-failure (label berth.health-on-failure). kill: SIGKILL, then the restart
+   * policy decides; restart: SIGKILL and restart with the policy's back-off whatever the policy;
+   * stop: a `docker stop`. The event says which action the unhealthy status caused.
+   */
+  private actOnUnhealthy(c: ContainerRecord): void {
+    const action = healthOnFailure(c.Config.Labels);
+    if (action === 'none') return;
+    this.emit(c, 'health_on_failure', { action, healthStatus: 'unhealthy' });
+    this.health?.stop(c.Id);
+    const failed = (err: unknown) => this.d.logger.warn({ err, id: c.Id, action }, 'health-on-failure action failed');
+    if (action === 'stop') {
+      void this.stop(c.Id).catch(failed);
+      return;
+    }
+    if (action === 'restart') this.healthRestarts.add(c.Id);
+    void this.locked(c.Id, async () => {
+      if (!c.State.Running) return;
+      this.emit(c, 'kill', { signal: '9' });
+      await this.d.runtime.kill(c.Id, 'SIGKILL');
+    }).catch(failed);
   }
 
   private nextExit(id: string): Promise<ExitResult> {
@@ -721,6 +762,7 @@ export class ContainerService {
    * exited meanwhile get their exit recorded; their leftovers are released.
    */
   async recover(): Promise<void> {
+    this.deferredRestarts = [];
     for (const c of this.byId.values()) {
       if (c.State.Status === 'removing') {
         await this.remove(c.Id, { force: true }).catch((err) => this.d.logger.warn({ err, id: c.Id }, 'finishing removal'));
@@ -734,15 +776,34 @@ export class ContainerService {
         this.watchExit(c, c.generation);
         this.health?.start(c);
         this.d.logger.info({ id: c.Id }, 'adopted running container');
+      } else if (!c.State.Running) {
+        // lifecycle: it was waiting out its restart delay when berthd went down.
+        this.maybeRestart(c);
       } else {
-        // Gone while we were away: the exit file (if the monitor wrote one) tells the code.
+        // Gone while we were away: the exit file (if the monitor wrote one) tells the code; after
+        // a reboot there is none (nor a run dir): 255, as dockerd records a lost container.
+        const unknown = (): ExitResult => ({ exitCode: 255, oomKilled: false, finishedAt: new Date() });
         const exit = await Promise.race([
-          this.d.runtime.waitExit(c.Id),
-          new Promise<ExitResult>((res) => setTimeout(() => res({ exitCode: 255, oomKilled: false, finishedAt: new Date() }), 250)),
+          this.d.runtime.waitExit(c.Id).catch(unknown),
+          new Promise<ExitResult>((res) => setTimeout(() => res(unknown()), 250)),
         ]);
-        c.State.Running = true;
         await this.onExit(c.Id, c.generation, exit);
+        this.d.logger.info({ id: c.Id, exitCode: exit.exitCode }, 'container exited while berthd was away');
       }
+    }
+    // lifecycle: what the restart policies bring back, each after the containers it needs.
+    const restarts = startOrder(this.deferredRestarts);
+    this.deferredRestarts = undefined;
+    for (const c of restarts) {
+      if (!this.byId.has(c.Id) || c.State.Running) continue;
+      c.RestartCount++;
+      c.State.Restarting = false;
+      await this.start(c.Id)
+        .then(() => this.emit(c, 'restart'))
+        .catch((err) => {
+          this.d.logger.warn({ err, id: c.Id }, 'restart at start-up failed');
+          this.maybeRestart(c); // the back-off goes on trying
+        });
     }
   }
 
@@ -870,6 +931,7 @@ export function normaliseHostConfig(h: Record<string, any>, logDriver: string): 
   if (h.NanoCpus && h.NanoCpus < 0) throw new InvalidArgumentError('Range of CPUs is from 0.01 to the number of CPUs available');
   out.LogConfig = { Type: h.LogConfig?.Type || logDriver, Config: h.LogConfig?.Config ?? {} };
   if (!LOG_DRIVERS.has(out.LogConfig.Type)) throw new InvalidArgumentError(`logger: no log driver named '${out.LogConfig.Type}' is registered`);
+  logPolicy(out.LogConfig, { driver: logDriver, opts: {} }); // lifecycle: bad max-size/max-file fail at create
   out.Binds ??= null;
   out.PortBindings ??= {};
   out.AutoRemove = !!h.AutoRemove;

@@ -4,6 +4,7 @@ import type { ContainerRecord } from './container-model.js';
 import { execProcess } from './exec-process.js';
 import type { HealthProbeRunner } from './health-monitor.js';
 import type { ContainerRuntimeDriver } from './ports.js';
+import { killTree } from './process-tree.js';
 
 const MAX_OUTPUT = 4096;
 
@@ -21,11 +22,8 @@ export function healthProbeRunner(runtime: ContainerRuntimeDriver, paths: BerthP
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<number>((resolve) => {
       timer = setTimeout(() => {
-        try {
-          process.kill(handle.pid, 'SIGKILL');
-        } catch {
-          /* already gone */
-        }
+        // The probe and whatever it started (`sh -c 'sleep 100'`): nothing outlives the timeout.
+        killTree(handle.pid);
         resolve(-1);
       }, timeoutMs);
     });

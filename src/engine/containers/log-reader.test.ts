@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -7,6 +8,7 @@ import { silentLogger } from '../../common/logger.js';
 import { ContainerRuntime } from '../runtime/conmon-runtime.js';
 import { prepareHost } from '../runtime/host-setup.js';
 import { makeTestHost, minimalSpec, testId } from '../runtime/testing/busybox-bundle.js';
+import { noteRotation } from './log-files.js';
 import { readLogs, type LogEntry } from './log-reader.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'berth-logs-'));
@@ -90,4 +92,58 @@ test('reads the log conmon writes for a real container, following until it exits
     await rt.cleanup(id);
     host.remove();
   }
+});
+
+const rec = (i: number) => `2026-11-28T03:02:${String(i).padStart(2, '0')}.000000000+00:00 stdout F line${i}\n`;
+const lines = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, k) => rec(from + k)).join('');
+
+test('reads rotated files (plain and gzipped) before the live one: all, --tail reaching back, --since', async () => {
+  const p = join(dir, 'rot.log');
+  writeFileSync(`${p}.2.gz`, gzipSync(lines(1, 3)));
+  writeFileSync(`${p}.1`, lines(4, 6));
+  writeFileSync(p, lines(7, 8));
+  const texts = (es: string[]) => es.map((e) => e.replace('stdout:line', '').trim()).map(Number);
+  assert.deepEqual(texts(await all(readLogs(p))), [1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.deepEqual(texts(await all(readLogs(p, { tail: 2 }))), [7, 8]);
+  assert.deepEqual(texts(await all(readLogs(p, { tail: 4 }))), [5, 6, 7, 8]);
+  assert.deepEqual(texts(await all(readLogs(p, { tail: 7 }))), [2, 3, 4, 5, 6, 7, 8]);
+  assert.deepEqual(texts(await all(readLogs(p, { tail: 100 }))), [1, 2, 3, 4, 5, 6, 7, 8]);
+  const since = Date.parse('2026-11-28T03:02:02Z') / 1000;
+  assert.deepEqual(texts(await all(readLogs(p, { since, until: since + 4 }))), [2, 3, 4, 5]);
+});
+
+test('a follower goes on into the new file after a rotation (and catches up on one rotated twice)', async () => {
+  const p = join(dir, 'follow.log');
+  writeFileSync(p, lines(1, 2));
+  const ac = new AbortController();
+  const seen: string[] = [];
+  const done = (async () => {
+    for await (const e of readLogs(p, { follow: true, signal: ac.signal })) {
+      seen.push(e.line.toString().trim());
+      if (seen.length === 9) ac.abort();
+    }
+  })();
+  const waitFor = async (n: number) => {
+    while (seen.length < n) await new Promise((r) => setTimeout(r, 20));
+  };
+  await waitFor(2);
+  // As the rotator does: renames (counted in the same step), then the monitor writes a new file.
+  const rotate = () => {
+    renameSync(p, `${p}.1`);
+    noteRotation(p);
+  };
+  appendFileSync(p, lines(3, 3));
+  rotate();
+  appendFileSync(`${p}.1`, lines(4, 4)); // the monitor writes on until it reopens
+  writeFileSync(p, lines(5, 5));
+  await waitFor(5);
+  // Twice before the follower looks: it reads the middle file too.
+  renameSync(`${p}.1`, `${p}.2`);
+  rotate();
+  writeFileSync(p, lines(6, 7));
+  renameSync(`${p}.1`, `${p}.2`);
+  rotate();
+  writeFileSync(p, lines(8, 9));
+  await done;
+  assert.deepEqual(seen, ['line1', 'line2', 'line3', 'line4', 'line5', 'line6', 'line7', 'line8', 'line9']);
 });

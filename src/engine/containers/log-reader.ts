@@ -1,5 +1,13 @@
-import { watch, type FSWatcher } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, fstat, openSync, read, readFile, watch, type FSWatcher } from 'node:fs';
+import { dirname } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import { rotatedLogFile, rotatedLogFiles, rotations } from './log-files.js';
+
+const fstatAsync = promisify(fstat);
+const readAsync = promisify(read);
+const readFileAsync = promisify(readFile) as (fd: number) => Promise<Buffer>;
+const gunzipAsync = promisify(gunzip) as (b: Buffer) => Promise<Buffer>;
 
 /** One log message: a full line (partial `P` records joined), its stream and conmon's timestamp. */
 export interface LogEntry {
@@ -78,9 +86,94 @@ class EntryAssembler {
   }
 }
 
-/** Byte offset where the last `tail` full records (with the partials before them) start. */
-async function tailOffset(fh: FileHandle, size: number, tail: number): Promise<number> {
-  if (tail <= 0) return size;
+/** Something log records are read from by offset: a plain file, or a gzipped rotated one in memory. */
+interface LogSource {
+  size(): Promise<number>;
+  read(buf: Buffer, pos: number): Promise<number>;
+  close(): void;
+}
+
+function fileSource(fd: number): LogSource {
+  return {
+    size: async () => (await fstatAsync(fd)).size,
+    read: async (buf, pos) => (await readAsync(fd, buf, 0, buf.length, pos)).bytesRead,
+    close: () => closeSync(fd),
+  };
+}
+
+function gzipSource(fd: number): LogSource {
+  let data: Promise<Buffer> | undefined;
+  const load = () => (data ??= readFileAsync(fd).then((b) => gunzipAsync(b)));
+  return {
+    size: async () => (await load()).length,
+    read: async (buf, pos) => (await load()).copy(buf, 0, pos, pos + buf.length),
+    close: () => closeSync(fd),
+  };
+}
+
+/**
+ * Opens every file of the log at once, oldest first, the live one last (absent when it does not
+ * exist yet). Synchronous on purpose: the rotator renames synchronously in this process, so the
+ * list and the open files always belong to the same moment.
+ */
+function openLogFiles(path: string): { sources: LogSource[]; live: boolean; generation: number } {
+  const sources: LogSource[] = [];
+  const generation = rotations(path);
+  for (const f of rotatedLogFiles(path)) {
+    try {
+      const fd = openSync(f.path, 'r');
+      sources.push(f.gzip ? gzipSource(fd) : fileSource(fd));
+    } catch {
+      /* rotated away just now */
+    }
+  }
+  try {
+    sources.push(fileSource(openSync(path, 'r')));
+    return { sources, live: true, generation };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    return { sources, live: false, generation };
+  }
+}
+
+/**
+ * For a follower at the end of what it has: the files to read next when the log was rotated (or
+ * created) since. Only once PATH exists again: conmon has then closed the file before it, so what
+ * the follower read last is complete. Files rotated more than once meanwhile are caught up on too.
+ */
+function catchUp(path: string, seen: { live: boolean; generation: number }): LogSource[] {
+  const generation = rotations(path);
+  if (generation === seen.generation && seen.live) return [];
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return []; // between the rename and conmon's reopen
+  }
+  const out: LogSource[] = [];
+  // The file read last is now PATH.<generation - seen.generation>; the ones after it follow.
+  for (let n = generation - seen.generation - (seen.live ? 1 : 0); n >= 1; n--) {
+    const f = rotatedLogFile(path, n);
+    if (!f) continue;
+    try {
+      const rfd = openSync(f.path, 'r');
+      out.push(f.gzip ? gzipSource(rfd) : fileSource(rfd));
+    } catch {
+      /* dropped by max-file before the follower got to it */
+    }
+  }
+  out.push(fileSource(fd));
+  seen.generation = generation;
+  seen.live = true;
+  return out;
+}
+
+/**
+ * Where the last `tail` full records (with the partials before them) start: the byte offset, or
+ * the whole file and how many full records it holds when the tail reaches further back.
+ */
+async function tailOffset(src: LogSource, size: number, tail: number): Promise<{ offset: number; seen: number }> {
+  if (tail <= 0) return { offset: size, seen: 0 };
   let pos = size;
   let fullSeen = 0;
   let carry = Buffer.alloc(0);
@@ -88,7 +181,7 @@ async function tailOffset(fh: FileHandle, size: number, tail: number): Promise<n
     const len = Math.min(CHUNK, pos);
     pos -= len;
     const buf = Buffer.alloc(len);
-    await fh.read(buf, 0, len, pos);
+    await src.read(buf, pos);
     const data = Buffer.concat([buf, carry]);
     // Walk records backwards; data[0..firstNl] may be an incomplete record: keep it as carry.
     let end = data.length;
@@ -98,7 +191,7 @@ async function tailOffset(fh: FileHandle, size: number, tail: number): Promise<n
       const r = parseRecord(data.subarray(nl + 1, end));
       if (r?.full) {
         fullSeen++;
-        if (fullSeen > tail) return pos + end + 1; // start of the record after this full one
+        if (fullSeen > tail) return { offset: pos + end + 1, seen: tail }; // start of the record after this full one
       }
       end = nl;
       nl = data.lastIndexOf(NL, end - 1);
@@ -106,27 +199,39 @@ async function tailOffset(fh: FileHandle, size: number, tail: number): Promise<n
     carry = data.subarray(0, end);
   }
   // The file's first record has no newline before it.
-  if (parseRecord(carry)?.full && fullSeen + 1 > tail) return carry.length + 1;
-  return 0;
+  if (parseRecord(carry)?.full) {
+    if (fullSeen + 1 > tail) return { offset: carry.length + 1, seen: tail };
+    fullSeen++;
+  }
+  return { offset: 0, seen: fullSeen };
 }
 
 /**
- * Reads a conmon k8s-file log as Docker log entries: `tail` reads from the end, `since`/`until`
- * filter on conmon's timestamps, `follow` waits for new records until aborted or the container stops.
+ * Reads a conmon k8s-file log and its rotated files as Docker log entries: `tail` reads from the
+ * end, `since`/`until` filter on conmon's timestamps, `follow` waits for new records until aborted
+ * or the container stops, and goes on into the new file when the live one is rotated.
  */
 export async function* readLogs(path: string, o: LogReadOptions = {}): AsyncGenerator<LogEntry> {
-  let fh: FileHandle;
-  try {
-    fh = await open(path, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !o.follow) return;
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    fh = await waitForFile(path, o);
-  }
+  const opened = openLogFiles(path);
+  if (!opened.live && !o.follow && !opened.sources.length) return;
+  const sources = opened.sources;
   let watcher: FSWatcher | undefined;
+  let fallback: NodeJS.Timeout | undefined;
   try {
-    const size = (await fh.stat()).size;
-    let pos = o.tail !== undefined && o.tail >= 0 ? await tailOffset(fh, size, o.tail) : 0;
+    // Where to begin: the tail may reach back into rotated files.
+    let index = 0;
+    let pos = 0;
+    if (o.tail !== undefined && o.tail >= 0) {
+      index = Math.max(sources.length - 1, 0);
+      let remaining = o.tail;
+      for (let i = sources.length - 1; i >= 0; i--) {
+        const t = await tailOffset(sources[i]!, await sources[i]!.size(), remaining);
+        index = i;
+        pos = t.offset;
+        remaining -= t.seen;
+        if (t.offset > 0 || remaining <= 0) break;
+      }
+    }
     const asm = new EntryAssembler();
     let pending = Buffer.alloc(0);
     let stopped = false;
@@ -137,8 +242,10 @@ export async function* readLogs(path: string, o: LogReadOptions = {}): AsyncGene
       w?.();
     };
     if (o.follow) {
-      watcher = watch(path, poke);
+      // The directory: the live file is replaced at every rotation.
+      watcher = watch(dirname(path), poke);
       watcher.on('error', poke);
+      fallback = setInterval(poke, 500);
       o.until_stopped?.then(
         () => ((stopped = true), poke()),
         () => ((stopped = true), poke()),
@@ -149,7 +256,8 @@ export async function* readLogs(path: string, o: LogReadOptions = {}): AsyncGene
     for (;;) {
       if (o.signal?.aborted) return;
       const wasStopped = stopped;
-      const { bytesRead } = await fh.read(buf, 0, CHUNK, pos);
+      const src = sources[index];
+      const bytesRead = src ? await src.read(buf, pos) : 0;
       if (bytesRead > 0) {
         pos += bytesRead;
         pending = pending.length ? Buffer.concat([pending, buf.subarray(0, bytesRead)]) : Buffer.from(buf.subarray(0, bytesRead));
@@ -167,7 +275,24 @@ export async function* readLogs(path: string, o: LogReadOptions = {}): AsyncGene
         pending = pending.subarray(start);
         continue;
       }
-      // At the end of the file. An unterminated last line is shown once nothing more can follow it
+      // At the end of a rotated file: on to the next one.
+      if (index < sources.length - 1) {
+        index++;
+        pos = 0;
+        continue;
+      }
+      if (o.follow && !o.signal?.aborted) {
+        // The live file was rotated (PATH now names a new file, so the one read is complete):
+        // go on in the new one.
+        const next = catchUp(path, opened);
+        if (next.length) {
+          sources.push(...next);
+          if (src) index++;
+          pos = 0;
+          continue;
+        }
+      }
+      // At the end of the log. An unterminated last line is shown once nothing more can follow it
       // (Docker's log copier, too, holds a partial line until its newline or the stream's end).
       if (!o.follow || wasStopped || o.signal?.aborted) {
         for (const e of asm.flush()) {
@@ -177,13 +302,12 @@ export async function* readLogs(path: string, o: LogReadOptions = {}): AsyncGene
         }
         return;
       }
-      const st = await fh.stat();
-      if (st.size < pos) {
-        pos = 0; // truncated or rotated in place: start over
+      if (src && (await src.size()) < pos) {
+        pos = 0; // truncated in place: start over
         pending = Buffer.alloc(0);
         continue;
       }
-      if (st.size > pos) continue;
+      if (src && (await src.size()) > pos) continue;
       await new Promise<void>((r) => {
         wake = r;
         if (stopped || o.signal?.aborted) poke();
@@ -191,19 +315,7 @@ export async function* readLogs(path: string, o: LogReadOptions = {}): AsyncGene
     }
   } finally {
     watcher?.close();
-    await fh.close();
-  }
-}
-
-/** For `follow` on a log conmon has not created yet. */
-async function waitForFile(path: string, o: LogReadOptions): Promise<FileHandle> {
-  for (;;) {
-    try {
-      return await open(path, 'r');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-    if (o.signal?.aborted) return Promise.reject(o.signal.reason);
-    await new Promise((r) => setTimeout(r, 50));
+    clearInterval(fallback);
+    for (const s of sources) s.close();
   }
 }

@@ -19,6 +19,12 @@ export interface EventSink {
   emit(e: EventInput): void;
 }
 
+/** Where the bus keeps its history beyond this process (the store's event repository). */
+export interface EventHistoryStore {
+  add(e: BerthEvent): void;
+  range(sinceNano: number, untilNano: number): BerthEvent[];
+}
+
 /**
  * In-process event bus. Keeps the most recent events so `/events?since=` can replay them, and
  * fans new ones out to subscribers (API streams, the restart manager).
@@ -27,7 +33,12 @@ export class EventBus implements EventSink {
   private readonly emitter = new EventEmitter();
   private readonly recent: BerthEvent[] = [];
 
-  constructor(private readonly keep = 1000) {
+  constructor(
+    private readonly keep = 1000,
+    /** With a store, the history outlives berthd restarts; a failing store never loses a live event. */
+    private readonly store?: EventHistoryStore,
+    private readonly onStoreError: (err: unknown) => void = () => undefined,
+  ) {
     this.emitter.setMaxListeners(0);
   }
 
@@ -50,11 +61,23 @@ export class EventBus implements EventSink {
     }
     this.recent.push(e);
     if (this.recent.length > this.keep) this.recent.shift();
+    try {
+      this.store?.add(e);
+    } catch (err) {
+      this.onStoreError(err);
+    }
     this.emitter.emit('event', e);
   }
 
   /** Events already recorded with time in [sinceNano, untilNano]. */
-  history(sinceNano: number, untilNano = Number.MAX_SAFE_INTEGER): BerthEvent[] {
+  history(sinceNano: number, untilNano = Number.MAX_SAFE_INTEGER * 1000): BerthEvent[] {
+    if (this.store) {
+      try {
+        return this.store.range(sinceNano, untilNano);
+      } catch (err) {
+        this.onStoreError(err);
+      }
+    }
     return this.recent.filter((e) => e.timeNano >= sinceNano && e.timeNano <= untilNano);
   }
 

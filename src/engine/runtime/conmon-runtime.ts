@@ -25,6 +25,8 @@ export interface CreateOptions {
   bundleDir: string;
   spec: OciSpec;
   logPath: string;
+  /** 'none': conmon keeps no log (attach still works). */
+  logDriver?: 'k8s-file' | 'none';
   tty: boolean;
   openStdin: boolean;
   stdinOnce: boolean;
@@ -156,7 +158,7 @@ export class ContainerRuntime {
       '-P', join(run, 'conmon.pid'),
       '--exit-dir', join(run, 'exits'),
       '--full-attach',
-      '-l', `k8s-file:${c.logPath}`,
+      '-l', c.logDriver === 'none' ? 'none:' : `k8s-file:${c.logPath}`,
       '--log-level', 'info',
       ...cli.globalArgs.flatMap((a) => ['--runtime-arg', a]),
     ];
@@ -278,6 +280,14 @@ export class ContainerRuntime {
     await writeCtl(join(this.requireMeta(id).bundleDir, 'ctl'), `1 ${height} ${width}\n`);
   }
 
+  /**
+   * Has conmon close the container's log and open its path again (ctl message 2), after berth
+   * renamed the file away to rotate it.
+   */
+  async reopenLog(id: string): Promise<void> {
+    await writeCtl(join(this.requireMeta(id).bundleDir, 'ctl'), '2 0 0\n');
+  }
+
   private execDir(id: string, execId: string): string {
     return join(this.runDir(id), 'exec', execId);
   }
@@ -388,7 +398,7 @@ async function writeCtl(fifo: string, line: string): Promise<void> {
   try {
     fh = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
   } catch (err) {
-    throw new RuntimeError(`cannot resize: ${(err as Error).message}`, 'resize');
+    throw new RuntimeError(`cannot reach the container's monitor: ${(err as Error).message}`, 'ctl');
   }
   try {
     await fh.write(line);

@@ -37,6 +37,7 @@ const CONTAINER_FLAGS: [string, Kind, string][] = [
   ['--group-add <group>', 'list', 'Add additional groups to join'],
   ['--health-cmd <string>', 'value', 'Command to run to check health'],
   ['--health-interval <duration>', 'value', 'Time between running the check (ms|s|m|h) (default 0s)'],
+  ['--health-on-failure <action>', 'value', 'Action when the container turns unhealthy: none, kill, restart or stop (default none)'],
   ['--health-retries <int>', 'value', 'Consecutive failures needed to report unhealthy'],
   ['--health-start-interval <duration>', 'value', 'Time between running the check during the start period (ms|s|m|h) (default 0s)'],
   ['--health-start-period <duration>', 'value', 'Start period for the container to initialize before starting health-retries countdown (ms|s|m|h) (default 0s)'],

@@ -183,6 +183,12 @@ function build(f: ContainerFlags, image: string, args: string[], ctx: CreateCont
 
   const env = [...list(f, 'envFile').flatMap((file) => readKeyValueFile(file, ctx.lookupEnv)), ...list(f, 'env').map((e) => expandEnv(e, ctx.lookupEnv))];
   const labels = kvMap([...list(f, 'labelFile').flatMap((file) => readKeyValueFile(file)), ...list(f, 'label')]);
+  // Podman's flag; berthd reads it from this label, which compose files can set directly.
+  const onFailure = str(f, 'healthOnFailure');
+  if (onFailure) {
+    if (!['none', 'kill', 'restart', 'stop'].includes(onFailure)) throw new FlagError(`invalid value "${onFailure}" for --health-on-failure: use none, kill, restart or stop`);
+    labels['berth.health-on-failure'] = onFailure;
+  }
   const { binds, volumes } = splitVolumes(list(f, 'volume'));
   const restart = parseRestart(str(f, 'restart'));
   if (f.rm === true && restart.Name !== 'no' && restart.Name !== '') throw new FlagError('conflicting options: cannot specify both --restart and --rm');
