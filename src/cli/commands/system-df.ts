@@ -66,8 +66,9 @@ export function renderDiskUsageVerbose(du: Record<string, any>, now = Date.now()
       String(i.Id).replace(/^sha256:/, '').slice(0, 12),
       ago(i.Created),
       humanSize(i.Size),
-      na(i.SharedSize, (n) => humanSize(n)),
-      i.SharedSize === -1 ? 'N/A' : humanSize(i.Size - i.SharedSize),
+      // docker/cli: SIZE at 3 significant digits, SHARED and UNIQUE SIZE at units.HumanSize's 4.
+      na(i.SharedSize, (n) => humanSize(n, 4)),
+      i.SharedSize === -1 ? 'N/A' : humanSize(i.Size - i.SharedSize, 4),
       na(i.Containers, String),
     ]),
   ]);
