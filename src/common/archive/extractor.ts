@@ -20,6 +20,7 @@ import { cleanEntryName } from './entry-name.js';
 import type { ArchiveLimits } from './limits.js';
 import { IS_ROOT, lstatOrNull, modeSticks, quotePath, renamed, run } from './extract-support.js';
 import { xattrsOf } from './pax.js';
+import { sparseInfo, sparseSink, type SparseInfo } from './sparse-file.js';
 import type { TarEntrySink, TarHeader } from './tar-reader.js';
 
 // The one place that writes tar entries to disk, for every archive berth reads (layers, load,
@@ -150,14 +151,17 @@ export class TarExtractor {
     const { limits } = this.policy;
     if (++this.entries > limits.entries)
       throw new InvalidArgumentError(`invalid ${this.policy.label}: more than ${limits.entries} entries`);
-    if (header.type === 'file' || header.type === 'contiguous-file') {
-      this.declared += header.size;
+    const isFile = header.type === 'file' || header.type === 'contiguous-file';
+    const sparse = isFile ? sparseInfo(header.pax) : undefined;
+    if (isFile) {
+      this.declared += Math.max(header.size, sparse?.realSize ?? 0);
       if (this.declared > limits.bytes)
         throw new InvalidArgumentError(
           `invalid ${this.policy.label}: its files hold more than ${limits.bytes} bytes`,
         );
     }
-    const name = this.policy.rename ? renamed(header.name, this.policy.rename) : header.name;
+    const given = sparse?.name ?? header.name;
+    const name = this.policy.rename ? renamed(given, this.policy.rename) : given;
     const rel = cleanEntryName(name);
     if (rel === null) throw this.fail(header.name, `is outside of the ${this.policy.label === 'layer' ? 'layer' : 'destination'}`);
     if (rel.length > PATH_MAX || rel.split('/').some((p) => Buffer.byteLength(p) > NAME_MAX))
@@ -233,6 +237,7 @@ export class TarExtractor {
           abs,
           meta,
           owner && !this.ownerSticks(parent, owner.uid, owner.gid) ? owner : undefined,
+          sparse && { ...sparse, name: given },
         );
       case 'symlink':
         this.removeExisting(rel, abs);
@@ -405,21 +410,29 @@ export class TarExtractor {
     }
   }
 
-  private openFile(abs: string, meta: Meta, chown: { uid: number; gid: number } | undefined): TarEntrySink {
+  private openFile(
+    abs: string,
+    meta: Meta,
+    chown: { uid: number; gid: number } | undefined,
+    sparse: SparseInfo | undefined,
+  ): TarEntrySink {
     const sticks = this.fresh && modeSticks(meta.mode);
     const fd = openSync(abs, FILE_FLAGS, sticks ? meta.mode : 0o600);
     this.openFd = fd;
     const mapError = this.policy.mapError;
+    const holes = sparse && sparseSink(fd, sparse, (why) => this.fail(sparse.name, why));
     return {
       write: (chunk: Buffer): void => {
         try {
+          if (holes) return holes.write(chunk);
           let off = 0;
           while (off < chunk.length) off += writeSync(fd, chunk, off);
         } catch (err) {
-          throw mapError ? mapError(err) : err;
+          throw mapError && !(err instanceof InvalidArgumentError) ? mapError(err) : err;
         }
       },
       end: (): void => {
+        holes?.end();
         // chown before chmod: chown clears setuid/setgid bits.
         if (chown) fchownSync(fd, chown.uid, chown.gid);
         if (!sticks) fchmodSync(fd, meta.mode);
