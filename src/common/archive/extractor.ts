@@ -62,6 +62,8 @@ export interface ExtractPolicy {
    * destination is an empty directory only this extraction writes (layers, scratch dirs).
    */
   resolveDir?: (rel: string) => string;
+  /** An existing tree's own top directory takes the archive's owner, mode, time and xattrs (volume import). */
+  rootMeta?: boolean;
   /** Renames the archive's top entry (docker cp to a new name). */
   rename?: { from: string; to: string };
   /** How errors show a destination path: the container directory extracted into. */
@@ -167,7 +169,7 @@ export class TarExtractor {
     if (rel.length > PATH_MAX || rel.split('/').some((p) => Buffer.byteLength(p) > NAME_MAX))
       throw this.fail(header.name, 'is too long a name');
     // An existing tree's own top directory keeps its metadata (dockerd skips the entry).
-    if (rel === '' && !this.fresh) return undefined;
+    if (rel === '' && !this.fresh && !(this.policy.rootMeta && header.type === 'directory')) return undefined;
     const meta: Meta = { mode: header.mode & 0o7777, uid: header.uid, gid: header.gid, mtime: header.mtime };
     const slash = rel.lastIndexOf('/');
     const parent = slash === -1 ? '' : rel.slice(0, slash);

@@ -20,5 +20,5 @@ export function exportVolume(volumes: VolumeService, name: string): Readable {
 export async function importVolume(volumes: VolumeService, name: string, body: Readable, limits = BACKUP_EXTRACT.limits): Promise<void> {
   volumes.get(name);
   const root = volumes.path(name);
-  await extractTar(body, root, { ...BACKUP_EXTRACT, limits, resolveDir: (rel) => (rel === '' ? root : followSymlinkInScope(root, `/${rel}`)) });
+  await extractTar(body, root, { ...BACKUP_EXTRACT, limits, rootMeta: true, resolveDir: (rel) => (rel === '' ? root : followSymlinkInScope(root, `/${rel}`)) });
 }
