@@ -248,3 +248,23 @@ test('GNU sparse 1.0 files are written with their holes, at their real size; a c
   // A region past the real size.
   await assert.rejects(extractTar(chunks(sparse(map, MiB)), other, scratch), /corrupt sparse map/);
 });
+
+test('hard links to device nodes and fifos (made last) are links to them', async (t) => {
+  const s = sandbox();
+  t.after(s.cleanup);
+  const tar = tarOf([
+    { name: 'p', type: 'fifo' },
+    { name: 'null', type: 'char', devmajor: 1, devminor: 3, mode: 0o666 },
+    { name: 'd/p2', type: 'link', linkname: 'p' },
+    { name: 'null2', type: 'link', linkname: 'null' },
+    { name: 'null3', type: 'link', linkname: 'null2' },
+  ]);
+  mkdirSync(s.dest, { recursive: true });
+  await extractTar(chunks(tar), s.dest, { ...scratch, devices: true });
+  const ino = (p: string) => lstatSync(join(s.dest, p)).ino;
+  assert.ok(lstatSync(join(s.dest, 'd/p2')).isFIFO());
+  assert.equal(ino('d/p2'), ino('p'));
+  assert.equal(ino('null2'), ino('null'));
+  assert.equal(ino('null3'), ino('null'));
+  assert.equal(lstatSync(join(s.dest, 'null')).nlink, 3);
+});

@@ -84,6 +84,8 @@ interface SpecialNode extends Meta {
   kind: 'c' | 'b' | 'p';
   major: number;
   minor: number;
+  /** A hard link to this deferred node (by its relative path), made once the node is. */
+  linkOf?: { rel: string; node: SpecialNode };
 }
 
 
@@ -258,6 +260,14 @@ export class TarExtractor {
         const tslash = target.lastIndexOf('/');
         const tdir = this.dirOf(header.name, tslash === -1 ? '' : target.slice(0, tslash), false);
         const targetAbs = join(tdir, tslash === -1 ? target : target.slice(tslash + 1));
+        const pending = this.specials.get(target);
+        if (pending && target !== rel) {
+          // A link to a device node or fifo not made yet: made as a link right after it.
+          this.removeExisting(rel, abs);
+          this.created(rel, false);
+          this.specials.set(rel, { ...pending, host: abs, linkOf: { rel: target, node: pending } });
+          return undefined;
+        }
         const known = this.fresh
           ? this.existing.has(target) && !this.specials.has(target)
           : !this.specials.has(target);
@@ -295,13 +305,20 @@ export class TarExtractor {
   /** Creates the deferred device nodes, whiteouts and xattrs, then fixes directory mtimes. */
   async finish(): Promise<void> {
     try {
+      const links: SpecialNode[] = [];
       for (const n of this.specials.values()) {
+        // Linked once every node is made; one whose node was replaced since is a node of its own.
+        if (n.linkOf && this.specials.get(n.linkOf.rel) === n.linkOf.node) {
+          links.push(n);
+          continue;
+        }
         const args = n.kind === 'p' ? [n.host, 'p'] : [n.host, n.kind, String(n.major), String(n.minor)];
         await run('mknod', ['-m', (n.mode & 0o777).toString(8), ...args]);
         if (n.uid >= 0) lchownSync(n.host, n.uid, n.gid);
         if (n.mode & 0o7000) chmodSync(n.host, n.mode);
         lutimesSync(n.host, n.mtime, n.mtime);
       }
+      for (const n of links) linkSync(n.linkOf!.node.host, n.host);
       if (this.xattrs.length) {
         // One setfattr for all of them, fed a getfattr-style dump; -h never follows symlinks.
         const dump = this.xattrs
