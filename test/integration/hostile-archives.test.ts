@@ -11,8 +11,8 @@ import { TEST_DATA_ROOT, TEST_SOCKET } from '../helpers/daemon.js';
 import { BUILD_CONTEXT_LIMITS, IMPORT_LIMITS, LOAD_LIMITS } from '../../src/common/archive/limits.js';
 
 // The hostile-archive corpus against every archive entry point of the live daemon: load, import,
-// PUT archive (stopped and running containers), build context, ADD of a local archive, and a
-// pull of hostile layers pushed to the fixture registry. After each archive: the marker directory
+// PUT archive (stopped and running containers), build context, ADD of a local archive, a pull of
+// hostile layers pushed to the fixture registry, volume import and backup restore. After each archive: the marker directory
 // on the host is untouched, nothing named after it appeared outside a root, the answer is no
 // 5xx (nor an internal error inside a stream), and the daemon still answers.
 
@@ -225,4 +225,26 @@ test('layers: a pull of hostile layers from a registry', async (t) => {
     const hex = createHash('sha256').update(c.archive).digest('hex');
     assert.ok(!existsSync(join(TEST_DATA_ROOT, 'content', 'ingest', `sha256-${hex}`)), `${c.name}: its download stayed in ingest`);
   });
+});
+
+test('POST /berth/v1/volumes/{name}/import', async (t) => {
+  const name = `hostile-vol-${randomBytes(4).toString('hex')}`;
+  await json('POST', '/volumes/create', { Name: name });
+  cleanups.push(() => request('DELETE', `/volumes/${name}?force=1`));
+  // The corpus only, as for PUT archive: the bombs are far past a volume's bounds (unit-tested with small ones).
+  await eachCase(t, undefined, async (c, marker) => {
+    const r = await request('POST', `/berth/v1/volumes/${name}/import`, c.archive);
+    await assertUnharmed(marker, c, r, { stream: false, mustFail: true });
+  });
+});
+
+test('POST /berth/v1/restore', async (t) => {
+  await eachCase(t, undefined, async (c, marker) => {
+    const r = await request('POST', '/berth/v1/restore', c.archive);
+    await assertUnharmed(marker, c, r, { stream: false, mustFail: true });
+    // None is a backup (none has a manifest): every one is refused, nothing restored.
+    assert.ok(r.status >= 400, `${c.name}: restored (${r.status} ${r.body.slice(0, 200)})`);
+  });
+  const left = execFileSync('find', [TEST_DATA_ROOT, '-maxdepth', '3', '-name', 'restore-*'], { encoding: 'utf8' }).trim();
+  assert.equal(left, '', 'restore left its scratch directories');
 });

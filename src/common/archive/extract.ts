@@ -4,7 +4,7 @@ import { createGunzip } from 'node:zlib';
 import { Decompress as ZstdDecompress } from 'fzstd';
 import { BerthError, InvalidArgumentError } from '../errors.js';
 import { TarExtractor, type ExtractPolicy } from './extractor.js';
-import { TarReader } from './tar-reader.js';
+import { TarReader, type TarEntrySink, type TarHeader } from './tar-reader.js';
 
 // Reads a tar stream (plain, gzip or zstd, told by the caller or by its magic bytes) into a
 // directory through the one extractor. A corrupt or truncated stream is the client's fault: it
@@ -26,6 +26,11 @@ export interface ExtractTarOptions {
   compression?: Compression;
   /** Sees every byte of the uncompressed tar, in order (a diff ID hash). */
   tap?: (chunk: Buffer) => void;
+  /**
+   * Sees each entry's header (PAX values as raw bytes in paxBytes) before it is extracted, and
+   * through the sink it returns every byte of the entry's content (a per-member digest).
+   */
+  observe?: (header: TarHeader) => TarEntrySink | undefined;
   /** Runs once the stream is read, before device nodes, xattrs and times are applied (a digest check). */
   verify?: () => void | Promise<void>;
 }
@@ -152,6 +157,28 @@ async function withCompression(
   };
 }
 
+/** The extractor's entry callback, with an observer fed the same header and content first. */
+function observed(
+  observe: (header: TarHeader) => TarEntrySink | undefined,
+  extractor: TarExtractor,
+): (header: TarHeader) => TarEntrySink | undefined {
+  return (header) => {
+    const seen = observe(header);
+    const written = extractor.entry(header);
+    if (!seen || !written) return seen ?? written;
+    return {
+      write(chunk) {
+        seen.write(chunk);
+        written.write(chunk);
+      },
+      end() {
+        seen.end();
+        written.end();
+      },
+    };
+  };
+}
+
 /**
  * Extracts `source` into `root` under `policy`; returns the bytes of file content written. On
  * failure what was written stays: the caller removes its scratch directory.
@@ -166,7 +193,8 @@ export async function extractTar(
   const { kind, input, release } = await withCompression(source, o.compression);
   // Headers and padding come on top of the file bytes the limit counts.
   const maxBytes = policy.limits.bytes + policy.limits.entries * 2048;
-  const sink = new TarSink(new TarReader((h) => extractor.entry(h)), o.tap, maxBytes);
+  const onEntry = o.observe ? observed(o.observe, extractor) : (h: TarHeader) => extractor.entry(h);
+  const sink = new TarSink(new TarReader(onEntry), o.tap, maxBytes);
   try {
     await pipeline(input, decompressor(kind), sink);
     await o.verify?.();

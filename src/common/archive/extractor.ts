@@ -20,6 +20,7 @@ import { cleanEntryName } from './entry-name.js';
 import type { ArchiveLimits } from './limits.js';
 import { IS_ROOT, lstatOrNull, modeSticks, quotePath, renamed, run } from './extract-support.js';
 import { xattrsOf } from './pax.js';
+import { sparseInfo, sparseSink, type SparseInfo } from './sparse-file.js';
 import type { TarEntrySink, TarHeader } from './tar-reader.js';
 
 // The one place that writes tar entries to disk, for every archive berth reads (layers, load,
@@ -61,6 +62,8 @@ export interface ExtractPolicy {
    * destination is an empty directory only this extraction writes (layers, scratch dirs).
    */
   resolveDir?: (rel: string) => string;
+  /** An existing tree's own top directory takes the archive's owner, mode, time and xattrs (volume import). */
+  rootMeta?: boolean;
   /** Renames the archive's top entry (docker cp to a new name). */
   rename?: { from: string; to: string };
   /** How errors show a destination path: the container directory extracted into. */
@@ -81,6 +84,8 @@ interface SpecialNode extends Meta {
   kind: 'c' | 'b' | 'p';
   major: number;
   minor: number;
+  /** A hard link to this deferred node (by its relative path), made once the node is. */
+  linkOf?: { rel: string; node: SpecialNode };
 }
 
 
@@ -150,20 +155,23 @@ export class TarExtractor {
     const { limits } = this.policy;
     if (++this.entries > limits.entries)
       throw new InvalidArgumentError(`invalid ${this.policy.label}: more than ${limits.entries} entries`);
-    if (header.type === 'file' || header.type === 'contiguous-file') {
-      this.declared += header.size;
+    const isFile = header.type === 'file' || header.type === 'contiguous-file';
+    const sparse = isFile ? sparseInfo(header.pax) : undefined;
+    if (isFile) {
+      this.declared += Math.max(header.size, sparse?.realSize ?? 0);
       if (this.declared > limits.bytes)
         throw new InvalidArgumentError(
           `invalid ${this.policy.label}: its files hold more than ${limits.bytes} bytes`,
         );
     }
-    const name = this.policy.rename ? renamed(header.name, this.policy.rename) : header.name;
+    const given = sparse?.name ?? header.name;
+    const name = this.policy.rename ? renamed(given, this.policy.rename) : given;
     const rel = cleanEntryName(name);
     if (rel === null) throw this.fail(header.name, `is outside of the ${this.policy.label === 'layer' ? 'layer' : 'destination'}`);
     if (rel.length > PATH_MAX || rel.split('/').some((p) => Buffer.byteLength(p) > NAME_MAX))
       throw this.fail(header.name, 'is too long a name');
     // An existing tree's own top directory keeps its metadata (dockerd skips the entry).
-    if (rel === '' && !this.fresh) return undefined;
+    if (rel === '' && !this.fresh && !(this.policy.rootMeta && header.type === 'directory')) return undefined;
     const meta: Meta = { mode: header.mode & 0o7777, uid: header.uid, gid: header.gid, mtime: header.mtime };
     const slash = rel.lastIndexOf('/');
     const parent = slash === -1 ? '' : rel.slice(0, slash);
@@ -233,6 +241,7 @@ export class TarExtractor {
           abs,
           meta,
           owner && !this.ownerSticks(parent, owner.uid, owner.gid) ? owner : undefined,
+          sparse && { ...sparse, name: given },
         );
       case 'symlink':
         this.removeExisting(rel, abs);
@@ -251,6 +260,14 @@ export class TarExtractor {
         const tslash = target.lastIndexOf('/');
         const tdir = this.dirOf(header.name, tslash === -1 ? '' : target.slice(0, tslash), false);
         const targetAbs = join(tdir, tslash === -1 ? target : target.slice(tslash + 1));
+        const pending = this.specials.get(target);
+        if (pending && target !== rel) {
+          // A link to a device node or fifo not made yet: made as a link right after it.
+          this.removeExisting(rel, abs);
+          this.created(rel, false);
+          this.specials.set(rel, { ...pending, host: abs, linkOf: { rel: target, node: pending } });
+          return undefined;
+        }
         const known = this.fresh
           ? this.existing.has(target) && !this.specials.has(target)
           : !this.specials.has(target);
@@ -288,13 +305,20 @@ export class TarExtractor {
   /** Creates the deferred device nodes, whiteouts and xattrs, then fixes directory mtimes. */
   async finish(): Promise<void> {
     try {
+      const links: SpecialNode[] = [];
       for (const n of this.specials.values()) {
+        // Linked once every node is made; one whose node was replaced since is a node of its own.
+        if (n.linkOf && this.specials.get(n.linkOf.rel) === n.linkOf.node) {
+          links.push(n);
+          continue;
+        }
         const args = n.kind === 'p' ? [n.host, 'p'] : [n.host, n.kind, String(n.major), String(n.minor)];
         await run('mknod', ['-m', (n.mode & 0o777).toString(8), ...args]);
         if (n.uid >= 0) lchownSync(n.host, n.uid, n.gid);
         if (n.mode & 0o7000) chmodSync(n.host, n.mode);
         lutimesSync(n.host, n.mtime, n.mtime);
       }
+      for (const n of links) linkSync(n.linkOf!.node.host, n.host);
       if (this.xattrs.length) {
         // One setfattr for all of them, fed a getfattr-style dump; -h never follows symlinks.
         const dump = this.xattrs
@@ -405,21 +429,29 @@ export class TarExtractor {
     }
   }
 
-  private openFile(abs: string, meta: Meta, chown: { uid: number; gid: number } | undefined): TarEntrySink {
+  private openFile(
+    abs: string,
+    meta: Meta,
+    chown: { uid: number; gid: number } | undefined,
+    sparse: SparseInfo | undefined,
+  ): TarEntrySink {
     const sticks = this.fresh && modeSticks(meta.mode);
     const fd = openSync(abs, FILE_FLAGS, sticks ? meta.mode : 0o600);
     this.openFd = fd;
     const mapError = this.policy.mapError;
+    const holes = sparse && sparseSink(fd, sparse, (why) => this.fail(sparse.name, why));
     return {
       write: (chunk: Buffer): void => {
         try {
+          if (holes) return holes.write(chunk);
           let off = 0;
           while (off < chunk.length) off += writeSync(fd, chunk, off);
         } catch (err) {
-          throw mapError ? mapError(err) : err;
+          throw mapError && !(err instanceof InvalidArgumentError) ? mapError(err) : err;
         }
       },
       end: (): void => {
+        holes?.end();
         // chown before chmod: chown clears setuid/setgid bits.
         if (chown) fchownSync(fd, chown.uid, chown.gid);
         if (!sticks) fchmodSync(fd, meta.mode);

@@ -22,3 +22,5 @@ export const LOAD_LIMITS: ArchiveLimits = { entries: 100_000, bytes: 256 * GiB }
 export const IMPORT_LIMITS: ArchiveLimits = { entries: 1_000_000, bytes: 256 * GiB };
 /** A build context, and each archive ADD extracts. */
 export const BUILD_CONTEXT_LIMITS: ArchiveLimits = { entries: 1_000_000, bytes: 64 * GiB };
+/** A backup or a volume archive: whole volumes, so ten times a root filesystem. */
+export const BACKUP_LIMITS: ArchiveLimits = { entries: 10_000_000, bytes: 4096 * GiB };

@@ -5,9 +5,9 @@ import { InvalidArgumentError } from '../errors.js';
 
 const XATTR_PREFIX = 'SCHILY.xattr.';
 
-/** Parses a PAX record block; a malformed record is a malformed archive. */
-export function decodePax(buf: Buffer): Record<string, string> {
-  const result: Record<string, string> = {};
+/** Parses a PAX record block, values as their raw bytes; a malformed record is a malformed archive. */
+export function decodePaxBytes(buf: Buffer): Map<string, Buffer> {
+  const result = new Map<string, Buffer>();
   let pos = 0;
   while (pos < buf.length) {
     // Trailing NUL padding ends the records.
@@ -25,12 +25,23 @@ export function decodePax(buf: Buffer): Record<string, string> {
     const record = buf.subarray(space + 1, pos + len - 1);
     const eq = record.indexOf(0x3d);
     if (eq <= 0) throw new InvalidArgumentError('invalid tar header: malformed PAX record');
-    const key = record.toString('utf8', 0, eq);
-    const value = record.subarray(eq + 1);
-    result[key] = key.startsWith(XATTR_PREFIX) ? value.toString('latin1') : value.toString('utf8');
+    result.set(record.toString('utf8', 0, eq), Buffer.from(record.subarray(eq + 1)));
     pos += len;
   }
   return result;
+}
+
+/** The records as strings: xattr values as latin1 (byte for byte), the rest as UTF-8. */
+export function paxStrings(records: Map<string, Buffer>): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [key, value] of records)
+    result[key] = key.startsWith(XATTR_PREFIX) ? value.toString('latin1') : value.toString('utf8');
+  return result;
+}
+
+/** Parses a PAX record block; a malformed record is a malformed archive. */
+export function decodePax(buf: Buffer): Record<string, string> {
+  return paxStrings(decodePaxBytes(buf));
 }
 
 /** The xattrs of a tar entry from its PAX records, with their raw bytes. */

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
-import { decodePax } from './pax.js';
+import { decodePaxBytes, paxStrings } from './pax.js';
 
 // A synchronous, push-driven tar reader: bytes go in as they come out of the decompressor,
 // headers and file content come out as calls, with no stream per entry. It reads ustar (name
@@ -30,6 +30,8 @@ export interface TarHeader {
   devmajor: number;
   devminor: number;
   pax: Record<string, string> | null;
+  /** The same PAX records with their values as raw bytes (for a digest over exactly what was read). */
+  paxBytes: Map<string, Buffer> | null;
 }
 
 /** Receives one entry's content, in order; `end` is called once all of it was written. */
@@ -131,8 +133,8 @@ export class TarReader {
   private padding = 0;
   private sink: TarEntrySink | undefined;
   private meta: { kind: MetaKind; parts: Buffer[] } | undefined;
-  private pax: Record<string, string> | null = null;
-  private paxGlobal: Record<string, string> | null = null;
+  private pax: Map<string, Buffer> | null = null;
+  private paxGlobal: Map<string, Buffer> | null = null;
   private longName: string | null = null;
   private longLink: string | null = null;
   /** An end-of-archive block was read: whatever follows is not read. */
@@ -242,12 +244,14 @@ export class TarReader {
       devmajor: type === 'character-device' || type === 'block-device' ? num(block, 329, 8) : 0,
       devminor: type === 'character-device' || type === 'block-device' ? num(block, 337, 8) : 0,
       pax: null,
+      paxBytes: null,
     };
     this.longName = null;
     this.longLink = null;
-    const pax = this.pax ? (this.paxGlobal ? { ...this.paxGlobal, ...this.pax } : this.pax) : this.paxGlobal;
+    const paxBytes = this.pax ? (this.paxGlobal ? new Map([...this.paxGlobal, ...this.pax]) : this.pax) : this.paxGlobal;
     this.pax = null;
-    if (pax) {
+    if (paxBytes) {
+      const pax = paxStrings(paxBytes);
       if (pax.path) header.name = pax.path;
       if (pax.linkpath) header.linkname = pax.linkpath;
       if (pax.size !== undefined) header.size = paxNumber(pax.size, 'size');
@@ -255,6 +259,7 @@ export class TarReader {
       if (pax.gid !== undefined) header.gid = paxNumber(pax.gid, 'gid');
       if (pax.mtime) header.mtime = new Date(parseFloat(pax.mtime) * 1000);
       header.pax = pax;
+      header.paxBytes = paxBytes;
     }
     for (const v of [header.mode, header.uid, header.gid, header.devmajor, header.devminor]) {
       if (!Number.isSafeInteger(v) || v < 0)
@@ -282,10 +287,10 @@ export class TarReader {
     const body = Buffer.concat(meta.parts);
     switch (meta.kind) {
       case 'pax':
-        this.pax = decodePax(body);
+        this.pax = decodePaxBytes(body);
         break;
       case 'pax-global':
-        this.paxGlobal = decodePax(body);
+        this.paxGlobal = decodePaxBytes(body);
         break;
       case 'long-name':
         this.longName = str(body, 0, body.length);

@@ -9,9 +9,10 @@ import type { ContainerService } from '../containers/container-service.js';
 import type { NetworkService } from '../networks/network-service.js';
 import type { VolumeService } from '../volumes/volume-service.js';
 import { BACKUP_FORMAT_VERSION, MANIFEST_NAME, type BackupManifest } from './backup-manifest.js';
-import { extractTo } from './tree-extract.js';
+import { extractTar } from '../../common/archive/extract.js';
+import { BACKUP_EXTRACT } from './backup-extract.js';
+import { digestObserver } from './member-digest.js';
 import { treeTarStream } from './tree-pack.js';
-import { maybeDecompress } from './zstd-stream.js';
 
 // `berth restore`: the archive goes to a scratch directory under data-root first and every
 // member is checked against the manifest; only then are the image, networks, volumes and the
@@ -49,7 +50,7 @@ function refused(why: string): InvalidArgumentError {
 async function unpackVerified(body: Readable, dir: string): Promise<BackupManifest> {
   const digests = new Map<string, string>();
   try {
-    await extractTo(dir, await maybeDecompress(body), { devices: true, digests });
+    await extractTar(body, dir, BACKUP_EXTRACT, { observe: digestObserver(digests) });
   } catch (err) {
     throw refused(`it could not be read (${errorMessage(err)}), it is truncated or corrupt`);
   }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { Readable } from 'node:stream';
+import { TarReader, type TarHeader } from '../../common/archive/tar-reader.js';
 import { ConflictError, InvalidArgumentError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { ContainerRecord } from '../containers/container-model.js';
@@ -11,7 +12,6 @@ import { ANONYMOUS_LABEL, type VolumeService } from '../volumes/volume-service.j
 import { BACKUP_FORMAT_VERSION, MANIFEST_NAME, type BackupManifest, type BackupNetwork, type BackupVolume } from './backup-manifest.js';
 import { memberHash } from './member-digest.js';
 import { END_OF_ARCHIVE, encodeHeader, padding } from './tar-header.js';
-import { readTar } from './tar-reader.js';
 import { packTree } from './tree-pack.js';
 import { zstdCompress } from './zstd-stream.js';
 
@@ -125,23 +125,40 @@ function volumesOf(d: BackupDeps, c: ContainerRecord): BackupVolume[] {
   });
 }
 
-/** Entries of another tar, renamed under `prefix`, with their digests. */
+/** Entries of another tar, renamed under `prefix`, with their digests (read by the common tar reader). */
 async function* repack(input: Readable, prefix: string, digests: Map<string, string>): AsyncGenerator<Buffer> {
-  for await (const { header, body } of readTar(input)) {
+  const out: Buffer[] = [];
+  const reader = new TarReader((header: TarHeader) => {
     if (header.type === 'unknown' || header.type === 'contiguous-file') throw new InvalidArgumentError(`unexpected ${header.type} entry ${header.name} in image archive`);
     const name = `${prefix}/${header.name.replace(/^\.?\//, '')}`;
-    const linkname = header.type === 'link' ? `${prefix}/${header.linkname.replace(/^\.?\//, '')}` : header.linkname;
-    const pax = new Map([...header.pax].filter(([k]) => !['path', 'linkpath', 'size'].includes(k)));
-    const h = { name, type: header.type, mode: header.mode, uid: header.uid, gid: header.gid, size: header.type === 'file' ? header.size : 0, mtime: header.mtimeSeconds, linkname, devmajor: header.devmajor, devminor: header.devminor, pax };
+    const linkname = header.type === 'link' ? `${prefix}/${(header.linkname ?? '').replace(/^\.?\//, '')}` : (header.linkname ?? undefined);
+    const pax = new Map([...(header.paxBytes ?? [])].filter(([k]) => !['path', 'linkpath', 'size'].includes(k)));
+    const size = header.type === 'file' ? header.size : 0;
+    const h = { name, type: header.type, mode: header.mode & 0o7777, uid: header.uid, gid: header.gid, size, mtime: Math.floor(header.mtime.getTime() / 1000), linkname, devmajor: header.devmajor, devminor: header.devminor, pax };
     const hash = memberHash({ ...h, linkname: linkname ?? '', devmajor: 0, devminor: 0, pax: [...pax] });
-    yield encodeHeader(h);
-    for await (const b of body) {
-      hash.update(b);
-      yield b;
+    out.push(encodeHeader(h));
+    const end = (): void => {
+      out.push(padding(size));
+      digests.set(name, hash.digest('hex'));
+    };
+    if (header.type !== 'file') {
+      end();
+      return undefined;
     }
-    yield padding(h.size);
-    digests.set(name, hash.digest('hex'));
+    return {
+      write: (b: Buffer) => {
+        hash.update(b);
+        out.push(b);
+      },
+      end,
+    };
+  });
+  for await (const chunk of input) {
+    reader.push(chunk as Buffer);
+    if (out.length) yield* out.splice(0);
   }
+  reader.end();
+  yield* out.splice(0);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
+import type { TarEntrySink, TarHeader } from '../../common/archive/tar-reader.js';
 
 // The sha256 of one archive member covers what a restore would recreate from it: its kind, name,
 // owner, mode, time, link target, device numbers, PAX records (xattrs, sparse map) and content
@@ -29,4 +30,40 @@ export function memberHash(m: MemberMeta): Hash {
     .sort();
   const line = JSON.stringify([m.name, m.type, m.mode & 0o7777, m.uid, m.gid, Math.floor(m.mtime), m.linkname, m.devmajor, m.devminor, pax]);
   return createHash('sha256').update(line).update('\n');
+}
+
+const DIGESTED = new Set(['file', 'contiguous-file', 'directory', 'symlink', 'link', 'character-device', 'block-device', 'fifo']);
+
+/**
+ * An extraction observer (see common/archive/extract) that fills `digests` with every member's
+ * sha256 by entry name, from the header and PAX bytes exactly as read and the content bytes.
+ */
+export function digestObserver(digests: Map<string, string>): (h: TarHeader) => TarEntrySink | undefined {
+  return (h) => {
+    if (!DIGESTED.has(h.type)) return undefined;
+    const pax = h.paxBytes ?? new Map<string, Buffer>();
+    const name = h.pax?.['GNU.sparse.major'] === '1' ? (h.pax['GNU.sparse.name'] ?? h.name) : h.name;
+    const device = h.type === 'character-device' || h.type === 'block-device';
+    const hash = memberHash({
+      name: h.name,
+      type: h.type,
+      mode: h.mode,
+      uid: h.uid,
+      gid: h.gid,
+      mtime: Math.floor(h.mtime.getTime() / 1000),
+      linkname: h.linkname ?? '',
+      devmajor: device ? h.devmajor : 0,
+      devminor: device ? h.devminor : 0,
+      pax: [...pax],
+    });
+    const content = h.type === 'file' || h.type === 'contiguous-file';
+    return {
+      write: (chunk) => {
+        if (content) hash.update(chunk);
+      },
+      end: () => {
+        digests.set(name, hash.digest('hex'));
+      },
+    };
+  };
 }

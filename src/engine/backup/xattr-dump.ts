@@ -58,16 +58,3 @@ export async function readTreeXattrs(root: string): Promise<Map<string, Map<stri
   }
   return out;
 }
-
-/** Sets xattrs (paths relative to `root`) with one setfattr; -h never follows a final symlink. */
-export async function writeXattrs(root: string, items: { path: string; name: string; value: Buffer }[]): Promise<void> {
-  if (!items.length) return;
-  const dump = items.map((x) => `# file: ${quotePath(x.path || '.')}\n${x.name}=0x${x.value.toString('hex')}\n`).join('\n');
-  await run('setfattr', ['-h', '--restore=-'], { cwd: root, input: dump + '\n' });
-}
-
-/** mknod for device nodes and fifos, which Node cannot make. */
-export async function makeNode(root: string, rel: string, kind: 'c' | 'b' | 'p', mode: number, major: number, minor: number): Promise<void> {
-  const args = kind === 'p' ? [rel, 'p'] : [rel, kind, String(major), String(minor)];
-  await run('mknod', ['-m', (mode & 0o777).toString(8), '--', ...args], { cwd: root });
-}

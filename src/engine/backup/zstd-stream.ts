@@ -5,7 +5,6 @@ import { SystemError } from '../../common/errors.js';
 // zstd through the zstd binary: several times faster than any JavaScript codec, and what
 // `tar -c | zstd` (the yardstick) uses too. The output stream fails if zstd does.
 
-const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
 
 function throughZstd(input: Readable, args: string[]): Readable {
   const child = spawn('zstd', ['-q', '-c', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -40,31 +39,4 @@ function throughZstd(input: Readable, args: string[]): Readable {
 
 export function zstdCompress(input: Readable, level = 3): Readable {
   return throughZstd(input, [`-${level}`]);
-}
-
-export function zstdDecompress(input: Readable): Readable {
-  return throughZstd(input, ['-d']);
-}
-
-/** The stream as plain tar: zstd-compressed input (found by its magic number) is decompressed. */
-export async function maybeDecompress(input: Readable): Promise<Readable> {
-  const it = input[Symbol.asyncIterator]();
-  let head = Buffer.alloc(0);
-  while (head.length < 4) {
-    const next = (await it.next()) as IteratorResult<Buffer>;
-    if (next.done) break;
-    head = Buffer.concat([head, Buffer.from(next.value)]);
-  }
-  const rest = Readable.from(
-    (async function* () {
-      yield head;
-      for (;;) {
-        const next = (await it.next()) as IteratorResult<Buffer>;
-        if (next.done) return;
-        yield next.value;
-      }
-    })(),
-    { objectMode: false },
-  );
-  return head.subarray(0, 4).equals(ZSTD_MAGIC) ? zstdDecompress(rest) : rest;
 }
