@@ -2,7 +2,9 @@
 // is split: its entry holds the global flags, each command group is a chunk loaded on demand.
 // better-sqlite3 stays external: it is a native addon.
 import { build } from 'esbuild';
-import { chmodSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 const common = {
   bundle: true,
@@ -27,6 +29,29 @@ await Promise.all([
     outExtension: { '.js': '.mjs' },
   }),
   build({ ...common, entryPoints: ['src/daemon/main.ts'], outfile: 'dist/berthd.mjs' }),
+  // The CLI once more, as one CommonJS script for `node --build-snapshot` (see below).
+  build({ ...common, format: 'cjs', banner: {}, sourcemap: false, entryPoints: ['src/cli/snapshot-main.ts'], outfile: 'dist/berth-snapshot.cjs' }),
 ]);
 chmodSync('dist/berth.mjs', 0o755);
 chmodSync('dist/berthd.mjs', 0o755);
+
+// dist/berth: the CLI started from a V8 startup snapshot holding every CLI module already
+// evaluated, so node compiles and runs none of them (`berth ps` costs about node's own start plus
+// the request). A snapshot belongs to the node binary that built it: a newer node runs the bundle.
+// scripts/package.sh writes the same launcher for /usr/lib/berth.
+execFileSync(process.execPath, ['--snapshot-blob', 'dist/berth.blob', '--build-snapshot', 'dist/berth-snapshot.cjs'], {
+  // Node warns that child_process and readline are "not yet fully verified" in snapshots; the
+  // CLI only uses them after start (ssh, prompts), as a fresh module would.
+  stdio: ['ignore', 'inherit', 'pipe'],
+});
+const q = (s) => `'${s.replaceAll("'", `'\\''`)}'`;
+const [dir, node] = [resolve('dist'), process.execPath];
+writeFileSync(
+  'dist/berth',
+  `#!/bin/sh
+# berth from its startup snapshot (scripts/build.mjs); the plain bundle when node is newer than it.
+if [ ${q(`${dir}/berth.blob`)} -nt ${q(node)} ]; then exec ${q(node)} --snapshot-blob ${q(`${dir}/berth.blob`)} -- "$0" "$@"; fi
+exec ${q(node)} ${q(`${dir}/berth.mjs`)} "$@"
+`,
+  { mode: 0o755 },
+);
