@@ -2,6 +2,7 @@ import type { Scenario } from '../scenario.js';
 import { apiVersion } from './api-version.js';
 import { cliStartup } from './cli-startup.js';
 import { memory } from './memory.js';
+import { memoryGrowth } from './memory-growth.js';
 import { nginxFirst200 } from './nginx-first-200.js';
 import { portsProcesses } from './ports-processes.js';
 import { psTls } from './ps-tls.js';
@@ -20,6 +21,7 @@ export const SCENARIOS: readonly Scenario[] = [
   runTwentySeq,
   runTwentyPar,
   memory,
+  memoryGrowth,
   nginxFirst200,
   portsProcesses,
   psTls,
