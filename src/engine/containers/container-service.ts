@@ -1,5 +1,7 @@
+import { stepTimer } from '../../common/step-timer.js';
 import { EventEmitter } from 'node:events';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -194,12 +196,16 @@ export class ContainerService {
       endpointsConfig: primaryEndpoints(hostConfig.NetworkMode, NetworkingConfig?.EndpointsConfig),
       manuallyStopped: false,
     };
+    const steps = stepTimer(this.d.logger, 'create', id);
     c.NetworkSettings = this.d.networks.idleSettings(this.networkRequest(c));
     if (this.d.mounts) c.Mounts = await this.d.mounts.plan(c, (ref) => this.get(ref));
+    steps.mark('config+mounts');
     mkdirSync(dir, { recursive: true, mode: 0o710 });
     try {
       await this.d.rootfs.createContainerLayer(id, image.id);
+      steps.mark('layer');
       this.d.repo.insert(c);
+      steps.mark('store');
     } catch (err) {
       await this.d.mounts?.release(c, true).catch(() => undefined);
       await this.d.rootfs.removeContainerLayer(id).catch(() => undefined);
@@ -208,6 +214,7 @@ export class ContainerService {
     }
     this.byId.set(id, c);
     this.emit(c, 'create');
+    steps.done();
     return { Id: id, Warnings: [] };
   }
 
@@ -239,6 +246,7 @@ export class ContainerService {
     const generation = c.generation;
     let networkUp = false;
     let created = false;
+    const steps = stepTimer(this.d.logger, 'start', c.Id);
     try {
       const image = this.d.images.getImage(c.Image);
       // Rootfs and network are independent: set both up at once, and undo both if either fails.
@@ -249,6 +257,7 @@ export class ContainerService {
       networkUp = networked.status === 'fulfilled';
       if (mounted.status === 'rejected') throw mounted.reason;
       if (networked.status === 'rejected') throw networked.reason;
+      steps.mark('rootfs+network');
       const rootfs = mounted.value;
       const net = networked.value;
       c.NetworkSettings = net.settings;
@@ -265,6 +274,7 @@ export class ContainerService {
         hostsPath: c.HostsPath,
         resolvConfPath: c.ResolvConfPath,
       });
+      steps.mark('files+spec');
       const { pid } = await this.d.runtime.create({
         id: c.Id,
         name: c.Name.slice(1),
@@ -277,8 +287,11 @@ export class ContainerService {
         runtime: c.HostConfig.Runtime || this.d.defaultRuntime,
       });
       created = true;
+      steps.mark('runtime create');
       await this.connectPendingAttach(c);
+      steps.mark('attach');
       await this.d.runtime.start(c.Id);
+      steps.mark('runtime start');
       c.State = {
         ...c.State,
         Status: 'running',
@@ -298,6 +311,8 @@ export class ContainerService {
       this.emit(c, 'start');
       this.watchExit(c, generation);
       this.health?.start(c);
+      steps.mark('store+events');
+      steps.done();
     } catch (err) {
       const message = errorMessage(err);
       this.failPendingAttach(c, err as Error);
@@ -394,6 +409,7 @@ export class ContainerService {
     const c = this.byId.get(id);
     if (!c || c.generation !== generation || !c.State.Running) return;
     this.health?.stop(c.Id);
+    const steps = stepTimer(this.d.logger, 'exit', id);
     c.State = {
       ...c.State,
       Status: 'exited',
@@ -405,11 +421,14 @@ export class ContainerService {
       FinishedAt: r.finishedAt.toISOString(),
     };
     await this.releaseResources(c);
+    steps.mark('release');
     c.NetworkSettings = this.d.networks.idleSettings(this.networkRequest(c));
     this.d.repo.save(c);
     if (r.oomKilled) this.emit(c, 'oom');
     this.emit(c, 'die', { exitCode: String(r.exitCode) });
     this.signals.emit(`exit:${id}`, r);
+    steps.mark('store+events');
+    steps.done();
     if (c.HostConfig.AutoRemove) {
       await this.remove(c.Id, { force: true, volumes: true }).catch((err) => this.d.logger.warn({ err, id }, 'auto-remove failed'));
       return;
@@ -573,17 +592,28 @@ export class ContainerService {
         await this.d.runtime.kill(c.Id, 'SIGKILL').catch(() => undefined);
         await raceTimeout(exited, 10_000);
       }
+      const steps = stepTimer(this.d.logger, 'remove', c.Id);
       c.State = { ...c.State, Status: 'removing' };
       await this.releaseResources(c);
-      await this.d.runtime.cleanup?.(c.Id).catch(() => undefined);
-      await this.d.rootfs.removeContainerLayer(c.Id);
-      await this.d.mounts?.release(c, !!o.volumes).catch((err) => this.d.logger.warn({ err, id: c.Id }, 'releasing mounts'));
-      rmSync(this.d.paths.containerDir(c.Id), { recursive: true, force: true });
-      rmSync(this.d.paths.containerRunDir(c.Id), { recursive: true, force: true });
+      steps.mark('release');
+      // Once the rootfs is unmounted these are independent: at once, and without blocking the loop.
+      // (The layer lives in the container's directory: that one goes after it.)
+      const [layer] = await Promise.allSettled([
+        this.d.rootfs.removeContainerLayer(c.Id).then(() => rm(this.d.paths.containerDir(c.Id), { recursive: true, force: true })),
+        // The runtime's run directory may be this one: it goes after the runtime's cleanup.
+        Promise.resolve(this.d.runtime.cleanup?.(c.Id))
+          .catch(() => undefined)
+          .then(() => rm(this.d.paths.containerRunDir(c.Id), { recursive: true, force: true })),
+        this.d.mounts?.release(c, !!o.volumes).catch((err) => this.d.logger.warn({ err, id: c.Id }, 'releasing mounts')),
+      ]);
+      if (layer.status === 'rejected') throw layer.reason;
+      steps.mark('layer+runtime+mounts+dirs');
       this.d.repo.remove(c.Id);
       this.byId.delete(c.Id);
       this.emit(c, 'destroy');
       this.signals.emit(`removed:${c.Id}`);
+      steps.mark('store+events');
+      steps.done();
     });
   }
 
