@@ -9,6 +9,7 @@ import { psTls } from './ps-tls.js';
 import { pullBusybox, pullNginx } from './pull.js';
 import { runRmTrue, runRmTrueNone } from './run-rm.js';
 import { runTwentyPar, runTwentySeq } from './run-twenty.js';
+import { scale } from './scale.js';
 
 /** Every scenario, in the order a full run takes them. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -25,4 +26,5 @@ export const SCENARIOS: readonly Scenario[] = [
   nginxFirst200,
   portsProcesses,
   psTls,
+  scale,
 ];
