@@ -3,7 +3,7 @@
 // better-sqlite3 stays external: it is a native addon.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 const common = {
@@ -45,20 +45,27 @@ chmodSync('dist/berthd.mjs', 0o755);
 
 // dist/berth: the CLI started from a V8 startup snapshot holding every CLI module already
 // evaluated, so node compiles and runs none of them (`berth ps` costs about node's own start plus
-// the request). A snapshot belongs to the node binary that built it: a newer node runs the bundle.
-// scripts/package.sh writes the same launcher for /usr/lib/berth.
+// the request). A snapshot only loads in the node binary that built it: dist/berth.node-stamp
+// carries that binary's mtime, and the launcher runs the plain bundle when node's differs (an
+// upgrade; dpkg keeps a package's mtimes, so the same node package matches on every machine).
+// scripts/package.sh installs the same three files in /usr/lib/berth.
 execFileSync(process.execPath, ['--snapshot-blob', 'dist/berth.blob', '--build-snapshot', 'dist/berth-snapshot.cjs'], {
   // Node warns that child_process and readline are "not yet fully verified" in snapshots; the
   // CLI only uses them after start (ssh, prompts), as a fresh module would.
   stdio: ['ignore', 'inherit', 'pipe'],
 });
+const node = process.execPath;
+writeFileSync('dist/berth.node-stamp', `${process.version}\n`);
+const { atime, mtime } = statSync(node);
+utimesSync('dist/berth.node-stamp', atime, mtime);
 const q = (s) => `'${s.replaceAll("'", `'\\''`)}'`;
-const [dir, node] = [resolve('dist'), process.execPath];
+const dir = resolve('dist');
+const stamp = q(`${dir}/berth.node-stamp`);
 writeFileSync(
   'dist/berth',
   `#!/bin/sh
-# berth from its startup snapshot (scripts/build.mjs); the plain bundle when node is newer than it.
-if [ ${q(`${dir}/berth.blob`)} -nt ${q(node)} ]; then exec ${q(node)} --snapshot-blob ${q(`${dir}/berth.blob`)} -- "$0" "$@"; fi
+# berth from its startup snapshot (scripts/build.mjs), or the plain bundle when node is not the one that built it.
+if [ ! ${q(node)} -nt ${stamp} ] && [ ! ${q(node)} -ot ${stamp} ]; then exec ${q(node)} --snapshot-blob ${q(`${dir}/berth.blob`)} -- "$0" "$@"; fi
 exec ${q(node)} ${q(`${dir}/berth.mjs`)} "$@"
 `,
   { mode: 0o755 },

@@ -79,7 +79,9 @@ export const scale: Scenario = {
   images: ['busybox'],
   measures: '`run -d busybox sleep` up to each --scale count: ps, the latest run -d, events, stats --no-stream, daemon RSS, berthd restart',
   async run(ctx: BenchContext): Promise<void> {
-    for (const e of onePerDaemon(ctx.engines.cli)) {
+    // berthd through the docker CLI where there is one: berth's own CLI has no `events`.
+    const engines = onePerDaemon([...ctx.engines.cli].sort((a, b) => Number(b.id === 'docker-cli-berth') - Number(a.id === 'docker-cli-berth')));
+    for (const e of engines) {
       try {
         await measure(ctx, e);
       } catch (err) {
