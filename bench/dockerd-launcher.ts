@@ -8,8 +8,8 @@ import { pingSocket } from './http-probe.js';
 export const DOCKERD_SOCKET = '/var/run/docker.sock';
 const DATA_ROOT = '/var/lib/docker-bench';
 const LOG = '/var/log/berth-bench-dockerd.log';
-// Off 172.17/16, which berth's default bridge may take.
-const BRIDGE_IP = '10.213.0.1/24';
+// Off 172.17/16, which berth's default bridge may take; a /16 so the scale scenario's 500 fit.
+const BRIDGE_IP = '10.213.0.1/16';
 
 export class DockerdLauncher {
   private child: ChildProcess | undefined;

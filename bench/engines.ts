@@ -51,12 +51,18 @@ function berthSocket(): string | undefined {
   return host.startsWith('unix://') ? host.slice('unix://'.length) : undefined;
 }
 
-/** The berth CLI as installed by scripts/install.sh, else the built bundle in dist/. */
+/**
+ * The berth CLI of this checkout: dist/berth (started from its V8 snapshot, as the package installs
+ * it), else the bundle dist/berth.mjs, else the one installed on PATH. BERTH_BENCH_CLI overrides.
+ */
 function berthCli(): string[] | undefined {
-  const onPath = findExecutable('berth');
-  if (onPath) return [onPath];
+  if (process.env.BERTH_BENCH_CLI) return process.env.BERTH_BENCH_CLI.split(' ');
+  const launcher = join(REPO, 'dist/berth');
+  if (existsSync(launcher)) return [launcher];
   const built = join(REPO, 'dist/berth.mjs');
-  return existsSync(built) ? [process.execPath, built] : undefined;
+  if (existsSync(built)) return [process.execPath, built];
+  const onPath = findExecutable('berth');
+  return onPath ? [onPath] : undefined;
 }
 
 /**

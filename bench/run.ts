@@ -74,7 +74,7 @@ async function main(): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   const results = new Results();
-  const ctx: BenchContext = { engines, results, quick: opts.quick, images: BENCH_IMAGES, log };
+  const ctx: BenchContext = { engines, results, quick: opts.quick, images: BENCH_IMAGES, log, rmRuns: opts.rmRuns, scale: opts.scale };
   const started = Date.now();
   let versions: Partial<Record<EngineId, string>> = {};
   try {

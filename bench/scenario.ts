@@ -12,6 +12,9 @@ export interface BenchContext {
   results: Results;
   quick: boolean;
   images: BenchImages;
+  /** --rm-runs and --scale (see bench-options.ts). */
+  rmRuns: readonly number[];
+  scale: readonly number[];
   log(message: string): void;
 }
 

@@ -2,7 +2,9 @@
 // is split: its entry holds the global flags, each command group is a chunk loaded on demand.
 // better-sqlite3 stays external: it is a native addon.
 import { build } from 'esbuild';
-import { chmodSync, copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 const common = {
@@ -27,7 +29,17 @@ await Promise.all([
     chunkNames: 'cli-chunks/[name]-[hash]',
     outExtension: { '.js': '.mjs' },
   }),
-  build({ ...common, entryPoints: ['src/daemon/main.ts'], outfile: 'dist/berthd.mjs' }),
+  // berthd run as a program (/usr/bin/berthd, the systemd unit) gets heap settings for a small
+  // server: young generation capped at 1 MiB semi-spaces (left alone it grows to 16 MiB each and
+  // stays there), a 512 MiB ceiling on the old one, and two malloc arenas instead of one per thread.
+  build({
+    ...common,
+    entryPoints: ['src/daemon/main.ts'],
+    outfile: 'dist/berthd.mjs',
+    banner: { js: common.banner.js.replace('#!/usr/bin/env node', '#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=1 --max-old-space-size=512') },
+  }),
+  // The CLI once more, as one CommonJS script for `node --build-snapshot` (see below).
+  build({ ...common, format: 'cjs', banner: {}, sourcemap: false, entryPoints: ['src/cli/snapshot-main.ts'], outfile: 'dist/berth-snapshot.cjs' }),
   // The web console: a browser bundle berthd serves; xterm.js is a chunk of its own, loaded
   // only when a terminal opens.
   build({
@@ -57,3 +69,31 @@ const gzipAll = (dir) => {
 gzipAll('dist/console');
 chmodSync('dist/berth.mjs', 0o755);
 chmodSync('dist/berthd.mjs', 0o755);
+
+// dist/berth: the CLI started from a V8 startup snapshot holding every CLI module already
+// evaluated, so node compiles and runs none of them (`berth ps` costs about node's own start plus
+// the request). A snapshot only loads in the node binary that built it: dist/berth.node-stamp
+// carries that binary's mtime, and the launcher runs the plain bundle when node's differs (an
+// upgrade; dpkg keeps a package's mtimes, so the same node package matches on every machine).
+// scripts/package.sh installs the same three files in /usr/lib/berth.
+execFileSync(process.execPath, ['--snapshot-blob', 'dist/berth.blob', '--build-snapshot', 'dist/berth-snapshot.cjs'], {
+  // Node warns that child_process and readline are "not yet fully verified" in snapshots; the
+  // CLI only uses them after start (ssh, prompts), as a fresh module would.
+  stdio: ['ignore', 'inherit', 'pipe'],
+});
+const node = process.execPath;
+writeFileSync('dist/berth.node-stamp', `${process.version}\n`);
+const { atime, mtime } = statSync(node);
+utimesSync('dist/berth.node-stamp', atime, mtime);
+const q = (s) => `'${s.replaceAll("'", `'\\''`)}'`;
+const dir = resolve('dist');
+const stamp = q(`${dir}/berth.node-stamp`);
+writeFileSync(
+  'dist/berth',
+  `#!/bin/sh
+# berth from its startup snapshot (scripts/build.mjs), or the plain bundle when node is not the one that built it.
+if [ ! ${q(node)} -nt ${stamp} ] && [ ! ${q(node)} -ot ${stamp} ]; then exec ${q(node)} --snapshot-blob ${q(`${dir}/berth.blob`)} -- "$0" "$@"; fi
+exec ${q(node)} ${q(`${dir}/berth.mjs`)} "$@"
+`,
+  { mode: 0o755 },
+);

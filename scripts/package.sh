@@ -37,7 +37,12 @@ cp node_modules/bindings/bindings.js "$LIB/node_modules/bindings/"
 cp node_modules/file-uri-to-path/index.js "$LIB/node_modules/file-uri-to-path/"
 strip --strip-unneeded "$LIB/node_modules/better-sqlite3/build/Release/better_sqlite3.node" 2>/dev/null || true
 install -m 0755 packaging/berthd-service "$LIB/berthd-service"
-ln -s ../lib/berth/berth.mjs "$STAGE/usr/bin/berth"
+# berth starts from the CLI's startup snapshot (built with this node; another node runs berth.mjs).
+cp dist/berth.blob "$LIB/"
+cp -p dist/berth.node-stamp "$LIB/"
+sed "s#$(pwd)/dist#/usr/lib/berth#g" dist/berth >"$LIB/berth"
+chmod 0755 "$LIB/berth"
+ln -s ../lib/berth/berth "$STAGE/usr/bin/berth"
 ln -s ../lib/berth/berthd.mjs "$STAGE/usr/bin/berthd"
 
 install -D -m 0644 packaging/berthd.service "$STAGE/lib/systemd/system/berthd.service"

@@ -3,6 +3,7 @@ import { apiLoad } from './api-load.js';
 import { apiVersion } from './api-version.js';
 import { cliStartup } from './cli-startup.js';
 import { memory } from './memory.js';
+import { memoryGrowth } from './memory-growth.js';
 import { nginxFirst200 } from './nginx-first-200.js';
 import { portsProcesses } from './ports-processes.js';
 import { psTls } from './ps-tls.js';
@@ -11,6 +12,7 @@ import { runRmTrue, runRmTrueNone } from './run-rm.js';
 import { runTwentyPar, runTwentySeq } from './run-twenty.js';
 import { upgradeNginx } from './upgrade-nginx.js';
 import { volumeBackup } from './volume-backup.js';
+import { scale } from './scale.js';
 
 /** Every scenario, in the order a full run takes them. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -23,10 +25,12 @@ export const SCENARIOS: readonly Scenario[] = [
   runTwentySeq,
   runTwentyPar,
   memory,
+  memoryGrowth,
   nginxFirst200,
   portsProcesses,
   psTls,
   upgradeNginx,
   apiLoad,
   volumeBackup,
+  scale,
 ];

@@ -4,7 +4,7 @@ import { alternate, type BenchContext, type Scenario } from '../scenario.js';
 export const cliStartup: Scenario = {
   name: 'cli-startup',
   images: [],
-  measures: '`<cli> version` against its own daemon (client start + two API calls), and `<cli> --version` (client start only)',
+  measures: '`<cli> version` and `<cli> ps` against its own daemon, `<cli> --version` (client start only), and `node -e 0` (the floor under berth\'s CLI)',
   async run(ctx: BenchContext): Promise<void> {
     const iterations = ctx.quick ? 5 : 15;
     await alternate(ctx, ctx.engines.cli, {
@@ -13,6 +13,22 @@ export const cliStartup: Scenario = {
       iterations,
       warmup: async (e) => void (await mustRun([...e.cli, 'version'])),
       sample: async (e) => (await mustRun([...e.cli, 'version'])).seconds,
+    });
+    await alternate(ctx, ctx.engines.cli, {
+      scenario: 'cli-startup',
+      case: 'ps',
+      iterations,
+      goals: { berth: '≤ 1.3 × node -e 0' },
+      warmup: async (e) => void (await mustRun([...e.cli, 'ps'])),
+      sample: async (e) => (await mustRun([...e.cli, 'ps'])).seconds,
+    });
+    // The floor under the berth CLI: a node process that runs nothing.
+    const berth = ctx.engines.cli.filter((e) => e.id === 'berth');
+    await alternate(ctx, berth, {
+      scenario: 'cli-startup',
+      case: 'node -e 0 (floor)',
+      iterations,
+      sample: async () => (await mustRun([process.execPath, '-e', '0'])).seconds,
     });
     // `docker --version` is the same binary whatever daemon it points at: timed once, under Docker.
     const clients = ctx.engines.cli.filter((e) => e.id !== 'docker-cli-berth');

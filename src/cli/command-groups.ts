@@ -4,7 +4,8 @@ import type { CliEnv } from './cli-env.js';
 // Each command group is its own chunk of the bundle, loaded only when argv names one of its
 // commands: `berth ps` never compiles the image or network code. That keeps start-up short.
 
-export type RegisterCommands = (program: Command, env: () => CliEnv) => void;
+/** `word` is the command argv names, when only that one is needed (undefined: the whole tree). */
+export type RegisterCommands = (program: Command, env: () => CliEnv, word?: string) => void;
 
 interface CommandGroup {
   names: string[];
@@ -66,10 +67,17 @@ export function commandWord(argv: string[]): string | undefined {
   return undefined;
 }
 
-export async function commandGroupsFor(argv: string[]): Promise<RegisterCommands[]> {
+export interface CommandGroups {
+  registers: RegisterCommands[];
+  /** The one command those groups need to define, or undefined for all of their commands. */
+  word?: string;
+}
+
+export async function commandGroupsFor(argv: string[]): Promise<CommandGroups> {
   const word = commandWord(argv);
   // `berth --version` prints one line: no command needs compiling for it.
-  if (word === undefined && argv.some((a) => a === '-v' || a === '--version') && !argv.some((a) => a === '-h' || a === '--help')) return [];
+  if (word === undefined && argv.some((a) => a === '-v' || a === '--version') && !argv.some((a) => a === '-h' || a === '--help')) return { registers: [] };
   const wanted = word !== undefined && WHOLE_TREE.has(word) ? [] : GROUPS.filter((g) => word !== undefined && g.names.includes(word));
-  return Promise.all((wanted.length ? wanted : GROUPS).map((g) => g.load()));
+  const registers = await Promise.all((wanted.length ? wanted : GROUPS).map((g) => g.load()));
+  return { registers, word: wanted.length ? word : undefined };
 }

@@ -24,6 +24,7 @@ export async function buildProgram(getEnv: () => CliEnv, argv: string[] = proces
     .exitOverride()
     // Parse errors are worded by reportError, as docker words them.
     .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: () => undefined });
-  for (const register of await commandGroupsFor(argv)) register(program, getEnv);
+  const { registers, word } = await commandGroupsFor(argv);
+  for (const register of registers) register(program, getEnv, word);
   return program;
 }

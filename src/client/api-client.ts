@@ -1,10 +1,13 @@
-import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { IncomingMessage, RequestOptions } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { parseSshHost, sshConnect } from './ssh-connection.js';
 
-// A small Docker Engine API client on node:http (already loaded by Node, so the CLI starts fast).
-// The CLI and the tests use it; it speaks to berthd or to any Docker-compatible daemon.
+// A small Docker Engine API client on node:http. The CLI and the tests use it; it speaks to berthd
+// or to any Docker-compatible daemon. node:http and node:https are taken when a client is made, not
+// at import: the CLI's startup snapshot cannot hold them (Node 20), and `berth --version` needs neither.
+const http = (): typeof import('node:http') => process.getBuiltinModule('node:http');
+const https = (): typeof import('node:https') => process.getBuiltinModule('node:https');
 
 export const DEFAULT_HOST = 'unix:///run/berth/berth.sock';
 
@@ -82,8 +85,9 @@ export function tlsFailure(err: NodeJS.ErrnoException, host: string): Error {
 
 export class ApiClient {
   private readonly base: RequestOptions;
-  private readonly send: typeof httpRequest;
+  private readonly send: (typeof import('node:http'))['request'];
   private readonly tls: boolean;
+  private readonly tlsAgent?: HttpsAgent;
 
   constructor(
     readonly host: string = DEFAULT_HOST,
@@ -91,18 +95,20 @@ export class ApiClient {
     tls?: ClientTls,
   ) {
     const url = new URL(host.includes('://') ? host : `tcp://${host}`);
-    this.send = httpRequest;
+    this.send = http().request;
     this.tls = false;
-    if (url.protocol === 'unix:') this.base = { socketPath: url.pathname };
+    // An empty servername spares the agent an isIP() on every request (it only matters for TLS).
+    if (url.protocol === 'unix:') this.base = { socketPath: url.pathname, servername: '' } as RequestOptions;
     else if (url.protocol === 'ssh:') {
       const target = parseSshHost(host);
       // One ssh process per connection, as the docker CLI does; it ends with the connection.
       this.base = { host: 'api.berth', createConnection: () => sshConnect(target) as never };
     } else if (tls) {
       const hostname = url.hostname.replace(/^\[|\]$/g, '');
-      this.send = httpsRequest;
+      this.send = https().request;
       this.tls = true;
-      const agent = new HttpsAgent({ keepAlive: true, ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.verify, minVersion: 'TLSv1.2' });
+      const agent = new (https().Agent)({ keepAlive: true, ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.verify, minVersion: 'TLSv1.2' });
+      this.tlsAgent = agent;
       this.base = { host: hostname, port: Number(url.port || 2376), agent };
     } else {
       this.base = { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 2375) };
@@ -162,7 +168,7 @@ export class ApiClient {
     }
     return new Promise((resolve, reject) => {
       // A hijacked connection leaves the agent: it must be a fresh one, never a pooled one.
-      const base = this.base.agent instanceof HttpsAgent ? { ...this.base, agent: new HttpsAgent({ ...this.base.agent.options, keepAlive: false }) } : this.base;
+      const base = this.tlsAgent ? { ...this.base, agent: new (https().Agent)({ ...this.tlsAgent.options, keepAlive: false }) } : this.base;
       const req = this.send({ ...base, method: 'POST', path: this.path(path, opts.query), headers });
       req.on('upgrade', (res, socket, head) => {
         if (head.length) socket.unshift(head);

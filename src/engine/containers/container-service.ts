@@ -1,3 +1,4 @@
+import { stepTimer } from '../../common/step-timer.js';
 import { EventEmitter } from 'node:events';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -66,6 +67,9 @@ export interface CreateRequest {
 }
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
+
+/** How many containers berthd's restart recovers at once. */
+const RECOVER_CONCURRENCY = 16;
 
 /**
  * The container state machine: create, start, stop, kill, wait, remove, pause, rename, restart
@@ -207,12 +211,16 @@ export class ContainerService {
       endpointsConfig: primaryEndpoints(hostConfig.NetworkMode, NetworkingConfig?.EndpointsConfig),
       manuallyStopped: false,
     };
+    const steps = stepTimer(this.d.logger, 'create', id);
     c.NetworkSettings = this.d.networks.idleSettings(this.networkRequest(c));
     if (this.d.mounts) c.Mounts = await this.d.mounts.plan(c, (ref) => this.get(ref));
+    steps.mark('config+mounts');
     mkdirSync(dir, { recursive: true, mode: 0o710 });
     try {
       await this.d.rootfs.createContainerLayer(id, image.id);
+      steps.mark('layer');
       this.d.repo.insert(c);
+      steps.mark('store');
     } catch (err) {
       await this.d.mounts?.release(c, true).catch(() => undefined);
       await this.d.rootfs.removeContainerLayer(id).catch(() => undefined);
@@ -221,6 +229,7 @@ export class ContainerService {
     }
     this.byId.set(id, c);
     this.emit(c, 'create');
+    steps.done();
     return { Id: id, Warnings: [] };
   }
 
@@ -254,6 +263,7 @@ export class ContainerService {
     const generation = c.generation;
     let networkUp = false;
     let created = false;
+    const steps = stepTimer(this.d.logger, 'start', c.Id);
     try {
       const image = this.d.images.getImage(c.Image);
       // Rootfs and network are independent: set both up at once, and undo both if either fails.
@@ -264,6 +274,7 @@ export class ContainerService {
       networkUp = networked.status === 'fulfilled';
       if (mounted.status === 'rejected') throw mounted.reason;
       if (networked.status === 'rejected') throw networked.reason;
+      steps.mark('rootfs+network');
       const rootfs = mounted.value;
       const net = networked.value;
       c.NetworkSettings = net.settings;
@@ -280,6 +291,7 @@ export class ContainerService {
         hostsPath: c.HostsPath,
         resolvConfPath: c.ResolvConfPath,
       });
+      steps.mark('files+spec');
       const { pid } = await this.d.runtime.create({
         id: c.Id,
         name: c.Name.slice(1),
@@ -293,8 +305,11 @@ export class ContainerService {
         runtime: c.HostConfig.Runtime || this.d.defaultRuntime,
       });
       created = true;
+      steps.mark('runtime create');
       await this.connectPendingAttach(c);
+      steps.mark('attach');
       await this.d.runtime.start(c.Id);
+      steps.mark('runtime start');
       c.State = {
         ...c.State,
         Status: 'running',
@@ -314,6 +329,8 @@ export class ContainerService {
       this.emit(c, 'start');
       this.watchExit(c, generation);
       this.health?.start(c);
+      steps.mark('store+events');
+      steps.done();
     } catch (err) {
       const message = errorMessage(err);
       this.failPendingAttach(c, err as Error);
@@ -418,6 +435,7 @@ export class ContainerService {
     const c = this.byId.get(id);
     if (!c || c.generation !== generation || !c.State.Running) return;
     this.health?.stop(c.Id);
+    const steps = stepTimer(this.d.logger, 'exit', id);
     c.State = {
       ...c.State,
       Status: 'exited',
@@ -429,11 +447,14 @@ export class ContainerService {
       FinishedAt: r.finishedAt.toISOString(),
     };
     await this.releaseResources(c);
+    steps.mark('release');
     c.NetworkSettings = this.d.networks.idleSettings(this.networkRequest(c));
     this.d.repo.save(c);
     if (r.oomKilled) this.emit(c, 'oom');
     this.emit(c, 'die', { exitCode: String(r.exitCode) });
     this.signals.emit(`exit:${id}`, r);
+    steps.mark('store+events');
+    steps.done();
     if (c.HostConfig.AutoRemove) {
       await this.remove(c.Id, { force: true, volumes: true }).catch((err) => this.d.logger.warn({ err, id }, 'auto-remove failed'));
       return;
@@ -763,34 +784,14 @@ export class ContainerService {
    */
   async recover(): Promise<void> {
     this.deferredRestarts = [];
-    for (const c of this.byId.values()) {
-      if (c.State.Status === 'removing') {
-        await this.remove(c.Id, { force: true }).catch((err) => this.d.logger.warn({ err, id: c.Id }, 'finishing removal'));
-        continue;
-      }
-      if (!c.State.Running && !c.State.Restarting) continue;
-      const st = await this.d.runtime.state(c.Id).catch(() => null);
-      if (st && (st.status === 'running' || st.status === 'paused')) {
-        c.State = { ...c.State, Running: true, Paused: st.status === 'paused', Status: st.status as 'running' | 'paused', Pid: st.pid };
-        this.d.repo.save(c);
-        this.watchExit(c, c.generation);
-        this.health?.start(c);
-        this.d.logger.info({ id: c.Id }, 'adopted running container');
-      } else if (!c.State.Running) {
-        // lifecycle: it was waiting out its restart delay when berthd went down.
-        this.maybeRestart(c);
-      } else {
-        // Gone while we were away: the exit file (if the monitor wrote one) tells the code; after
-        // a reboot there is none (nor a run dir): 255, as dockerd records a lost container.
-        const unknown = (): ExitResult => ({ exitCode: 255, oomKilled: false, finishedAt: new Date() });
-        const exit = await Promise.race([
-          this.d.runtime.waitExit(c.Id).catch(unknown),
-          new Promise<ExitResult>((res) => setTimeout(() => res(unknown()), 250)),
-        ]);
-        await this.onExit(c.Id, c.generation, exit);
-        this.d.logger.info({ id: c.Id, exitCode: exit.exitCode }, 'container exited while berthd was away');
-      }
-    }
+    // One runtime `state` exec per container: a few at once, so 500 containers are not 500 in a row.
+    const queue = [...this.byId.values()];
+    const live = queue.filter((c) => c.State.Running || c.State.Restarting).map((c) => c.Id);
+    const states = live.length ? await this.d.runtime.states?.(live).catch(() => undefined) : undefined;
+    const worker = async (): Promise<void> => {
+      for (let c = queue.shift(); c; c = queue.shift()) await this.recoverOne(c, states);
+    };
+    await Promise.all(Array.from({ length: Math.min(RECOVER_CONCURRENCY, queue.length) }, worker));
     // lifecycle: what the restart policies bring back, each after the containers it needs.
     const restarts = startOrder(this.deferredRestarts);
     this.deferredRestarts = undefined;
@@ -804,6 +805,35 @@ export class ContainerService {
           this.d.logger.warn({ err, id: c.Id }, 'restart at start-up failed');
           this.maybeRestart(c); // the back-off goes on trying
         });
+    }
+  }
+
+  private async recoverOne(c: ContainerRecord, states?: Map<string, { status: string; pid: number } | null>): Promise<void> {
+    if (c.State.Status === 'removing') {
+      await this.remove(c.Id, { force: true }).catch((err) => this.d.logger.warn({ err, id: c.Id }, 'finishing removal'));
+      return;
+    }
+    if (!c.State.Running && !c.State.Restarting) return;
+    const st = states?.has(c.Id) ? states.get(c.Id)! : await this.d.runtime.state(c.Id).catch(() => null);
+    if (st && (st.status === 'running' || st.status === 'paused')) {
+      c.State = { ...c.State, Running: true, Paused: st.status === 'paused', Status: st.status as 'running' | 'paused', Pid: st.pid };
+      this.d.repo.save(c);
+      this.watchExit(c, c.generation);
+      this.health?.start(c);
+      this.d.logger.info({ id: c.Id }, 'adopted running container');
+    } else if (!c.State.Running) {
+      // lifecycle: it was waiting out its restart delay when berthd went down.
+      this.maybeRestart(c);
+    } else {
+      // Gone while we were away: the exit file (if the monitor wrote one) tells the code; after
+      // a reboot there is none (nor a run dir): 255, as dockerd records a lost container.
+      const unknown = (): ExitResult => ({ exitCode: 255, oomKilled: false, finishedAt: new Date() });
+      const exit = await Promise.race([
+        this.d.runtime.waitExit(c.Id).catch(unknown),
+        new Promise<ExitResult>((res) => setTimeout(() => res(unknown()), 250)),
+      ]);
+      await this.onExit(c.Id, c.generation, exit);
+      this.d.logger.info({ id: c.Id, exitCode: exit.exitCode }, 'container exited while berthd was away');
     }
   }
 

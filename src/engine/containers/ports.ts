@@ -67,6 +67,8 @@ export interface ContainerRuntimeDriver {
   resume(id: string): Promise<void>;
   delete(id: string, o: { force: boolean }): Promise<void>;
   state(id: string): Promise<{ status: string; pid: number } | null>;
+  /** state() of many at once (recovery after a restart); callers fall back to state() without it. */
+  states?(ids: readonly string[]): Promise<Map<string, { status: string; pid: number } | null>>;
   waitExit(id: string): Promise<ExitResult>;
   attach(id: string, o?: { stdin: boolean }): Promise<RuntimeAttach>;
   resize(id: string, height: number, width: number): Promise<void>;

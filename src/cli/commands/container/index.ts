@@ -29,7 +29,31 @@ function registerVerbs(parent: Command, env: () => CliEnv): void {
   registerUpdateCommand(parent, env);
 }
 
-export function registerContainerCommands(program: Command, env: () => CliEnv): void {
+type Register = (parent: Command, env: () => CliEnv) => void;
+
+/** The registration that defines each top-level verb, so `berth ps` builds `ps` alone. */
+const TOP_LEVEL: Record<string, Register> = {
+  run: registerRunCommand,
+  create: registerCreateCommand,
+  logs: registerLogsCommand,
+  exec: registerExecCommand,
+  attach: registerAttachCommand,
+  top: registerTopCommand,
+  stats: registerStatsCommand,
+  port: registerPortCommand,
+  update: registerUpdateCommand,
+  ps: (p, e) => registerPsCommand(p, e),
+  inspect: (p, e) => registerInspectCommand(p, e, false),
+  ...Object.fromEntries(['start', 'stop', 'restart', 'kill', 'pause', 'unpause', 'wait', 'rename', 'rm'].map((v) => [v, registerLifecycleCommands])),
+};
+
+/**
+ * `word` is the command asked for: a top-level verb builds only its own command (run's hundred
+ * flags cost more to declare than `berth ps` takes to answer); anything else builds them all.
+ */
+export function registerContainerCommands(program: Command, env: () => CliEnv, word?: string): void {
+  const only = word === undefined ? undefined : TOP_LEVEL[word];
+  if (only) return only(program, env);
   registerVerbs(program, env);
   registerPsCommand(program, env);
   registerInspectCommand(program, env, false);
