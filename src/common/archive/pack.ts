@@ -15,7 +15,8 @@ export interface PackOptions {
   exclude?: (rel: string) => boolean;
 }
 
-function typeOf(st: Stats): Header['type'] | undefined {
+/** The tar entry type of a file as lstat sees it (sockets and the like have none). */
+export function entryTypeOf(st: Stats): 'file' | 'directory' | 'symlink' | 'character-device' | 'block-device' | 'fifo' | undefined {
   if (st.isFile()) return 'file';
   if (st.isDirectory()) return 'directory';
   if (st.isSymbolicLink()) return 'symlink';
@@ -44,7 +45,7 @@ export function packPath(source: string, o: PackOptions): Readable {
     if (rel && o.exclude?.(rel)) return;
     const st = lstatSync(abs, { throwIfNoEntry: false });
     if (!st) return;
-    const type = typeOf(st);
+    const type = entryTypeOf(st);
     if (!type) return; // sockets are not archived, as in Docker
     const header: Header = {
       name: type === 'directory' && name ? `${name}/` : name,

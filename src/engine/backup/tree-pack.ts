@@ -2,8 +2,9 @@ import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, ty
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { memberHash } from './member-digest.js';
-import { END_OF_ARCHIVE, encodeHeader, padding, type EntryType, type TarHeader } from './tar-header.js';
+import { END_OF_ARCHIVE, encodeHeader, padding, type TarHeader } from './tar-header.js';
 import { readTreeXattrs } from './xattr-dump.js';
+import { entryTypeOf } from '../../common/archive/pack.js';
 
 // Writes a directory tree as PAX tar entries with everything a restore needs: numeric owners,
 // modes, mtimes, hard links, symlinks, device nodes, fifos, xattrs (capabilities, ACLs) and sparse
@@ -31,15 +32,6 @@ function minor(rdev: number): number {
   return Number((BigInt(rdev) & 0xffn) | ((BigInt(rdev) >> 12n) & ~0xffn));
 }
 
-function entryType(st: Stats): EntryType | undefined {
-  if (st.isFile()) return 'file';
-  if (st.isDirectory()) return 'directory';
-  if (st.isSymbolicLink()) return 'symlink';
-  if (st.isCharacterDevice()) return 'character-device';
-  if (st.isBlockDevice()) return 'block-device';
-  if (st.isFIFO()) return 'fifo';
-  return undefined;
-}
 
 /** The data regions of a sparse file (offset, length), found by reading: Node has no SEEK_DATA. */
 function dataRegions(fd: number, size: number): [number, number][] {
@@ -118,7 +110,7 @@ export async function* packTree(root: string, o: PackTreeOptions = {}): AsyncGen
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
       throw err;
     }
-    const type = entryType(st);
+    const type = entryTypeOf(st);
     if (!type) continue;
     const pax = new Map<string, string | Buffer>();
     for (const [k, v] of xattrs.get(rel) ?? []) pax.set(`SCHILY.xattr.${k}`, v);

@@ -27,16 +27,6 @@ function unquote(s: string): string {
   return bytes.toString('utf8');
 }
 
-/** Quotes a path the way getfattr writes it, for setfattr --restore. */
-export function quotePath(p: string): string {
-  let out = '';
-  for (const byte of Buffer.from(p, 'utf8')) {
-    const ch = String.fromCharCode(byte);
-    out += /[A-Za-z0-9._/+@,~:-]/.test(ch) ? ch : '\\' + byte.toString(8).padStart(3, '0');
-  }
-  return out;
-}
-
 /** Every xattr under `root` (symlinks not followed), keyed by path relative to root ('' for root). */
 export async function readTreeXattrs(root: string): Promise<Map<string, Map<string, Buffer>>> {
   // Exit 1 means some file vanished or could not be read; the walk still dumps the rest.
