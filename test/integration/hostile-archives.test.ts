@@ -1,6 +1,6 @@
 import { test, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
@@ -78,9 +78,17 @@ const INTERNAL = /\bE[A-Z]{4,}\b|Unexpected end of data|is not a function|Cannot
 
 /** Names carrying the marker's token outside of any root: in /tmp, or shallow in the data root. */
 function strays(marker: Marker): string[] {
-  const out = execFileSync('find', ['/tmp', '/', '-maxdepth', '1', '-name', `*${marker.token}*`, '!', '-path', marker.dir], { encoding: 'utf8' }).trim();
-  const data = execFileSync('find', [TEST_DATA_ROOT, '-maxdepth', '3', '-name', `*${marker.token}*`], { encoding: 'utf8' }).trim();
+  const out = findNames(['/tmp', '/', '-maxdepth', '1', '-name', `*${marker.token}*`, '!', '-path', marker.dir]);
+  const data = findNames([TEST_DATA_ROOT, '-maxdepth', '3', '-name', `*${marker.token}*`]);
   return [out, data].filter(Boolean);
+}
+
+/** find's matches; a scratch directory that vanishes while find walks past it is not an error. */
+function findNames(args: string[]): string {
+  const r = spawnSync('find', args, { encoding: 'utf8' });
+  const real = r.stderr.split('\n').filter((l) => l && !/No such file or directory$/.test(l));
+  if (r.status !== 0 && real.length) throw new Error(`find ${args.join(' ')}: ${real.join('; ')}`);
+  return r.stdout.trim();
 }
 
 async function assertUnharmed(marker: Marker, c: HostileCase, r: Reply, o: { stream: boolean; mustFail: boolean }): Promise<void> {
