@@ -261,7 +261,13 @@ test('a port conflict fails with Docker\'s message and leaves nothing behind', a
   if (failed) containers.push(failed);
   await api().call('DELETE', `/containers/${a}`, { query: { force: '1' } });
   if (failed) await api().call('DELETE', `/containers/${failed}`, { query: { force: '1' } });
-  const now = await footprint();
+  // A veth goes with its namespace, which the kernel frees once the last process in it is gone:
+  // a moment after the DELETE answers. Wait (bounded) for that, then compare.
+  let now = await footprint();
+  for (let i = 0; i < 30 && now.veths !== before.veths; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    now = await footprint();
+  }
   assert.equal(now.veths, before.veths);
   assert.equal(now.nftLines, before.nftLines);
   assert.ok(now.netns <= before.netns + 3);

@@ -261,7 +261,6 @@ export class ContainerService {
     c.generation++;
     c.manuallyStopped = false;
     const generation = c.generation;
-    let networkUp = false;
     let created = false;
     const steps = stepTimer(this.d.logger, 'start', c.Id);
     try {
@@ -271,7 +270,6 @@ export class ContainerService {
         this.d.rootfs.mountContainerLayer(c.Id, image.id),
         this.d.networks.setupContainer(this.networkRequest(c)),
       ]);
-      networkUp = networked.status === 'fulfilled';
       if (mounted.status === 'rejected') throw mounted.reason;
       if (networked.status === 'rejected') throw networked.reason;
       steps.mark('rootfs+network');
@@ -335,7 +333,9 @@ export class ContainerService {
       const message = errorMessage(err);
       this.failPendingAttach(c, err as Error);
       if (created) await this.d.runtime.delete(c.Id, { force: true }).catch(() => undefined);
-      if (networkUp) await this.d.networks.teardownContainer(c.Id).catch(() => undefined);
+      // Also when the setup itself failed: a port conflict found after the sandbox was made
+      // leaves a veth behind otherwise. Teardown of what is not there is a no-op.
+      await this.d.networks.teardownContainer(c.Id).catch(() => undefined);
       await this.d.rootfs.unmountContainerLayer(c.Id).catch(() => undefined);
       // Only the runtime's own failure to exec the command maps to 127/126, as in Docker.
       const code = err instanceof RuntimeError ? startFailureExitCode(message) : 128;

@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -110,6 +110,22 @@ before(async () => {
   db = openDatabase(':memory:');
   svc = newService();
   await svc.init();
+});
+
+// A test's servers go with it: one left running keeps its namespace, veth and address alive, and
+// the next container given that address is answered by it.
+afterEach(async () => {
+  const done = servers.splice(0).filter((p) => p.exitCode === null && p.signalCode === null);
+  await Promise.all(done.map((p) => new Promise((r) => (p.once('exit', r), p.kill('SIGKILL')))));
+  // The kernel frees a namespace (and its veth) a moment after its last process: wait for the
+  // bridge's ports to settle, so the next test starts from what is really there.
+  if (!done.length) return;
+  for (let i = 0, last = -1; i < 30; i++) {
+    const now = bridgePorts();
+    if (now === last) break;
+    last = now;
+    await new Promise((r) => setTimeout(r, 150));
+  }
 });
 
 after(async () => {
