@@ -194,6 +194,7 @@ test('compose v1 still manages an upgraded service (aliases kept); upgrade witho
     const up = await compose('up', '-d');
     assert.equal(up.code, 0, up.stderr);
     assert.equal(await serving(PORT + 2), 'v1');
+    // Whole seconds: the previous test's upgrade may fall inside the window; the filter names ours.
     const since = String(Math.floor(Date.now() / 1000) - 1);
     assert.equal((await berth('tag', 'revt:2', 'revt:live')).code, 0);
     const filter = `label=com.docker.compose.project=${project}`;
@@ -214,7 +215,7 @@ test('compose v1 still manages an upgraded service (aliases kept); upgrade witho
     assert.equal((await compose('stop', '-t', '1', 'web')).code, 0);
     assert.equal((await compose('start', 'web')).code, 0);
     assert.equal(await serving(PORT + 2), 'v2');
-    const ev = await docker('events', '--since', since, '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'event=upgrade', '--format', '{{.Actor.Attributes.name}} {{.Actor.Attributes.revision}}');
+    const ev = await docker('events', '--since', since, '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'event=upgrade', '--filter', `container=${project}_web_1`, '--format', '{{.Actor.Attributes.name}} {{.Actor.Attributes.revision}}');
     assert.equal(ev.code, 0, ev.stderr);
     assert.equal(ev.stdout.trim(), `${project}_web_1 2`);
   } finally {
