@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseFilters, type FilterArgs } from '../common/filters.js';
 import type { Duplex } from 'node:stream';
 import { InvalidArgumentError } from '../common/errors.js';
 import { silentLogger, type Logger } from '../common/logger.js';
@@ -64,23 +65,8 @@ export class RequestContext {
   }
 
   /** The `filters` parameter: `{"label":{"a=b":true}}` or the old `{"label":["a=b"]}` form, as lists. */
-  filters(): Record<string, string[]> {
-    const raw = this.query.get('filters');
-    if (!raw) return {};
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw);
-    } catch {
-      throw new InvalidArgumentError(`invalid filter '${raw}'`);
-    }
-    const out: Record<string, string[]> = {};
-    if (!parsed || typeof parsed !== 'object') return out;
-    for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
-      if (Array.isArray(v)) out[k] = v.map(String);
-      else if (v && typeof v === 'object') out[k] = Object.keys(v).filter((x) => (v as any)[x]);
-      else throw new InvalidArgumentError(`invalid filter '${raw}'`);
-    }
-    return out;
+  filters(): FilterArgs {
+    return parseFilters(this.query.get('filters'));
   }
 
   atLeast(version: string): boolean {

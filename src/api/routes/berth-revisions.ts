@@ -5,7 +5,7 @@ import type { RevisionRow } from '../../store/revision-repository.js';
 import type { RequestContext } from '../request-context.js';
 import type { Router } from '../router.js';
 import { NdjsonStream } from '../streams/ndjson.js';
-import { parseGoDuration } from '../time-param.js';
+import { parseGoDuration } from '../../common/time-param.js';
 
 // berth's own API (Docker clients never call it): container revisions, upgrade, rollback.
 

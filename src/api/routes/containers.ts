@@ -11,7 +11,7 @@ import type { Router } from '../router.js';
 import { reply } from '../server.js';
 import { hijack, type HijackedStream } from '../streams/hijack.js';
 import { frame } from '../streams/multiplexed.js';
-import { parseTimeParam } from '../time-param.js';
+import { parseTimeParam } from '../../common/time-param.js';
 import { websocketStream } from '../streams/websocket.js';
 import {
   applyGates,

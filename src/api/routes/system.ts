@@ -4,7 +4,7 @@ import type { HostCheck } from '../../common/host-check-report.js';
 import type { RequestContext } from '../request-context.js';
 import type { Router } from '../router.js';
 import { NdjsonStream } from '../streams/ndjson.js';
-import { parseTimeParam } from '../time-param.js';
+import { parseTimeParam } from '../../common/time-param.js';
 import { API_VERSION, MIN_API_VERSION } from '../version.js';
 import { applyGates, gateQuery, DISK_USAGE_GATES, EVENT_GATES, INFO_GATES } from '../versions/index.js';
 
