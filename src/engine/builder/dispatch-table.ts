@@ -72,8 +72,8 @@ async function dispatchFrom(b: BuildState, step: StepInput): Promise<void> {
     const ins = parseDockerfile(trigger).instructions[0];
     if (!ins) continue;
     if (['FROM', 'ONBUILD', 'MAINTAINER'].includes(ins.cmd)) throw new InvalidArgumentError(`${ins.cmd} isn't allowed as an ONBUILD trigger`);
-    // A trigger sees the base image's environment, and the default escape character.
-    const args = expandArgs(ins, envMap(stage.config.Env), '\\');
+    // A trigger sees the stage's environment and the ARGs a trigger before it declared, with the default escape character.
+    const args = expandArgs(ins, { ...envMap(stage.config.Env), ...stage.args }, '\\');
     await dispatch(b, { ins, args, escape: '\\' });
   }
   b.stages.push(stage);
