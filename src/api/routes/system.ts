@@ -1,5 +1,6 @@
 import { UnavailableError, NotImplementedError } from '../../common/errors.js';
-import { matchesEventFilters, type BerthEvent, type EventBus } from '../../engine/events/event-bus.js';
+import type { BerthEvent, EventBus } from '../../engine/events/event-bus.js';
+import { matchesEventFilters } from '../../engine/events/event-filters.js';
 import type { HostCheck } from '../../common/host-check-report.js';
 import type { RequestContext } from '../request-context.js';
 import type { Router } from '../router.js';
