@@ -1,6 +1,8 @@
 import type { ContainersBackend } from '../api/routes/container-backend.js';
 import { pruneContainers } from '../engine/containers/container-prune.js';
 import { inspectContainer, listContainers, topContainer, type ContainerQueryDeps } from '../engine/containers/container-queries.js';
+import type { ContainerService } from '../engine/containers/container-service.js';
+import type { ContainerSizer } from '../engine/containers/container-sizes.js';
 import { removeContainer } from '../engine/containers/container-removal.js';
 import { containerStats } from '../engine/containers/container-stats.js';
 import { containerTop } from '../engine/containers/container-top.js';
@@ -18,27 +20,7 @@ export function containersBackend(s: Services): ContainersBackend {
   const size = (id: string) => containerSize(s, id);
   const remove = (ref: string, o: { force?: boolean; volumes?: boolean }) =>
     removeContainer({ get, remove: (id, ro) => svc.remove(id, ro), forgetExecs: (id) => s.exec.forget(id) }, ref, o);
-  const queries: ContainerQueryDeps = {
-    list: () => svc.list(),
-    get,
-    imageId: (ref) => {
-      try {
-        return s.images.getImage(ref).id;
-      } catch {
-        return undefined;
-      }
-    },
-    execIds: (id) => s.exec.idsOf(id),
-    graphDriverData: (id) => ({
-      LowerDir: '',
-      MergedDir: `${s.paths.containerDir(id)}/merged`,
-      UpperDir: `${s.paths.containerDir(id)}/upper`,
-      WorkDir: `${s.paths.containerDir(id)}/work`,
-    }),
-    top: (c, psArgs) => containerTop(c.Id, psArgs),
-    size,
-    logger: s.logger,
-  };
+  const queries = queryDeps(s, svc, size);
   return {
     containers: {
       list: (o) => listContainers(queries, o),
@@ -71,5 +53,30 @@ export function containersBackend(s: Services): ContainersBackend {
     },
     exec: s.exec,
     cgroupVersion,
+  };
+}
+
+/** ps, inspect and top read the service's records, the image store and the container's directories. */
+function queryDeps(s: Services, svc: ContainerService, size: ContainerSizer): ContainerQueryDeps {
+  return {
+    list: () => svc.list(),
+    get: (ref) => svc.get(ref),
+    imageId: (ref) => {
+      try {
+        return s.images.getImage(ref).id;
+      } catch {
+        return undefined;
+      }
+    },
+    execIds: (id) => s.exec.idsOf(id),
+    graphDriverData: (id) => ({
+      LowerDir: '',
+      MergedDir: `${s.paths.containerDir(id)}/merged`,
+      UpperDir: `${s.paths.containerDir(id)}/upper`,
+      WorkDir: `${s.paths.containerDir(id)}/work`,
+    }),
+    top: (c, psArgs) => containerTop(c.Id, psArgs),
+    size,
+    logger: s.logger,
   };
 }

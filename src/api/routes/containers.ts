@@ -10,7 +10,7 @@ import {
   CONTAINER_UPDATE_GATES,
 } from '../versions/index.js';
 import { decodeCreateBody, decodeUpdateBody } from '../schemas/container-bodies.js';
-import type { ContainersBackend } from './container-backend.js';
+import type { ContainersBackend, ContainerStateBackend } from './container-backend.js';
 import { checkRestartPolicy, stopOptions, ttyDimension } from './container-params.js';
 import { registerContainerStreamRoutes } from './container-streams.js';
 import { registerExecRoutes } from './exec.js';
@@ -54,7 +54,27 @@ export function registerContainerRoutes(router: Router, b: ContainersBackend): v
   router.get('/containers/{name}/top', (ctx) => svc.top(ctx.param('name'), ctx.str('ps_args') || '-ef'));
 
   registerContainerStreamRoutes(router, svc);
+  registerStateRoutes(router, svc);
 
+  router.delete('/containers/{name}', async (ctx) => {
+    if (ctx.bool('link')) svc.removeLink(ctx.param('name')); // links (marked edit: networking)
+    else await svc.remove(ctx.param('name'), { force: ctx.bool('force'), volumes: ctx.bool('v') });
+    reply(ctx, 204);
+  });
+
+  // links (marked edit: networking): a link's name is "/parent/alias", so it spans path segments.
+  router.delete('/containers/{parent:.*}/{alias}', (ctx) => {
+    const name = `${ctx.param('parent')}/${ctx.param('alias')}`;
+    if (!ctx.bool('link')) svc.assertExists(name);
+    svc.removeLink(name);
+    reply(ctx, 204);
+  });
+
+  registerExecRoutes(router, b.exec);
+}
+
+/** The verbs that change a container's state or settings. */
+function registerStateRoutes(router: Router, svc: ContainerStateBackend): void {
   router.post('/containers/{name}/resize', async (ctx) => {
     await svc.resize(ctx.param('name'), ttyDimension(ctx, 'h'), ttyDimension(ctx, 'w'));
     reply(ctx, 200);
@@ -98,20 +118,4 @@ export function registerContainerRoutes(router: Router, b: ContainersBackend): v
   router.post('/containers/{name}/unpause', async (ctx) => {
     await svc.unpause(ctx.param('name'));
   });
-
-  router.delete('/containers/{name}', async (ctx) => {
-    if (ctx.bool('link')) svc.removeLink(ctx.param('name')); // links (marked edit: networking)
-    else await svc.remove(ctx.param('name'), { force: ctx.bool('force'), volumes: ctx.bool('v') });
-    reply(ctx, 204);
-  });
-
-  // links (marked edit: networking): a link's name is "/parent/alias", so it spans path segments.
-  router.delete('/containers/{parent:.*}/{alias}', (ctx) => {
-    const name = `${ctx.param('parent')}/${ctx.param('alias')}`;
-    if (!ctx.bool('link')) svc.assertExists(name);
-    svc.removeLink(name);
-    reply(ctx, 204);
-  });
-
-  registerExecRoutes(router, b.exec);
 }
