@@ -16,7 +16,7 @@ export interface SystemBackend {
   diskUsage?(ctx: { types: string[] }): Promise<Record<string, unknown>>;
   /** berth's own: the host checks of `berth doctor`. */
   hostChecks?(): Promise<HostCheck[]>;
-  events: EventBus;
+  events: Pick<EventBus, 'history' | 'subscribe'>;
 }
 
 const SWARM_INACTIVE =
@@ -74,7 +74,7 @@ export function registerSystemRoutes(router: Router, b: SystemBackend): void {
 
 export const VERSION_FIELDS = { ApiVersion: API_VERSION, MinAPIVersion: MIN_API_VERSION };
 
-async function streamEvents(ctx: RequestContext, bus: EventBus): Promise<void> {
+async function streamEvents(ctx: RequestContext, bus: SystemBackend['events']): Promise<void> {
   const abort = new AbortController();
   const request = { since: parseTimeParam(ctx.str('since'), 'since'), until: parseTimeParam(ctx.str('until'), 'until'), filters: ctx.filters(), signal: abort.signal };
   const out = new NdjsonStream(ctx.res!);
