@@ -12,7 +12,7 @@ import {
 } from '../common/errors.js';
 
 // The one place where an error class becomes an HTTP status (moby's errdefs → httpstatus).
-const STATUS: [new (...args: any[]) => Error, number][] = [
+const STATUS: [abstract new (...args: never[]) => Error, number][] = [
   [NotFoundError, 404],
   [InvalidArgumentError, 400],
   [ConflictError, 409],

@@ -1,16 +1,14 @@
 import type { ApiBackends } from '../api/build-router.js';
-import { containerStats } from '../engine/containers/container-stats.js';
-import { containerTop } from '../engine/containers/container-top.js';
 import { connectContainer, disconnectContainer } from '../engine/networks/container-connector.js';
 import { runHostChecks } from '../engine/system/host-checks.js';
 import { hostCheckOptions } from './host-check-options.js';
 import type { Services } from './services.js';
-import { containerSize, diskUsage } from './disk-usage.js';
+import { diskUsage } from './disk-usage.js';
 import { imageTransferBackend } from './image-transfer-backend.js';
 import { buildBackend } from './build-backend.js';
-import { recordingCreates, revisionAwareImages } from './revision-guards.js';
-import { cgroupVersion } from '../engine/system/system-info.js';
+import { revisionAwareImages } from './revision-guards.js';
 import { backupBackend } from './backup-backend.js';
+import { containersBackend } from './container-backend.js';
 
 /** Hands each route group the narrow view of the services it needs. */
 export function apiBackends(s: Services): ApiBackends {
@@ -22,28 +20,7 @@ export function apiBackends(s: Services): ApiBackends {
       hostChecks: () => runHostChecks(hostCheckOptions(s.config)),
       events: s.events,
     },
-    containers: {
-      containers: recordingCreates(s.containers, s.revisions),
-      exec: s.exec,
-      readLogs: (path, o) => s.logs(path, o),
-      imageId: (ref) => {
-        try {
-          return s.images.getImage(ref).id;
-        } catch {
-          return undefined;
-        }
-      },
-      graphDriverData: (id) => ({
-        LowerDir: '',
-        MergedDir: `${s.paths.containerDir(id)}/merged`,
-        UpperDir: `${s.paths.containerDir(id)}/upper`,
-        WorkDir: `${s.paths.containerDir(id)}/work`,
-      }),
-      containerSize: async (id) => containerSize(s, id),
-      top: (c, psArgs) => containerTop(c.Id, psArgs),
-      stats: (c, previous) => containerStats(c, previous),
-      cgroupVersion,
-    },
+    containers: containersBackend(s),
     networks: {
       networks: s.networks,
       // Live for running containers, and recorded in the container for its next start.

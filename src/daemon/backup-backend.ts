@@ -6,7 +6,7 @@ import { createBackup, type BackupDeps } from '../engine/backup/backup-writer.js
 import { restoreBackup, type RestoreDeps } from '../engine/backup/backup-restore.js';
 import { exportVolume, importVolume } from '../engine/backup/volume-archive.js';
 import { BackupScheduler, listBackupFiles, pruneBackupFiles, type BackupScheduleConfig } from '../engine/backup/backup-schedule.js';
-import { labelsMatch } from '../engine/volumes/volume-service.js';
+import { matchKV } from '../common/filters.js';
 import type { ImageStoreParts } from '../engine/images/image-archive-layers.js';
 import { loadImages } from '../engine/images/image-archive-load.js';
 import { saveImages } from '../engine/images/image-archive-save.js';
@@ -58,7 +58,7 @@ export function backupBackend(s: Services): BackupBackend {
   const select = (sc: BackupScheduleConfig): string[] =>
     s.containers
       .list()
-      .filter((c) => (sc.containers ?? []).includes(c.Name.slice(1)) || (sc.label !== undefined && labelsMatch(c.Config.Labels ?? {}, [sc.label], [])))
+      .filter((c) => (sc.containers ?? []).includes(c.Name.slice(1)) || (sc.label !== undefined && matchKV(sc.label, c.Config.Labels)))
       .map((c) => c.Name.slice(1));
   const schedules = s.config.backups ?? [];
   if (schedules.length) {

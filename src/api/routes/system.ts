@@ -1,5 +1,6 @@
 import { UnavailableError, NotImplementedError } from '../../common/errors.js';
-import { matchesEventFilters, type BerthEvent, type EventBus } from '../../engine/events/event-bus.js';
+import type { EventBus } from '../../engine/events/event-bus.js';
+import { followEvents } from '../../engine/events/event-stream.js';
 import type { HostCheck } from '../../common/host-check-report.js';
 import type { RequestContext } from '../request-context.js';
 import type { Router } from '../router.js';
@@ -15,7 +16,7 @@ export interface SystemBackend {
   diskUsage?(ctx: { types: string[] }): Promise<Record<string, unknown>>;
   /** berth's own: the host checks of `berth doctor`. */
   hostChecks?(): Promise<HostCheck[]>;
-  events: EventBus;
+  events: Pick<EventBus, 'history' | 'subscribe'>;
 }
 
 const SWARM_INACTIVE =
@@ -73,37 +74,16 @@ export function registerSystemRoutes(router: Router, b: SystemBackend): void {
 
 export const VERSION_FIELDS = { ApiVersion: API_VERSION, MinAPIVersion: MIN_API_VERSION };
 
-async function streamEvents(ctx: RequestContext, bus: EventBus): Promise<void> {
-  const since = parseTimeParam(ctx.str('since'), 'since');
-  const until = parseTimeParam(ctx.str('until'), 'until');
-  const filters = ctx.filters();
+async function streamEvents(ctx: RequestContext, bus: SystemBackend['events']): Promise<void> {
+  const abort = new AbortController();
+  const request = { since: parseTimeParam(ctx.str('since'), 'since'), until: parseTimeParam(ctx.str('until'), 'until'), filters: ctx.filters(), signal: abort.signal };
   const out = new NdjsonStream(ctx.res!);
   ctx.handled = true;
-  const send = (e: BerthEvent) => {
-    if (!matchesEventFilters(e, filters)) return;
+  ctx.res!.on('close', () => abort.abort());
+  out.start();
+  await followEvents(bus, request, (e) => {
     if (applyGates(EVENT_GATES, ctx.apiVersion, { event: e as unknown as Record<string, unknown>, skip: false }).skip) return;
     out.write(e);
-  };
-  out.start();
-  // As dockerd: either bound alone replays the recorded events too.
-  if (since !== undefined || until !== undefined) for (const e of bus.history(since ?? 0, until)) send(e);
-  const nowNano = Date.now() * 1e6;
-  if (until !== undefined && until <= nowNano) {
-    out.end();
-    return;
-  }
-  await new Promise<void>((resolve) => {
-    const unsubscribe = bus.subscribe((e) => {
-      if (until !== undefined && e.timeNano > until) return;
-      send(e);
-    });
-    const finish = () => {
-      unsubscribe();
-      clearTimeout(timer);
-      out.end();
-      resolve();
-    };
-    const timer = until !== undefined ? setTimeout(finish, (until - nowNano) / 1e6) : undefined;
-    ctx.res!.on('close', finish);
   });
+  out.end();
 }

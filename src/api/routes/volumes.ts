@@ -7,7 +7,7 @@ import { applyGates, VOLUME_PRUNE_GATES } from '../versions/index.js';
 
 /** What the volume routes need from the engine. */
 export interface VolumesBackend {
-  volumes: VolumeService;
+  volumes: Pick<VolumeService, 'list' | 'create' | 'prune' | 'inspect' | 'remove'>;
 }
 
 export function registerVolumeRoutes(router: Router, b: VolumesBackend): void {

@@ -86,26 +86,3 @@ export class EventBus implements EventSink {
     return () => this.emitter.off('event', fn);
   }
 }
-
-/** Docker's /events filters: type, event/action, container, image, network, volume, label, daemon. */
-export function matchesEventFilters(e: BerthEvent, filters: Record<string, string[]>): boolean {
-  const has = (key: string, value: string | undefined) =>
-    !filters[key]?.length || (value !== undefined && filters[key]!.includes(value));
-  const name = e.Actor.Attributes.name;
-  if (!has('type', e.Type)) return false;
-  if (filters.event?.length && !filters.event.some((a) => e.Action === a || e.Action.startsWith(a + ':'))) return false;
-  for (const t of ['container', 'image', 'network', 'volume'] as const) {
-    const wanted = filters[t];
-    if (!wanted?.length) continue;
-    if (e.Type !== t) return false;
-    const ids = [e.Actor.ID, name, e.Actor.Attributes.image].filter(Boolean) as string[];
-    if (!wanted.some((w) => ids.some((id) => id === w || (w.length >= 3 && id.startsWith(w))))) return false;
-  }
-  if (filters.label?.length) {
-    for (const l of filters.label) {
-      const [k, v] = l.split('=', 2);
-      if (!(k! in e.Actor.Attributes) || (v !== undefined && e.Actor.Attributes[k!] !== v)) return false;
-    }
-  }
-  return true;
-}

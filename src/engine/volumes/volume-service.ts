@@ -3,6 +3,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { directorySize } from '../../common/directory-size.js';
 import { ConflictError, InvalidArgumentError, NotFoundError } from '../../common/errors.js';
+import { exactMatch, filterBool, filterValues, matchKVList, matchLabels, validateFilters, type FilterArgs } from '../../common/filters.js';
 import type { Logger } from '../../common/logger.js';
 import type { BerthPaths } from '../../common/paths.js';
 import type { Db } from '../../store/database.js';
@@ -12,6 +13,9 @@ import { isMountPoint, mountLocal, needsMount, unmountLocal, validateLocalOption
 
 /** The label Docker puts on volumes it made for `-v /path` and image VOLUMEs; prune takes only these by default. */
 export const ANONYMOUS_LABEL = 'com.docker.volume.anonymous';
+
+const VOLUME_LIST_FILTERS = ['dangling', 'driver', 'label', 'name'];
+const VOLUME_PRUNE_FILTERS = ['label', 'label!', 'all'];
 
 const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
@@ -143,25 +147,19 @@ export class VolumeService {
   }
 
   /** GET /volumes with Docker's filters: dangling, driver, label, name. */
-  list(filters: Record<string, string[]> = {}): VolumeView[] {
-    for (const key of Object.keys(filters)) {
-      if (!['dangling', 'driver', 'label', 'name'].includes(key)) throw new InvalidArgumentError(`invalid filter '${key}'`);
-    }
-    let dangling: boolean | undefined;
-    for (const v of filters.dangling ?? []) {
-      if (['true', '1'].includes(v.toLowerCase())) dangling = true;
-      else if (['false', '0'].includes(v.toLowerCase())) dangling = false;
-      else throw new InvalidArgumentError(`invalid filter 'dangling=${v}'`);
-    }
+  list(filters: FilterArgs = {}): VolumeView[] {
+    validateFilters(filters, VOLUME_LIST_FILTERS);
+    const dangling = danglingFilter(filterValues(filters, 'dangling'));
+    const names = filterValues(filters, 'name');
     return this.repo
       .all()
-      .filter((v) => {
-        if (dangling !== undefined && (this.usedBy(v.Name).length === 0) !== dangling) return false;
-        if (filters.driver?.length && !filters.driver.includes(v.Driver)) return false;
-        if (filters.name?.length && !filters.name.some((n) => safeRegExp(n).test(v.Name))) return false;
-        if (filters.label?.length && !labelsMatch(v.Labels ?? {}, filters.label, [])) return false;
-        return true;
-      })
+      .filter(
+        (v) =>
+          (dangling === undefined || (this.usedBy(v.Name).length === 0) === dangling) &&
+          exactMatch(filters, 'driver', v.Driver) &&
+          (!names.length || names.some((n) => safeRegExp(n).test(v.Name))) &&
+          matchKVList(filters, 'label', v.Labels),
+      )
       .map((v) => this.view(v));
   }
 
@@ -198,17 +196,16 @@ export class VolumeService {
    * POST /volumes/prune: removes unused volumes, only anonymous ones unless `all` (API ≥ 1.42;
    * older clients get every unused volume).
    */
-  async prune(filters: Record<string, string[]> = {}): Promise<{ VolumesDeleted: string[] | null; SpaceReclaimed: number }> {
-    for (const key of Object.keys(filters)) {
-      if (!['label', 'label!', 'all'].includes(key)) throw new InvalidArgumentError(`invalid filter '${key}'`);
-    }
-    const all = pruneAll(filters.all ?? []);
+  async prune(filters: FilterArgs = {}): Promise<{ VolumesDeleted: string[] | null; SpaceReclaimed: number }> {
+    validateFilters(filters, VOLUME_PRUNE_FILTERS);
+    // dockerd's `all`: one Go boolean at most; without it only anonymous volumes go.
+    const all = filterBool(filters, 'all') ?? false;
     const deleted: string[] = [];
     let reclaimed = 0;
     for (const v of this.repo.all()) {
       const labels = v.Labels ?? {};
       if (!all && !(ANONYMOUS_LABEL in labels)) continue;
-      if (!labelsMatch(labels, filters.label ?? [], filters['label!'] ?? [])) continue;
+      if (!matchLabels(filters, labels)) continue;
       if (this.usedBy(v.Name).length) continue;
       const size = needsMount(v.Options) ? 0 : directorySize(this.path(v.Name));
       try {
@@ -269,30 +266,21 @@ export class VolumeService {
   }
 }
 
+/** The `dangling` list filter: true/1 or false/0 (any case); the last value given wins. */
+function danglingFilter(values: string[]): boolean | undefined {
+  let dangling: boolean | undefined;
+  for (const v of values) {
+    if (['true', '1'].includes(v.toLowerCase())) dangling = true;
+    else if (['false', '0'].includes(v.toLowerCase())) dangling = false;
+    else throw new InvalidArgumentError(`invalid filter 'dangling=${v}'`);
+  }
+  return dangling;
+}
+
 function safeRegExp(source: string): RegExp {
   try {
     return new RegExp(source);
   } catch {
     throw new InvalidArgumentError(`invalid filter 'name=${source}'`);
   }
-}
-
-/** Docker's label filters: `key` or `key=value` must match, `label!` ones must not. */
-export function labelsMatch(labels: Record<string, string>, want: string[], notWant: string[]): boolean {
-  const has = (f: string) => {
-    const i = f.indexOf('=');
-    if (i < 0) return f in labels;
-    return labels[f.slice(0, i)] === f.slice(i + 1);
-  };
-  return want.every(has) && !notWant.some(has);
-}
-
-/** dockerd's `all` prune filter: one Go boolean at most; without it only anonymous volumes go. */
-function pruneAll(values: string[]): boolean {
-  if (values.length > 1) throw new InvalidArgumentError(`invalid filter 'all=[${values.join(' ')}]': only one value is expected`);
-  if (values.length === 0) return false;
-  const v = values[0]!;
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
-  throw new InvalidArgumentError(`invalid filter 'all': strconv.ParseBool: parsing "${v}": invalid syntax`);
 }

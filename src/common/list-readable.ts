@@ -1,5 +1,5 @@
-import { errorMessage } from '../common/errors.js';
-import type { Logger } from '../common/logger.js';
+import { errorMessage } from './errors.js';
+import type { Logger } from './logger.js';
 
 /**
  * Maps each record to its list view, skipping (and logging) any the view cannot read: a record
