@@ -2,28 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DnsLookup, type DnsRecords } from './dns-lookup.js';
 import type { EndpointRecord, NetworkDoc, SandboxRecord } from './network-types.js';
+import { newNetworkDoc } from './predefined-networks.js';
 
 // The embedded DNS server's answers from a fake store: no sockets, no namespaces.
 
 function net(id: string, name: string, extra: Partial<NetworkDoc> = {}): NetworkDoc {
-  return {
-    Name: name,
-    Id: id,
-    Created: '2026-01-01T00:00:00Z',
-    Scope: 'local',
-    Driver: 'bridge',
-    EnableIPv4: true,
-    EnableIPv6: false,
-    IPAM: { Driver: 'default', Options: null, Config: [{ Subnet: '10.9.0.0/24', Gateway: '10.9.0.1' }] },
-    Internal: false,
-    Attachable: false,
-    Ingress: false,
-    ConfigFrom: { Network: '' },
-    ConfigOnly: false,
-    Options: {},
-    Labels: {},
-    ...extra,
-  };
+  return { ...newNetworkDoc(name, 'bridge', [{ Subnet: '10.9.0.0/24', Gateway: '10.9.0.1' }], {}, {}, false), Id: id, ...extra };
 }
 
 function ep(networkId: string, containerId: string, ip: string, dnsNames: string[], extra: Partial<EndpointRecord> = {}): EndpointRecord {

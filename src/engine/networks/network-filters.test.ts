@@ -2,26 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { networkListFilter, networkPruneFilter, type FilteredNetwork } from './network-filters.js';
 import type { NetworkDoc } from './network-types.js';
+import { newNetworkDoc } from './predefined-networks.js';
 
 function net(name: string, extra: Partial<NetworkDoc> = {}): NetworkDoc {
-  return {
-    Name: name,
-    Id: `${name}0123456789`.padEnd(64, 'f'),
-    Created: '2026-01-01T00:00:00.000Z',
-    Scope: 'local',
-    Driver: 'bridge',
-    EnableIPv4: true,
-    EnableIPv6: false,
-    IPAM: { Driver: 'default', Options: null, Config: [] },
-    Internal: false,
-    Attachable: false,
-    Ingress: false,
-    ConfigFrom: { Network: '' },
-    ConfigOnly: false,
-    Options: {},
-    Labels: {},
-    ...extra,
-  };
+  const doc = newNetworkDoc(name, 'bridge', [], {}, {}, false);
+  return { ...doc, Id: `${name}0123456789`.padEnd(64, 'f'), Created: '2026-01-01T00:00:00.000Z', ...extra };
 }
 
 const all: FilteredNetwork[] = [

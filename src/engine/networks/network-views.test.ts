@@ -2,29 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EndpointRecord, NetworkDoc, SandboxRecord } from './network-types.js';
 import { compactIpamConfig, endpointSettings, idleSettings, networkInspect, sandboxSettings, stripEmpty } from './network-views.js';
+import { newNetworkDoc } from './predefined-networks.js';
 
 // The inspect documents from records alone: what `docker network inspect` and a container's
 // NetworkSettings show.
 
 function net(id: string, name: string): NetworkDoc {
-  return {
-    Name: name,
-    Id: id,
-    Created: '2026-01-01T00:00:00Z',
-    Scope: 'local',
-    Driver: 'bridge',
-    EnableIPv4: true,
-    EnableIPv6: false,
-    IPAM: { Driver: 'default', Options: null, Config: [{ Subnet: '10.9.0.0/24', Gateway: '10.9.0.1' }] },
-    Internal: false,
-    Attachable: false,
-    Ingress: false,
-    ConfigFrom: { Network: '' },
-    ConfigOnly: false,
-    Options: {},
-    Labels: {},
-    BridgeName: `br-${id}`,
-  };
+  return { ...newNetworkDoc(name, 'bridge', [{ Subnet: '10.9.0.0/24', Gateway: '10.9.0.1' }], {}, {}, false), Id: id, BridgeName: `br-${id}` };
 }
 
 function ep(networkId: string, extra: Partial<EndpointRecord> = {}): EndpointRecord {
