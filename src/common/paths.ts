@@ -11,6 +11,9 @@ import { join } from 'node:path';
 //   overlay/.tmp-<chain>-<rnd> an unpack under way, renamed to <chain-hex> when done (removed at start-up)
 //   overlay/l/<short>          short symlinks -> ../<chain-hex>/diff, keep overlay option strings small
 //   containers/<id>/           upper/, work/, merged/, bundle/config.json, hostname, hosts, resolv.conf
+//   tmp-build-<rnd>/           a build's unpacked context (removed when the build ends)
+//   backup-tmp/                a restore's scratch files (removed at start-up)
+//   engine-id                  this engine's ID, made on first start
 //   volumes/<name>/_data
 // /run/berth/                  exec-root
 //   berth.sock, berthd.pid     API socket, pid file
@@ -49,6 +52,30 @@ export class BerthPaths {
   }
   containerDir(id: string): string {
     return join(this.dataRoot, 'containers', id);
+  }
+  /** The container's writable overlay layer. */
+  containerUpperDir(id: string): string {
+    return join(this.containerDir(id), 'upper');
+  }
+  containerWorkDir(id: string): string {
+    return join(this.containerDir(id), 'work');
+  }
+  /** Where the container's root filesystem is mounted. */
+  containerMergedDir(id: string): string {
+    return join(this.containerDir(id), 'merged');
+  }
+  containerBundleDir(id: string): string {
+    return join(this.containerDir(id), 'bundle');
+  }
+  /** mkdtemp's prefix for a build's context directory. */
+  get buildContextPrefix(): string {
+    return join(this.dataRoot, 'tmp-build-');
+  }
+  get backupScratchDir(): string {
+    return join(this.dataRoot, 'backup-tmp');
+  }
+  get engineIdFile(): string {
+    return join(this.dataRoot, 'engine-id');
   }
   get volumesRoot(): string {
     return join(this.dataRoot, 'volumes');

@@ -35,9 +35,9 @@ export function apiBackends(s: Services): ApiBackends {
       },
       graphDriverData: (id) => ({
         LowerDir: '',
-        MergedDir: `${s.paths.containerDir(id)}/merged`,
-        UpperDir: `${s.paths.containerDir(id)}/upper`,
-        WorkDir: `${s.paths.containerDir(id)}/work`,
+        MergedDir: s.paths.containerMergedDir(id),
+        UpperDir: s.paths.containerUpperDir(id),
+        WorkDir: s.paths.containerWorkDir(id),
       }),
       containerSize: async (id) => containerSize(s, id),
       top: (c, psArgs) => containerTop(c.Id, psArgs),

@@ -1,5 +1,4 @@
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { BackupBackend } from '../api/routes/berth-backup.js';
 import { BERTH_VERSION } from '../api/version.js';
 import { createBackup, type BackupDeps } from '../engine/backup/backup-writer.js';
@@ -23,8 +22,8 @@ export function backupBackend(s: Services): BackupBackend {
       return undefined;
     }
   };
-  const upperDir = (id: string) => join(s.paths.containerDir(id), 'upper');
-  const scratchDir = join(s.paths.dataRoot, 'backup-tmp');
+  const upperDir = (id: string) => s.paths.containerUpperDir(id);
+  const scratchDir = s.paths.backupScratchDir;
   // What a restore killed with berthd left behind.
   rmSync(scratchDir, { recursive: true, force: true });
   const backupDeps: BackupDeps = {

@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { BuildBackend, BuildRequest } from '../api/routes/image-build.js';
 import { NotFoundError } from '../common/errors.js';
@@ -56,7 +55,7 @@ export function buildBackend(s: Services): BuildBackend {
 
   return {
     async build(context: Readable, req: BuildRequest, emit) {
-      const dir = mkdtempSync(join(s.paths.dataRoot, 'tmp-build-'));
+      const dir = mkdtempSync(s.paths.buildContextPrefix);
       try {
         await extractContext(context, dir);
         const builder = new ImageBuilder({

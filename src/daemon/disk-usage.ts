@@ -5,7 +5,7 @@ import type { Services } from './services.js';
 /** SizeRw (the container's writable layer) and SizeRootFs (that plus its image), as `ps -s` shows them. */
 export function containerSize(s: Services, id: string): { rw: number; rootFs: number } {
   const c = s.containers.get(id);
-  const rw = directorySize(`${s.paths.containerDir(c.Id)}/upper`);
+  const rw = directorySize(s.paths.containerUpperDir(c.Id));
   let image = 0;
   try {
     image = s.images.getImage(c.Image).size;

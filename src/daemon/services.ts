@@ -1,5 +1,4 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { API_VERSION, BERTH_VERSION, MIN_API_VERSION } from '../api/version.js';
 import { newId } from '../common/ids.js';
 import type { Logger } from '../common/logger.js';
@@ -55,8 +54,7 @@ export interface Services {
   closers: (() => Promise<void> | void)[];
 }
 
-function engineId(dataRoot: string): string {
-  const file = join(dataRoot, 'engine-id');
+function engineId(file: string): string {
   try {
     return readFileSync(file, 'utf8').trim();
   } catch {
@@ -145,7 +143,7 @@ export async function createServices(config: DaemonConfig, logger: Logger): Prom
     // The bundle's own mtime is when this berthd was built.
     versions: { berth: BERTH_VERSION, api: API_VERSION, minApi: MIN_API_VERSION, buildTime: statSync(process.argv[1]!).mtime },
     counts: () => ({ ...containers.counts(), images: images.repo.all().length }),
-    id: engineId(paths.dataRoot),
+    id: engineId(paths.engineIdFile),
   });
   return {
     config,

@@ -50,8 +50,8 @@ export class OverlaySnapshotter {
   }
 
   private dirs(containerId: string): { upper: string; work: string; merged: string } {
-    const base = this.paths.containerDir(containerId);
-    return { upper: join(base, 'upper'), work: join(base, 'work'), merged: join(base, 'merged') };
+    const p = this.paths;
+    return { upper: p.containerUpperDir(containerId), work: p.containerWorkDir(containerId), merged: p.containerMergedDir(containerId) };
   }
 
   /** The unpacked diff directories of an image, bottom layer first. */
