@@ -6,14 +6,10 @@ import { restoreBackup, type RestoreDeps } from '../engine/backup/backup-restore
 import { exportVolume, importVolume } from '../engine/backup/volume-archive.js';
 import { BackupScheduler, listBackupFiles, pruneBackupFiles, type BackupScheduleConfig } from '../engine/backup/backup-schedule.js';
 import { labelsMatch } from '../engine/volumes/volume-service.js';
-import type { ImageStoreParts } from '../engine/images/image-archive-layers.js';
-import { loadImages } from '../engine/images/image-archive-load.js';
-import { saveImages } from '../engine/images/image-archive-save.js';
 import type { Services } from './services.js';
 
 /** Volume export/import, container backup and restore, scheduled backup files. */
 export function backupBackend(s: Services): BackupBackend {
-  const parts: ImageStoreParts = { repo: s.images.repo, content: s.images.content, layers: s.images.layers, paths: s.paths, logger: s.logger };
   const getImage = (ref: string) => s.images.getImage(ref);
   const imageIdOf = (ref: string): string | undefined => {
     try {
@@ -31,7 +27,7 @@ export function backupBackend(s: Services): BackupBackend {
     exec: s.exec,
     volumes: s.volumes,
     networks: s.networks,
-    saveImage: (ref) => saveImages({ ...parts, getImage }, [ref]),
+    saveImage: (ref) => s.images.save([ref]),
     repoDigests: (id) => getImage(id).repoDigests,
     resolvesTo: (ref, id) => imageIdOf(ref) === id,
     upperDir,
@@ -43,7 +39,7 @@ export function backupBackend(s: Services): BackupBackend {
     volumes: s.volumes,
     networks: s.networks,
     loadImage: async (body) => {
-      await loadImages(parts, body, { quiet: true }, () => undefined);
+      await s.images.load(body, { quiet: true }, () => undefined);
     },
     pullImage: async (ref) => {
       await s.images.pull(ref, {}, () => undefined);

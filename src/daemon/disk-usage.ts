@@ -22,8 +22,7 @@ export async function diskUsage(s: Services, types: string[]): Promise<Record<st
   const out: Record<string, unknown> = {};
   if (want('image')) {
     const images = s.images.list({ all: true, sharedSize: true, containers: (id) => containers.filter((c) => c.Image === id).length });
-    // Every unpacked layer once, however many images share it: what the overlay dirs hold.
-    out.LayersSize = s.images.repo.allLayers().reduce((sum, l) => sum + l.size, 0);
+    out.LayersSize = s.images.layersSize();
     out.Images = images;
   }
   if (want('container')) out.Containers = containers.map((c) => summaryView(c, containerSize(s, c.Id)));

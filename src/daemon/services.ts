@@ -75,7 +75,7 @@ export async function createServices(config: DaemonConfig, logger: Logger): Prom
   const images = new ImageService({ db, paths, config, logger, events });
   // Before anything can pull: what a killed berthd left half-written goes now.
   images.removeLeftovers({ startup: true });
-  const snapshots = new OverlaySnapshotter({ paths, images: images.repo, logger });
+  const snapshots = new OverlaySnapshotter({ paths, images, logger });
   const networks = new NetworkService({ db, paths, config, logger, events });
   await networks.init();
   const runtime = new ContainerRuntime({ paths, runtimes: config.runtimes, defaultRuntime: config['default-runtime'], logger });
@@ -142,7 +142,7 @@ export async function createServices(config: DaemonConfig, logger: Logger): Prom
     config,
     // The bundle's own mtime is when this berthd was built.
     versions: { berth: BERTH_VERSION, api: API_VERSION, minApi: MIN_API_VERSION, buildTime: statSync(process.argv[1]!).mtime },
-    counts: () => ({ ...containers.counts(), images: images.repo.all().length }),
+    counts: () => ({ ...containers.counts(), images: images.count() }),
     id: engineId(paths.engineIdFile),
   });
   return {

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { silentLogger } from '../../common/logger.js';
 import { BerthPaths } from '../../common/paths.js';
 import { openDatabase } from '../../store/database.js';
-import { ImageRepository, type ImageLayerRef } from '../../store/image-repository.js';
+import type { ImageLayerRef } from '../../store/image-repository.js';
+import { ImageStore } from '../images/image-store.js';
 import { chainIds } from './chain-id.js';
-import { LayerStore } from './layer-store.js';
 import { OverlaySnapshotter } from './overlay-snapshotter.js';
 
 function isMounted(path: string): boolean {
@@ -21,8 +21,8 @@ async function setup(layerCount: number) {
   const root = mkdtempSync(join(tmpdir(), 'berth-snap-'));
   const paths = new BerthPaths(join(root, 'data'), join(root, 'run'));
   const db = openDatabase(paths.database);
-  const repo = new ImageRepository(db);
-  const store = new LayerStore(paths, repo, silentLogger);
+  const images = new ImageStore({ db, paths, logger: silentLogger });
+  const { repo, layers: store } = images;
   const diffIds = Array.from({ length: layerCount }, (_v, i) => `sha256:${i.toString(16).padStart(64, '0')}`);
   const chains = chainIds(diffIds);
   const layers: ImageLayerRef[] = [];
@@ -37,7 +37,7 @@ async function setup(layerCount: number) {
   }
   const imageId = `sha256:${'f'.repeat(63)}${layerCount % 10}`;
   repo.save({ id: imageId, config: '{}', manifestDigest: null, layers, size: layerCount, created: 0 }, [], []);
-  const snap = new OverlaySnapshotter({ paths, images: repo, logger: silentLogger });
+  const snap = new OverlaySnapshotter({ paths, images, logger: silentLogger });
   return { root, paths, db, snap, imageId, store, chains };
 }
 

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { NotFoundError, SystemError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { BerthPaths } from '../../common/paths.js';
-import type { ImageRepository } from '../../store/image-repository.js';
 
 // Container root filesystems: an overlay of the image's unpacked layers (through their short
 // links, with mount run from the overlay root so the option string stays under one page) and
@@ -12,9 +11,14 @@ import type { ImageRepository } from '../../store/image-repository.js';
 
 const EMPTY_LOWER = 'empty';
 
+/** What the snapshotter needs of the image store: an image's layers, bottom first, with their short links. */
+export interface ImageLayerSource {
+  layerLinks(imageId: string): { chainId: string; short: string | undefined }[] | undefined;
+}
+
 export interface OverlaySnapshotterOptions {
   paths: BerthPaths;
-  images: ImageRepository;
+  images: ImageLayerSource;
   logger: Logger;
 }
 
@@ -40,7 +44,7 @@ function mountPoints(): Set<string> {
 
 export class OverlaySnapshotter {
   private readonly paths: BerthPaths;
-  private readonly images: ImageRepository;
+  private readonly images: ImageLayerSource;
   private readonly logger: Logger;
 
   constructor(opts: OverlaySnapshotterOptions) {
@@ -56,14 +60,14 @@ export class OverlaySnapshotter {
 
   /** The unpacked diff directories of an image, bottom layer first. */
   layerPaths(imageId: string): string[] {
-    const image = this.images.get(imageId);
-    if (!image) throw new NotFoundError(`No such image: ${imageId}`);
-    return image.layers.map((l) => this.paths.layerDiff(l.chainId));
+    const layers = this.images.layerLinks(imageId);
+    if (!layers) throw new NotFoundError(`No such image: ${imageId}`);
+    return layers.map((l) => this.paths.layerDiff(l.chainId));
   }
 
   /** Makes containers/<id>/{upper,work,merged}. */
   async createContainerLayer(containerId: string, imageId: string): Promise<void> {
-    if (!this.images.get(imageId)) throw new NotFoundError(`No such image: ${imageId}`);
+    if (!this.images.layerLinks(imageId)) throw new NotFoundError(`No such image: ${imageId}`);
     const d = this.dirs(containerId);
     for (const dir of [d.upper, d.work, d.merged]) mkdirSync(dir, { recursive: true, mode: 0o755 });
   }
@@ -72,12 +76,11 @@ export class OverlaySnapshotter {
   async mountContainerLayer(containerId: string, imageId: string): Promise<string> {
     const d = this.dirs(containerId);
     if (mountPoints().has(d.merged)) return d.merged;
-    const image = this.images.get(imageId);
-    if (!image) throw new NotFoundError(`No such image: ${imageId}`);
+    const layers = this.images.layerLinks(imageId);
+    if (!layers) throw new NotFoundError(`No such image: ${imageId}`);
     const lowers: string[] = [];
-    for (let i = image.layers.length - 1; i >= 0; i--) {
-      const layer = this.images.getLayer(image.layers[i]!.chainId);
-      if (!layer) throw new SystemError(`layer ${image.layers[i]!.chainId} of image ${imageId} is missing`);
+    for (const layer of [...layers].reverse()) {
+      if (!layer.short) throw new SystemError(`layer ${layer.chainId} of image ${imageId} is missing`);
       lowers.push(`l/${layer.short}`);
     }
     if (lowers.length === 0) {
