@@ -1,11 +1,10 @@
 import { summaryView } from '../engine/containers/container-views.js';
-import { directorySize } from '../common/directory-size.js';
 import type { Services } from './services.js';
 
 /** SizeRw (the container's writable layer) and SizeRootFs (that plus its image), as `ps -s` shows them. */
 export function containerSize(s: Services, id: string): { rw: number; rootFs: number } {
   const c = s.containers.get(id);
-  const rw = directorySize(s.paths.containerUpperDir(c.Id));
+  const rw = s.snapshots.usage(c.Id);
   let image = 0;
   try {
     image = s.images.getImage(c.Image).size;

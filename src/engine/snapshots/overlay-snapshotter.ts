@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { directorySize } from '../../common/directory-size.js';
 import { NotFoundError, SystemError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { BerthPaths } from '../../common/paths.js';
@@ -63,6 +64,11 @@ export class OverlaySnapshotter {
     const layers = this.images.layerLinks(imageId);
     if (!layers) throw new NotFoundError(`No such image: ${imageId}`);
     return layers.map((l) => this.paths.layerDiff(l.chainId));
+  }
+
+  /** Bytes the container wrote: its upper directory (SizeRw). */
+  usage(containerId: string): number {
+    return directorySize(this.paths.containerUpperDir(containerId));
   }
 
   /** Makes containers/<id>/{upper,work,merged}. */
