@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename } from 'node:path';
 import { directorySize } from '../../common/directory-size.js';
 import { NotFoundError, SystemError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
@@ -9,8 +9,6 @@ import type { BerthPaths } from '../../common/paths.js';
 // Container root filesystems: an overlay of the image's unpacked layers (through their short
 // links, with mount run from the overlay root so the option string stays under one page) and
 // the container's own upper and work directories.
-
-const EMPTY_LOWER = 'empty';
 
 /** What the snapshotter needs of the image store: an image's layers, bottom first, with their short links. */
 export interface ImageLayerSource {
@@ -91,8 +89,8 @@ export class OverlaySnapshotter {
     }
     if (lowers.length === 0) {
       // overlayfs needs at least one lower directory: images from scratch get an empty one.
-      mkdirSync(join(this.paths.overlayRoot, EMPTY_LOWER), { recursive: true, mode: 0o755 });
-      lowers.push(EMPTY_LOWER);
+      mkdirSync(this.paths.emptyLower, { recursive: true, mode: 0o755 });
+      lowers.push(basename(this.paths.emptyLower));
     }
     for (const dir of [d.upper, d.work, d.merged]) mkdirSync(dir, { recursive: true, mode: 0o755 });
     const options = `lowerdir=${lowers.join(':')},upperdir=${d.upper},workdir=${d.work}`;
