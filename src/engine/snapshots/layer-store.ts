@@ -61,6 +61,8 @@ export class LayerStore {
   private readonly inflight = new Map<string, Promise<LayerRow>>();
   /** Temp directories of unpacks under way: never removed as leftovers. */
   private readonly unpacking = new Set<string>();
+  /** Chain IDs, blob digests and image IDs that pulls under way count on (how many pulls). */
+  private readonly holds = new Map<string, number>();
   private rootReady: Promise<void> | undefined;
 
   constructor(
@@ -77,6 +79,29 @@ export class LayerStore {
 
   isBusy(chainId: string): boolean {
     return this.inflight.has(chainId);
+  }
+
+  /**
+   * Marks keys (chain IDs, digests) as counted on by a pull under way, until the returned function
+   * is called: a failed pull undoes only what no other pull holds.
+   */
+  hold(keys: string[]): () => void {
+    for (const k of keys) this.holds.set(k, (this.holds.get(k) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const k of keys) {
+        const n = (this.holds.get(k) ?? 1) - 1;
+        if (n > 0) this.holds.set(k, n);
+        else this.holds.delete(k);
+      }
+    };
+  }
+
+  /** How many pulls under way hold the key. */
+  holders(key: string): number {
+    return this.holds.get(key) ?? 0;
   }
 
   /**
@@ -120,9 +145,20 @@ export class LayerStore {
       const old = this.repo.getLayer(spec.chainId);
       const short = old?.short ?? shortName();
       const link = join(this.paths.shortLinks, short);
-      if (!existsSync(link)) symlinkSync(`../${spec.chainId.replace(/^sha256:/, '')}/diff`, link);
       const row: LayerRow = { chainId: spec.chainId, diffId: spec.diffId, parent: spec.parent, size, short };
-      this.repo.putLayer(row);
+      let linked = false;
+      try {
+        if (!existsSync(link)) {
+          symlinkSync(`../${spec.chainId.replace(/^sha256:/, '')}/diff`, link);
+          linked = true;
+        }
+        this.repo.putLayer(row);
+      } catch (err) {
+        // A full disk can refuse the link or the row after the rename: no directory without its row.
+        rmSync(dir, { recursive: true, force: true });
+        if (linked) rmSync(link, { force: true });
+        throw err;
+      }
       this.logger.debug({ chainId: spec.chainId, size }, 'layer unpacked');
       return row;
     } catch (err) {
