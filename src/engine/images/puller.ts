@@ -262,16 +262,11 @@ export class Puller {
         ? Promise.resolve({ size: layers.get(spec.chainId)!.size, fresh: false })
         : limiter.run(async () => {
             if (this.failure) throw this.failure.err;
-            let sizeOut = 0;
             const blobFresh = !this.deps.content.has(desc.digest);
             try {
-              const { row, created } = await layers.ensure(spec, async (diffDir) => {
-                const res = await this.fetchAndUnpack(repo, desc, spec.diffId, diffDir, id, onProgress);
-                sizeOut = res.size;
-                return res;
-              });
+              const { row, created } = await layers.ensure(spec, (diffDir) => this.fetchAndUnpack(repo, desc, spec.diffId, diffDir, id, onProgress));
               if (created) this.fresh.push({ chainId: spec.chainId, digest: desc.digest, blobFresh });
-              return { size: created ? sizeOut : row.size, fresh: created };
+              return { size: row.size, fresh: created };
             } catch (err) {
               this.failure ??= { err };
               throw err;

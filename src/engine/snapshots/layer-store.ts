@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathSize } from '../../common/directory-size.js';
+import { directorySizeAsync, pathSize } from '../../common/directory-size.js';
 import type { Logger } from '../../common/logger.js';
 import type { BerthPaths } from '../../common/paths.js';
 import type { ImageRepository, LayerRow } from '../../store/image-repository.js';
@@ -108,7 +108,7 @@ export class LayerStore {
    * Unpacks a layer once. `produce` fills a fresh directory; it is renamed into place only when it
    * resolves. Concurrent callers for the same chain ID wait for the one unpack under way.
    */
-  async ensure(spec: LayerSpec, produce: (diffDir: string) => Promise<{ size: number }>): Promise<{ row: LayerRow; created: boolean }> {
+  async ensure(spec: LayerSpec, produce: (diffDir: string) => Promise<unknown>): Promise<{ row: LayerRow; created: boolean }> {
     for (;;) {
       const existing = this.get(spec.chainId);
       if (existing) return { row: existing, created: false };
@@ -129,7 +129,7 @@ export class LayerStore {
     }
   }
 
-  private async unpack(spec: LayerSpec, produce: (diffDir: string) => Promise<{ size: number }>): Promise<LayerRow> {
+  private async unpack(spec: LayerSpec, produce: (diffDir: string) => Promise<unknown>): Promise<LayerRow> {
     const root = this.paths.overlayRoot;
     mkdirSync(this.paths.shortLinks, { recursive: true });
     await (this.rootReady ??= spreadLayers(root));
@@ -137,7 +137,10 @@ export class LayerStore {
     this.unpacking.add(tmp);
     mkdirSync(tmp, { mode: 0o700 });
     try {
-      const { size } = await produce(join(tmp, 'diff'));
+      await produce(join(tmp, 'diff'));
+      // The size is what is on disk, as dockerd's overlay2 measures it after applying a layer
+      // (symlinks, hard links once): what `system df` reports and du finds.
+      const size = await directorySizeAsync(join(tmp, 'diff'));
       const dir = this.paths.layerDir(spec.chainId);
       // A directory without a row is a leftover of a crash: replace it.
       if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
