@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { directorySizeAsync, pathSize } from '../../common/directory-size.js';
 import type { Logger } from '../../common/logger.js';
@@ -22,6 +22,8 @@ function shortName(): string {
 /** Where an unpack in progress lives until it is renamed to overlay/<chain-hex>. */
 const TMP_PREFIX = '.tmp-';
 const LAYER_DIR_RE = /^[a-f0-9]{64}$/;
+/** Present once every layer's size is what is on disk (see remeasure). */
+const MEASURED_MARKER = '.sizes-measured';
 
 export interface RemovedLayerLeftover {
   path: string;
@@ -204,6 +206,28 @@ export class LayerStore {
       }
     }
     return out;
+  }
+
+  /**
+   * Once per data-root: measures the layers an older berth sized by their tar (without symlinks,
+   * hard links twice) the way new ones are, so `system df` agrees with du for them too. Runs in
+   * the background at start-up; the marker file says it is done.
+   */
+  async remeasure(): Promise<number> {
+    const marker = join(this.paths.overlayRoot, MEASURED_MARKER);
+    if (existsSync(marker)) return 0;
+    const changed = new Map<string, number>();
+    for (const row of this.repo.allLayers()) {
+      const diff = this.paths.layerDiff(row.chainId);
+      if (!existsSync(diff)) continue;
+      const size = await directorySizeAsync(diff);
+      if (size !== row.size) changed.set(row.chainId, size);
+    }
+    this.repo.setLayerSizes(changed);
+    mkdirSync(this.paths.overlayRoot, { recursive: true });
+    writeFileSync(marker, '');
+    if (changed.size > 0) this.logger.info({ layers: changed.size }, 'layer sizes measured on disk, as system df counts them');
+    return changed.size;
   }
 
   /** Deletes an unpacked layer, its short link and its row. */
