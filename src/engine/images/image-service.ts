@@ -420,6 +420,7 @@ export class ImageService {
       if (deleted.length > before) reclaimed += img.size;
     }
     this.removeLeftovers({ startup: false });
+    this.events.emit({ Type: 'image', Action: 'prune', Actor: { ID: '', Attributes: { reclaimed: String(reclaimed) } } });
     return { ImagesDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
   }
 
