@@ -154,7 +154,7 @@ test('a pull that fills the disk fails with ENOSPC, leaves nothing of the image,
   assert.equal((await docker('rmi', NGINX)).code, 0);
 });
 
-test('docker cp into a container and into a volume fails clearly on a full disk, and works once space is freed', async () => {
+test('docker cp into a container and into a volume, volume create and create fail clearly on a full disk, and work once space is freed', async () => {
   const src = '/tmp/berth-test-lcfull-src';
   mkdirSync(src, { recursive: true });
   writeFileSync(join(src, 'payload'), Buffer.alloc(4 << 20, 7));
@@ -169,7 +169,19 @@ test('docker cp into a container and into a volume fails clearly on a full disk,
       assert.match(r.stderr, /no space left on device/i, dest);
       await ping();
     }
+    // Nothing new can be made either (a directory, a database row), and each says why.
+    for (const args of [['volume', 'create', 'lcfull-vol2'], ['create', '--name', 'lcfull-c2', '--network', 'none', BUSYBOX, 'true']]) {
+      const r = await docker(...args);
+      assert.notEqual(r.code, 0, `${args.join(' ')} on a full disk succeeded`);
+      assert.match(r.stderr, /no space left on device/i, args.join(' '));
+      await ping();
+    }
     unfill();
+    // The same names are free again: a failed create left no half record behind.
+    for (const args of [['volume', 'create', 'lcfull-vol2'], ['create', '--name', 'lcfull-c2', '--network', 'none', BUSYBOX, 'true']]) {
+      const r = await docker(...args);
+      assert.equal(r.code, 0, `${args.join(' ')} after freeing space: ${r.stderr}`);
+    }
     for (const dest of ['lcfull-c:/payload', 'lcfull-c:/vol/payload']) {
       const r = await docker('cp', join(src, 'payload'), dest);
       assert.equal(r.code, 0, `${dest}: ${r.stderr}`);
@@ -180,7 +192,7 @@ test('docker cp into a container and into a volume fails clearly on a full disk,
   } finally {
     unfill();
     rmSync(src, { recursive: true, force: true });
-    await docker('rm', '-f', 'lcfull-c');
-    await docker('volume', 'rm', 'lcfull-vol');
+    await docker('rm', '-f', 'lcfull-c', 'lcfull-c2');
+    await docker('volume', 'rm', 'lcfull-vol', 'lcfull-vol2');
   }
 });
