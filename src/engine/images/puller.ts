@@ -138,7 +138,7 @@ export class Puller {
     // What this pull adds is undone if it fails (a full disk, a broken blob), as dockerd releases
     // the layers of a failed pull: no layer, row or blob of an image that never came to be.
     const imageId = manifest.config.digest;
-    const holds = [this.deps.layers.hold([imageId, ...manifest.layers.map((l) => l.digest)])];
+    const holds = [this.deps.layers.hold([...new Set([imageId, ...manifest.layers.map((l) => l.digest)])])];
     const configFresh = !this.deps.content.has(imageId);
     try {
       return await this.pullImage(ref, repo, platform, manifest, manifestDigest, topDigest, holds, onProgress);
@@ -173,7 +173,7 @@ export class Puller {
       throw new SystemError(`image config has ${diffIds.length} diff IDs but the manifest lists ${manifest.layers.length} layers`);
     }
     const chains = chainIds(diffIds);
-    holds.push(this.deps.layers.hold(chains));
+    holds.push(this.deps.layers.hold([...new Set(chains)]));
 
     // An image already stored whole needs no layer lines at all, as with Docker.
     const stored = this.deps.images.get(imageId);
