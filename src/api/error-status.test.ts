@@ -26,3 +26,10 @@ test('inside a stream, a failure of the work keeps its words; a JavaScript inter
   assert.equal(streamErrorMessage(new SystemError('manifest unknown'), silentLogger), 'manifest unknown');
   assert.match(streamErrorMessage(new TypeError("Cannot read properties of undefined (reading 'x')"), silentLogger), /^internal error in berthd/);
 });
+
+test('a full disk is told as such (500, without host paths), not as an internal error', () => {
+  const err = Object.assign(new Error("ENOSPC: no space left on device, write '/var/lib/berth/containers/x/upper/f'"), { code: 'ENOSPC' });
+  assert.equal(statusOf(err), 500);
+  assert.deepEqual(publicError(err), { message: 'no space left on device' });
+  assert.deepEqual(publicError(Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' })).errorId, undefined);
+});

@@ -33,6 +33,16 @@ const CLIENT_ERRNO: Record<string, [number, string]> = {
   EINVAL: [400, 'invalid argument'],
 };
 
+/**
+ * Failures of the host the client should still read, because only freeing space helps: a full
+ * disk under data-root. 500 as in dockerd, with the syscall's words and without berth's paths.
+ */
+const HOST_ERRNO: Record<string, string> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  SQLITE_FULL: 'no space left on device (database or disk is full)',
+};
+
 function errnoOf(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') return undefined;
@@ -68,6 +78,8 @@ export function publicError(err: unknown): { message: string; errorId?: string }
   if (err instanceof BerthError || err instanceof HttpError) return { message: err.message };
   const client = CLIENT_ERRNO[errnoOf(err) ?? ''];
   if (client) return { message: client[1] };
+  const host = HOST_ERRNO[errnoOf(err) ?? ''];
+  if (host) return { message: host };
   const errorId = randomBytes(6).toString('hex');
   return { message: `internal error in berthd (error id ${errorId}; the daemon's log has the details)`, errorId };
 }

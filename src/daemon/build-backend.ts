@@ -72,6 +72,9 @@ export function buildBackend(s: Services): BuildBackend {
       }
     },
     // Build steps are ordinary (untagged, parented) images: `image prune` takes them, not this.
-    prune: async () => ({ CachesDeleted: null, SpaceReclaimed: 0 }),
+    prune: async () => {
+      s.events.emit({ Type: 'builder', Action: 'prune', Actor: { ID: '', Attributes: { reclaimed: '0' } } });
+      return { CachesDeleted: null, SpaceReclaimed: 0 };
+    },
   };
 }

@@ -75,6 +75,7 @@ export async function createServices(config: DaemonConfig, logger: Logger): Prom
   const images = new ImageService({ db, paths, config, logger, events });
   // Before anything can pull: what a killed berthd left half-written goes now.
   images.removeLeftovers({ startup: true });
+  void images.remeasureLayers().catch((err: unknown) => logger.warn({ err }, 'measuring layer sizes'));
   const snapshots = new OverlaySnapshotter({ paths, images, logger });
   const networks = new NetworkService({ db, paths, config, logger, events });
   await networks.init();

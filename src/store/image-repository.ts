@@ -183,6 +183,22 @@ export class ImageRepository {
     this.db.prepare('DELETE FROM layers WHERE chain_id = ?').run(chainId);
   }
 
+  /** Sets layers' sizes, with the per-layer and total sizes of every image that has them. */
+  setLayerSizes(sizes: Map<string, number>): void {
+    if (sizes.size === 0) return;
+    this.db.transaction(() => {
+      const setLayer = this.db.prepare('UPDATE layers SET size = ? WHERE chain_id = ?');
+      for (const [chainId, size] of sizes) setLayer.run(size, chainId);
+      const setImage = this.db.prepare('UPDATE images SET layers = ?, size = ? WHERE id = ?');
+      for (const r of this.db.prepare('SELECT id, layers FROM images').all() as { id: string; layers: string }[]) {
+        const layers = JSON.parse(r.layers) as ImageLayerRef[];
+        if (!layers.some((l) => sizes.has(l.chainId))) continue;
+        for (const l of layers) l.size = sizes.get(l.chainId) ?? l.size;
+        setImage.run(JSON.stringify(layers), layers.reduce((a, l) => a + l.size, 0), r.id);
+      }
+    })();
+  }
+
   allLayers(): LayerRow[] {
     return (this.db.prepare('SELECT * FROM layers').all() as RawLayer[]).map(toLayer);
   }

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 
 /** Docker's event message (GET /events). The legacy status/id/from fields are filled for containers. */
 export interface BerthEvent {
-  Type: 'container' | 'image' | 'network' | 'volume' | 'daemon' | 'plugin' | 'service' | 'node' | 'secret' | 'config';
+  Type: 'container' | 'image' | 'network' | 'volume' | 'daemon' | 'plugin' | 'service' | 'node' | 'secret' | 'config' | 'builder';
   Action: string;
   Actor: { ID: string; Attributes: Record<string, string> };
   scope: 'local';

@@ -89,8 +89,14 @@ export class ContentStore {
     if (existsSync(target)) return;
     mkdirSync(dirname(target), { recursive: true });
     const tmp = `${target}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-    writeFileSync(tmp, data);
-    renameSync(tmp, target);
+    try {
+      writeFileSync(tmp, data);
+      renameSync(tmp, target);
+    } catch (err) {
+      // A full disk leaves a short temp file: take it away at once.
+      rmSync(tmp, { force: true });
+      throw err;
+    }
   }
 
   /**

@@ -91,6 +91,11 @@ export class ImageService {
     });
   }
 
+  /** Measures unpacked layers once more where an older data-root took their sizes from the tar. */
+  remeasureLayers(): Promise<void> {
+    return this.store.layers.remeasure().then(() => undefined);
+  }
+
   async close(): Promise<void> {
     await this.registry.close();
     await this.pushRegistry?.close();
@@ -196,7 +201,9 @@ export class ImageService {
 
   /** Deletes dangling images (or, with dangling=false, every image no container uses). */
   prune(opts: { filters?: ImageFilters }, isUsedByContainer: ImageUsage): { ImagesDeleted: DeleteRecord[] | null; SpaceReclaimed: number } {
-    return this.remover.prune(opts, isUsedByContainer);
+    const report = this.remover.prune(opts, isUsedByContainer);
+    this.events.emit({ Type: 'image', Action: 'prune', Actor: { ID: '', Attributes: { reclaimed: String(report.SpaceReclaimed) } } });
+    return report;
   }
 
   /** What the registry has for a reference: its descriptor and platforms (GET /distribution/{name}/json). */

@@ -135,7 +135,33 @@ export class Puller {
       throw new SystemError(`unsupported manifest media type ${fetched.mediaType}`);
     }
 
-    const configBytes = await this.fetchConfig(repo, manifest.config.digest);
+    // What this pull adds is undone if it fails (a full disk, a broken blob), as dockerd releases
+    // the layers of a failed pull: no layer, row or blob of an image that never came to be.
+    const imageId = manifest.config.digest;
+    const holds = [this.deps.layers.hold([...new Set([imageId, ...manifest.layers.map((l) => l.digest)])])];
+    const configFresh = !this.deps.content.has(imageId);
+    try {
+      return await this.pullImage(ref, repo, platform, manifest, manifestDigest, topDigest, holds, onProgress);
+    } catch (err) {
+      this.undo(imageId, configFresh);
+      throw err;
+    } finally {
+      for (const release of holds) release();
+    }
+  }
+
+  private async pullImage(
+    ref: ImageReference,
+    repo: Repository,
+    platform: Platform | undefined,
+    manifest: ImageManifest,
+    manifestDigest: string,
+    topDigest: string,
+    holds: (() => void)[],
+    onProgress: (msg: JsonMessage) => void,
+  ): Promise<PullResult> {
+    const imageId = manifest.config.digest;
+    const configBytes = await this.fetchConfig(repo, imageId);
     const config = parseJson<ImageConfigDoc>(configBytes, 'image config');
     if (platform && !platformMatches(platform, { os: config.os, architecture: config.architecture, variant: config.variant })) {
       throw new NotFoundError(
@@ -147,7 +173,7 @@ export class Puller {
       throw new SystemError(`image config has ${diffIds.length} diff IDs but the manifest lists ${manifest.layers.length} layers`);
     }
     const chains = chainIds(diffIds);
-    const imageId = manifest.config.digest;
+    holds.push(this.deps.layers.hold([...new Set(chains)]));
 
     // An image already stored whole needs no layer lines at all, as with Docker.
     const stored = this.deps.images.get(imageId);
@@ -179,6 +205,28 @@ export class Puller {
   }
 
   private downloadedAny = false;
+  /** Layers this pull unpacked, with whether it downloaded their blob too. */
+  private readonly fresh: { chainId: string; digest: string; blobFresh: boolean }[] = [];
+  /** The first failure of a layer: the other layers stop downloading. */
+  private failure: { err: unknown } | undefined;
+
+  /** Removes what a failed pull added that no image uses and no other pull under way holds. */
+  private undo(imageId: string, configFresh: boolean): void {
+    const { layers, images, content, logger } = this.deps;
+    const removed: string[] = [];
+    try {
+      for (const l of [...this.fresh].reverse()) {
+        if (images.layerInUse(l.chainId) || layers.holders(l.chainId) > 1) continue;
+        layers.remove(l.chainId);
+        removed.push(l.chainId);
+        if (l.blobFresh && layers.holders(l.digest) <= 1) rmSync(content.path(l.digest), { force: true });
+      }
+      if (configFresh && !images.get(imageId) && layers.holders(imageId) <= 1) rmSync(content.path(imageId), { force: true });
+    } catch (err) {
+      logger.warn({ err: errorText(err), imageId }, 'could not undo all of a failed pull');
+    }
+    if (removed.length > 0) logger.info({ imageId, layers: removed }, 'removed the layers of a failed pull');
+  }
 
   private async fetchConfig(repo: Repository, digest: string): Promise<Buffer> {
     if (this.deps.content.has(digest)) return this.deps.content.read(digest);
@@ -213,13 +261,16 @@ export class Puller {
       const work = present[i]
         ? Promise.resolve({ size: layers.get(spec.chainId)!.size, fresh: false })
         : limiter.run(async () => {
-            let sizeOut = 0;
-            const { row, created } = await layers.ensure(spec, async (diffDir) => {
-              const res = await this.fetchAndUnpack(repo, desc, spec.diffId, diffDir, id, onProgress);
-              sizeOut = res.size;
-              return res;
-            });
-            return { size: created ? sizeOut : row.size, fresh: created };
+            if (this.failure) throw this.failure.err;
+            const blobFresh = !this.deps.content.has(desc.digest);
+            try {
+              const { row, created } = await layers.ensure(spec, (diffDir) => this.fetchAndUnpack(repo, desc, spec.diffId, diffDir, id, onProgress));
+              if (created) this.fresh.push({ chainId: spec.chainId, digest: desc.digest, blobFresh });
+              return { size: row.size, fresh: created };
+            } catch (err) {
+              this.failure ??= { err };
+              throw err;
+            }
           });
       const prev = previousDone;
       const done = (async () => {
@@ -234,7 +285,13 @@ export class Puller {
       previousDone = done;
       return done;
     });
-    const results = await Promise.all(jobs);
+    // Every layer settles before the pull fails, so the undo sees all that was made.
+    const settled = await Promise.allSettled(jobs);
+    if (this.failure) throw this.failure.err;
+    const results = settled.map((r) => {
+      if (r.status === 'rejected') throw r.reason;
+      return r.value;
+    });
     return descs.map((d, i) => ({
       digest: d.digest,
       diffId: diffIds[i]!,
@@ -271,7 +328,9 @@ export class Puller {
       try {
         return await this.download(repo, desc, diffId, diffDir, id, ingest, onProgress);
       } catch (err) {
-        if (!resumed || attempt > 0 || !(err instanceof ResumeFailed)) throw err instanceof ResumeFailed ? err.cause : err;
+        const cause = err instanceof ResumeFailed ? err.cause : err;
+        // A full disk stays full: starting the blob over would only fail again.
+        if (!resumed || attempt > 0 || !(err instanceof ResumeFailed) || isNoSpace(cause)) throw cause;
         this.deps.logger.warn({ digest: desc.digest, offset: ingest.offset, err: errorText(err.cause) }, 'resumed download failed, restarting the blob from zero');
         rmSync(diffDir, { recursive: true, force: true });
       }
@@ -291,6 +350,8 @@ export class Puller {
     const step = Math.max(512 * 1024, Math.floor(total / 100));
     let reported = 0;
     let networkFailed = false;
+    let localFailed = false;
+    const stopped = (): unknown => this.failure?.err;
     // More bytes than the blob has can only be garbage: start over.
     if (total > 0 && ingest.offset > total) {
       await ingest.discard();
@@ -303,8 +364,16 @@ export class Puller {
       if (!complete) {
         try {
           for await (const chunk of repo.blob(desc.digest, ingest.offset)) {
-            ingest.write(chunk);
-            await ingest.backpressure();
+            // Another layer failed: stop (leaving the loop closes the download).
+            if (stopped()) throw stopped();
+            try {
+              ingest.write(chunk);
+              await ingest.backpressure();
+            } catch (err) {
+              // The disk, not the network: what was written is not worth a resume.
+              localFailed = true;
+              throw err;
+            }
             if (ingest.bytes - reported >= step || ingest.bytes === total) {
               reported = ingest.bytes;
               onProgress(progressOf(id, 'Downloading', ingest.bytes, total));
@@ -313,7 +382,7 @@ export class Puller {
           }
         } catch (err) {
           // 416: the registry refuses the range we asked, so what we hold is not a prefix of the blob.
-          networkFailed = !(err instanceof RegistryError && err.status === 416);
+          networkFailed = !localFailed && !(err instanceof RegistryError && err.status === 416);
           throw err;
         }
       }
@@ -325,8 +394,9 @@ export class Puller {
       await ingest.commit();
       return res;
     } catch (err) {
-      // Keep a partial download for a later Range resume; drop bytes that failed verification.
-      if (networkFailed) {
+      // Keep a partial download for a later Range resume (unless the disk is full); drop bytes
+      // that failed verification.
+      if (networkFailed && !isNoSpace(err) && !isNoSpace(stopped())) {
         await ingest.abort();
         throw err;
       }
@@ -341,6 +411,12 @@ class ResumeFailed extends Error {
   constructor(override readonly cause: unknown) {
     super(errorText(cause));
   }
+}
+
+/** ENOSPC or EDQUOT, or SQLite's word for them. */
+export function isNoSpace(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL';
 }
 
 function errorText(err: unknown): string {

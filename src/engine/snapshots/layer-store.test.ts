@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../common/logger.js';
@@ -59,4 +59,31 @@ test('half-unpacked layers of a killed pull are removed; unpacks under way and c
   assert.ok(store.get(`sha256:${hex('c')}`));
   assert.ok(store.get(`sha256:${hex('e')}`));
   assert.deepEqual(store.removeLeftovers({ startup: true }), []);
+});
+
+test('a layer is sized as on disk (symlinks, hard links once); older rows are measured again once', async (t) => {
+  const { store, paths, repo } = layerStore(t);
+  const chain = `sha256:${hex('d')}`;
+  const { row } = await store.ensure({ chainId: chain, diffId: chain, parent: null }, async (dir) => {
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'f'), Buffer.alloc(1000));
+    linkSync(join(dir, 'f'), join(dir, 'g'));
+    symlinkSync('twelve-chars', join(dir, 'l'));
+    return { size: 2000 };
+  });
+  assert.equal(row.size, 1012);
+
+  // A row an older berth wrote with the tar's count, and an image holding it.
+  repo.putLayer({ ...row, size: 2000 });
+  repo.save({ id: `sha256:${hex('e')}`, config: '{}', manifestDigest: null, layers: [{ digest: chain, diffId: chain, chainId: chain, size: 2000, mediaType: 'x' }], size: 2000, created: 0 }, [], []);
+  assert.equal(await store.remeasure(), 1);
+  assert.equal(repo.getLayer(chain)!.size, 1012);
+  const img = repo.get(`sha256:${hex('e')}`)!;
+  assert.equal(img.size, 1012);
+  assert.equal(img.layers[0]!.size, 1012);
+  assert.ok(existsSync(join(paths.overlayRoot, '.sizes-measured')));
+  // Once only.
+  repo.putLayer({ ...row, size: 5 });
+  assert.equal(await store.remeasure(), 0);
+  assert.equal(repo.getLayer(chain)!.size, 5);
 });

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathSize } from '../../common/directory-size.js';
+import { directorySizeAsync, pathSize } from '../../common/directory-size.js';
 import type { Logger } from '../../common/logger.js';
 import type { BerthPaths } from '../../common/paths.js';
 import type { ImageRepository, LayerRow } from '../../store/image-repository.js';
@@ -22,6 +22,8 @@ function shortName(): string {
 /** Where an unpack in progress lives until it is renamed to overlay/<chain-hex>. */
 const TMP_PREFIX = '.tmp-';
 const LAYER_DIR_RE = /^[a-f0-9]{64}$/;
+/** Present once every layer's size is what is on disk (see remeasure). */
+const MEASURED_MARKER = '.sizes-measured';
 
 export interface RemovedLayerLeftover {
   path: string;
@@ -61,6 +63,8 @@ export class LayerStore {
   private readonly inflight = new Map<string, Promise<LayerRow>>();
   /** Temp directories of unpacks under way: never removed as leftovers. */
   private readonly unpacking = new Set<string>();
+  /** Chain IDs, blob digests and image IDs that pulls under way count on (how many pulls). */
+  private readonly holds = new Map<string, number>();
   private rootReady: Promise<void> | undefined;
 
   constructor(
@@ -80,10 +84,33 @@ export class LayerStore {
   }
 
   /**
+   * Marks keys (chain IDs, digests) as counted on by a pull under way, until the returned function
+   * is called: a failed pull undoes only what no other pull holds.
+   */
+  hold(keys: string[]): () => void {
+    for (const k of keys) this.holds.set(k, (this.holds.get(k) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const k of keys) {
+        const n = (this.holds.get(k) ?? 1) - 1;
+        if (n > 0) this.holds.set(k, n);
+        else this.holds.delete(k);
+      }
+    };
+  }
+
+  /** How many pulls under way hold the key. */
+  holders(key: string): number {
+    return this.holds.get(key) ?? 0;
+  }
+
+  /**
    * Unpacks a layer once. `produce` fills a fresh directory; it is renamed into place only when it
    * resolves. Concurrent callers for the same chain ID wait for the one unpack under way.
    */
-  async ensure(spec: LayerSpec, produce: (diffDir: string) => Promise<{ size: number }>): Promise<{ row: LayerRow; created: boolean }> {
+  async ensure(spec: LayerSpec, produce: (diffDir: string) => Promise<unknown>): Promise<{ row: LayerRow; created: boolean }> {
     for (;;) {
       const existing = this.get(spec.chainId);
       if (existing) return { row: existing, created: false };
@@ -104,7 +131,7 @@ export class LayerStore {
     }
   }
 
-  private async unpack(spec: LayerSpec, produce: (diffDir: string) => Promise<{ size: number }>): Promise<LayerRow> {
+  private async unpack(spec: LayerSpec, produce: (diffDir: string) => Promise<unknown>): Promise<LayerRow> {
     const root = this.paths.overlayRoot;
     mkdirSync(this.paths.shortLinks, { recursive: true });
     await (this.rootReady ??= spreadLayers(root));
@@ -112,7 +139,10 @@ export class LayerStore {
     this.unpacking.add(tmp);
     mkdirSync(tmp, { mode: 0o700 });
     try {
-      const { size } = await produce(join(tmp, 'diff'));
+      await produce(join(tmp, 'diff'));
+      // The size is what is on disk, as dockerd's overlay2 measures it after applying a layer
+      // (symlinks, hard links once): what `system df` reports and du finds.
+      const size = await directorySizeAsync(join(tmp, 'diff'));
       const dir = this.paths.layerDir(spec.chainId);
       // A directory without a row is a leftover of a crash: replace it.
       if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
@@ -120,9 +150,20 @@ export class LayerStore {
       const old = this.repo.getLayer(spec.chainId);
       const short = old?.short ?? shortName();
       const link = this.paths.shortLink(short);
-      if (!existsSync(link)) symlinkSync(`../${spec.chainId.replace(/^sha256:/, '')}/diff`, link);
       const row: LayerRow = { chainId: spec.chainId, diffId: spec.diffId, parent: spec.parent, size, short };
-      this.repo.putLayer(row);
+      let linked = false;
+      try {
+        if (!existsSync(link)) {
+          symlinkSync(`../${spec.chainId.replace(/^sha256:/, '')}/diff`, link);
+          linked = true;
+        }
+        this.repo.putLayer(row);
+      } catch (err) {
+        // A full disk can refuse the link or the row after the rename: no directory without its row.
+        rmSync(dir, { recursive: true, force: true });
+        if (linked) rmSync(link, { force: true });
+        throw err;
+      }
       this.logger.debug({ chainId: spec.chainId, size }, 'layer unpacked');
       return row;
     } catch (err) {
@@ -165,6 +206,28 @@ export class LayerStore {
       }
     }
     return out;
+  }
+
+  /**
+   * Once per data-root: measures the layers an older berth sized by their tar (without symlinks,
+   * hard links twice) the way new ones are, so `system df` agrees with du for them too. Runs in
+   * the background at start-up; the marker file says it is done.
+   */
+  async remeasure(): Promise<number> {
+    const marker = join(this.paths.overlayRoot, MEASURED_MARKER);
+    if (existsSync(marker)) return 0;
+    const changed = new Map<string, number>();
+    for (const row of this.repo.allLayers()) {
+      const diff = this.paths.layerDiff(row.chainId);
+      if (!existsSync(diff)) continue;
+      const size = await directorySizeAsync(diff);
+      if (size !== row.size) changed.set(row.chainId, size);
+    }
+    this.repo.setLayerSizes(changed);
+    mkdirSync(this.paths.overlayRoot, { recursive: true });
+    writeFileSync(marker, '');
+    if (changed.size > 0) this.logger.info({ layers: changed.size }, 'layer sizes measured on disk, as system df counts them');
+    return changed.size;
   }
 
   /** Deletes an unpacked layer, its short link and its row. */

@@ -100,3 +100,23 @@ test('a tmpfs volume is mounted while used and empty in memory', async () => {
     t.done();
   }
 });
+
+test('a create whose record cannot be written (a full disk) leaves no directory behind', () => {
+  const root = mkdtempSync(join(tmpdir(), 'berth-vol-'));
+  const paths = new BerthPaths(join(root, 'data'), join(root, 'run'));
+  const db = openDatabase(':memory:');
+  const svc = new VolumeService({ db, paths, logger: silentLogger, events: { emit: () => undefined }, usedBy: () => [] });
+  try {
+    svc.create({ Name: 'first' });
+    // Reads still work, the write fails, as on a full disk.
+    svc.repo.put = () => {
+      throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    };
+    assert.throws(() => svc.create({ Name: 'second' }), /disk is full/);
+    assert.ok(!existsSync(join(paths.volumesRoot, 'second')));
+    assert.ok(existsSync(join(paths.volumesRoot, 'first', '_data')));
+  } finally {
+    db.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+});

@@ -120,9 +120,16 @@ export class VolumeService {
       Options: req.DriverOpts ?? null,
     };
     mkdirSync(this.d.paths.volumesRoot, { recursive: true, mode: 0o701 });
-    mkdirSync(join(this.d.paths.volumesRoot, name), { mode: 0o701 });
-    mkdirSync(this.path(name), { mode: 0o755 });
-    this.repo.put(record);
+    const dir = join(this.d.paths.volumesRoot, name);
+    mkdirSync(dir, { mode: 0o701 });
+    try {
+      mkdirSync(this.path(name), { mode: 0o755 });
+      this.repo.put(record);
+    } catch (err) {
+      // A full disk can refuse _data or the row: no directory stays to make the next create fail.
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
     this.emit('create', name);
     return this.view(record);
   }
