@@ -42,7 +42,7 @@ export function containersBackend(s: Services): ContainersBackend {
       remove,
       assertExists: (ref) => void get(ref),
       removeLink: (name) => svc.removeLink(name),
-      prune: (filters) => pruneContainers({ list: () => svc.list(), remove: (id) => remove(id, { force: false }), size }, filters),
+      prune: (filters) => pruneContainers({ list: () => svc.list(), remove: (id) => remove(id, { force: false }), size, events: s.events }, filters),
       attachTarget: (ref) => {
         const c = get(ref);
         return { id: c.Id, tty: !!c.Config.Tty };

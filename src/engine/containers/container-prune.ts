@@ -1,4 +1,5 @@
 import { filterTime, matchLabels, validateFilters, type FilterArgs } from '../../common/filters.js';
+import type { EventSink } from '../events/event-bus.js';
 import type { ContainerRecord } from './container-model.js';
 import { reclaimedSpace, trySize, type ContainerSize, type ContainerSizer } from './container-sizes.js';
 
@@ -11,6 +12,8 @@ export interface ContainerPruneDeps {
   /** Removes a stopped container (never forced) and whatever hangs off it (exec sessions). */
   remove(id: string): Promise<void>;
   size?: ContainerSizer;
+  /** dockerd logs one `prune` event with the bytes reclaimed. */
+  events?: EventSink;
 }
 
 export interface ContainerPruneReport {
@@ -42,5 +45,7 @@ export async function pruneContainers(d: ContainerPruneDeps, filters: FilterArgs
     deleted.push(c.Id);
     sizes.push(size);
   }
-  return { ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimedSpace(sizes) };
+  const report = { ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimedSpace(sizes) };
+  d.events?.emit({ Type: 'container', Action: 'prune', Actor: { ID: '', Attributes: { reclaimed: String(report.SpaceReclaimed) } } });
+  return report;
 }

@@ -111,5 +111,6 @@ export async function pruneNetworks(ctx: NetworkContext, filters: FilterArgs): P
     await removeNetwork(ctx, doc.Id);
     deleted.push(doc.Name);
   }
+  ctx.events.emit({ Type: 'network', Action: 'prune', Actor: { ID: '', Attributes: { reclaimed: '0' } } });
   return { NetworksDeleted: deleted };
 }
