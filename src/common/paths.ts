@@ -10,7 +10,11 @@ import { join } from 'node:path';
 //   overlay/<chain-hex>/diff   each unpacked layer once, shared by every image that has it
 //   overlay/.tmp-<chain>-<rnd> an unpack under way, renamed to <chain-hex> when done (removed at start-up)
 //   overlay/l/<short>          short symlinks -> ../<chain-hex>/diff, keep overlay option strings small
+//   overlay/empty              the lower directory of images without layers
 //   containers/<id>/           upper/, work/, merged/, bundle/config.json, hostname, hosts, resolv.conf
+//   tmp-build-<rnd>/           a build's unpacked context (removed when the build ends)
+//   backup-tmp/                a restore's scratch files (removed at start-up)
+//   engine-id                  this engine's ID, made on first start
 //   volumes/<name>/_data
 // /run/berth/                  exec-root
 //   berth.sock, berthd.pid     API socket, pid file
@@ -28,12 +32,19 @@ export class BerthPaths {
   get contentRoot(): string {
     return join(this.dataRoot, 'content');
   }
+  get blobsRoot(): string {
+    return join(this.contentRoot, 'blobs');
+  }
   blob(digest: string): string {
     const [alg, hex] = digest.split(':');
-    return join(this.contentRoot, 'blobs', alg!, hex!);
+    return join(this.blobsRoot, alg!, hex!);
   }
   get ingestDir(): string {
     return join(this.contentRoot, 'ingest');
+  }
+  /** The partial download of a blob, resumed with HTTP Range. */
+  ingestFile(digest: string): string {
+    return join(this.ingestDir, digest.replace(':', '-'));
   }
   get overlayRoot(): string {
     return join(this.dataRoot, 'overlay');
@@ -47,8 +58,39 @@ export class BerthPaths {
   get shortLinks(): string {
     return join(this.overlayRoot, 'l');
   }
+  shortLink(short: string): string {
+    return join(this.shortLinks, short);
+  }
+  /** The lower directory of images without layers (overlayfs needs one). */
+  get emptyLower(): string {
+    return join(this.overlayRoot, 'empty');
+  }
   containerDir(id: string): string {
     return join(this.dataRoot, 'containers', id);
+  }
+  /** The container's writable overlay layer. */
+  containerUpperDir(id: string): string {
+    return join(this.containerDir(id), 'upper');
+  }
+  containerWorkDir(id: string): string {
+    return join(this.containerDir(id), 'work');
+  }
+  /** Where the container's root filesystem is mounted. */
+  containerMergedDir(id: string): string {
+    return join(this.containerDir(id), 'merged');
+  }
+  containerBundleDir(id: string): string {
+    return join(this.containerDir(id), 'bundle');
+  }
+  /** mkdtemp's prefix for a build's context directory. */
+  get buildContextPrefix(): string {
+    return join(this.dataRoot, 'tmp-build-');
+  }
+  get backupScratchDir(): string {
+    return join(this.dataRoot, 'backup-tmp');
+  }
+  get engineIdFile(): string {
+    return join(this.dataRoot, 'engine-id');
   }
   get volumesRoot(): string {
     return join(this.dataRoot, 'volumes');

@@ -1,5 +1,4 @@
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { BackupBackend } from '../api/routes/berth-backup.js';
 import { BERTH_VERSION } from '../api/version.js';
 import { createBackup, type BackupDeps } from '../engine/backup/backup-writer.js';
@@ -7,14 +6,10 @@ import { restoreBackup, type RestoreDeps } from '../engine/backup/backup-restore
 import { exportVolume, importVolume } from '../engine/backup/volume-archive.js';
 import { BackupScheduler, listBackupFiles, pruneBackupFiles, type BackupScheduleConfig } from '../engine/backup/backup-schedule.js';
 import { matchKV } from '../common/filters.js';
-import type { ImageStoreParts } from '../engine/images/image-archive-layers.js';
-import { loadImages } from '../engine/images/image-archive-load.js';
-import { saveImages } from '../engine/images/image-archive-save.js';
 import type { Services } from './services.js';
 
 /** Volume export/import, container backup and restore, scheduled backup files. */
 export function backupBackend(s: Services): BackupBackend {
-  const parts: ImageStoreParts = { repo: s.images.repo, content: s.images.content, layers: s.images.layers, paths: s.paths, logger: s.logger };
   const getImage = (ref: string) => s.images.getImage(ref);
   const imageIdOf = (ref: string): string | undefined => {
     try {
@@ -23,8 +18,8 @@ export function backupBackend(s: Services): BackupBackend {
       return undefined;
     }
   };
-  const upperDir = (id: string) => join(s.paths.containerDir(id), 'upper');
-  const scratchDir = join(s.paths.dataRoot, 'backup-tmp');
+  const upperDir = (id: string) => s.paths.containerUpperDir(id);
+  const scratchDir = s.paths.backupScratchDir;
   // What a restore killed with berthd left behind.
   rmSync(scratchDir, { recursive: true, force: true });
   const backupDeps: BackupDeps = {
@@ -32,7 +27,7 @@ export function backupBackend(s: Services): BackupBackend {
     exec: s.exec,
     volumes: s.volumes,
     networks: s.networks,
-    saveImage: (ref) => saveImages({ ...parts, getImage }, [ref]),
+    saveImage: (ref) => s.images.save([ref]),
     repoDigests: (id) => getImage(id).repoDigests,
     resolvesTo: (ref, id) => imageIdOf(ref) === id,
     upperDir,
@@ -44,7 +39,7 @@ export function backupBackend(s: Services): BackupBackend {
     volumes: s.volumes,
     networks: s.networks,
     loadImage: async (body) => {
-      await loadImages(parts, body, { quiet: true }, () => undefined);
+      await s.images.load(body, { quiet: true }, () => undefined);
     },
     pullImage: async (ref) => {
       await s.images.pull(ref, {}, () => undefined);

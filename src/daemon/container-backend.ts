@@ -71,9 +71,9 @@ function queryDeps(s: Services, svc: ContainerService, size: ContainerSizer): Co
     execIds: (id) => s.exec.idsOf(id),
     graphDriverData: (id) => ({
       LowerDir: '',
-      MergedDir: `${s.paths.containerDir(id)}/merged`,
-      UpperDir: `${s.paths.containerDir(id)}/upper`,
-      WorkDir: `${s.paths.containerDir(id)}/work`,
+      MergedDir: s.paths.containerMergedDir(id),
+      UpperDir: s.paths.containerUpperDir(id),
+      WorkDir: s.paths.containerWorkDir(id),
     }),
     top: (c, psArgs) => containerTop(c.Id, psArgs),
     size,

@@ -1,11 +1,10 @@
 import { summaryView } from '../engine/containers/container-views.js';
-import { directorySize } from '../common/directory-size.js';
 import type { Services } from './services.js';
 
 /** SizeRw (the container's writable layer) and SizeRootFs (that plus its image), as `ps -s` shows them. */
 export function containerSize(s: Services, id: string): { rw: number; rootFs: number } {
   const c = s.containers.get(id);
-  const rw = directorySize(`${s.paths.containerDir(c.Id)}/upper`);
+  const rw = s.snapshots.usage(c.Id);
   let image = 0;
   try {
     image = s.images.getImage(c.Image).size;
@@ -22,8 +21,7 @@ export async function diskUsage(s: Services, types: string[]): Promise<Record<st
   const out: Record<string, unknown> = {};
   if (want('image')) {
     const images = s.images.list({ all: true, sharedSize: true, containers: (id) => containers.filter((c) => c.Image === id).length });
-    // Every unpacked layer once, however many images share it: what the overlay dirs hold.
-    out.LayersSize = s.images.repo.allLayers().reduce((sum, l) => sum + l.size, 0);
+    out.LayersSize = s.images.layersSize();
     out.Images = images;
   }
   if (want('container')) out.Containers = containers.map((c) => summaryView(c, containerSize(s, c.Id)));

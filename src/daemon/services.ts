@@ -1,5 +1,4 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { API_VERSION, BERTH_VERSION, MIN_API_VERSION } from '../api/version.js';
 import { newId } from '../common/ids.js';
 import type { Logger } from '../common/logger.js';
@@ -55,8 +54,7 @@ export interface Services {
   closers: (() => Promise<void> | void)[];
 }
 
-function engineId(dataRoot: string): string {
-  const file = join(dataRoot, 'engine-id');
+function engineId(file: string): string {
   try {
     return readFileSync(file, 'utf8').trim();
   } catch {
@@ -77,7 +75,7 @@ export async function createServices(config: DaemonConfig, logger: Logger): Prom
   const images = new ImageService({ db, paths, config, logger, events });
   // Before anything can pull: what a killed berthd left half-written goes now.
   images.removeLeftovers({ startup: true });
-  const snapshots = new OverlaySnapshotter({ paths, images: images.repo, logger });
+  const snapshots = new OverlaySnapshotter({ paths, images, logger });
   const networks = new NetworkService({ db, paths, config, logger, events });
   await networks.init();
   const runtime = new ContainerRuntime({ paths, runtimes: config.runtimes, defaultRuntime: config['default-runtime'], logger });
@@ -144,8 +142,8 @@ export async function createServices(config: DaemonConfig, logger: Logger): Prom
     config,
     // The bundle's own mtime is when this berthd was built.
     versions: { berth: BERTH_VERSION, api: API_VERSION, minApi: MIN_API_VERSION, buildTime: statSync(process.argv[1]!).mtime },
-    counts: () => ({ ...containers.counts(), images: images.repo.all().length }),
-    id: engineId(paths.dataRoot),
+    counts: () => ({ ...containers.counts(), images: images.count() }),
+    id: engineId(paths.engineIdFile),
   });
   return {
     config,

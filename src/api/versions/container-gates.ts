@@ -1,6 +1,5 @@
+import { objectAt, type JsonObject as Json } from '../../common/json-object.js';
 import { dedup, type Gate } from './gate-table.js';
-
-type Json = Record<string, any>;
 
 // Response gates of moby v28.5.2 api/server/router/container (inspect.go, container_routes.go).
 
@@ -16,9 +15,11 @@ export const CONTAINER_INSPECT_GATES: readonly Gate<Json>[] = [
     what: 'Aliases on user-defined networks also hold the short container ID and the hostname',
     apply(c) {
       const short = String(c.Id ?? '').slice(0, 12);
-      for (const [name, ep] of Object.entries((c.NetworkSettings?.Networks ?? {}) as Record<string, Json>)) {
+      const hostname = objectAt(c.Config)?.Hostname ?? '';
+      for (const [name, value] of Object.entries(objectAt(objectAt(c.NetworkSettings)?.Networks) ?? {})) {
+        const ep = objectAt(value);
         if (!ep || !isUserDefinedNetwork(name)) continue;
-        ep.Aliases = dedup([...(ep.Aliases ?? []), short, c.Config?.Hostname ?? '']);
+        ep.Aliases = dedup([...(Array.isArray(ep.Aliases) ? ep.Aliases : []), short, hostname]);
       }
     },
   },
@@ -27,6 +28,6 @@ export const CONTAINER_INSPECT_GATES: readonly Gate<Json>[] = [
 
 /** GET /containers/json (each item) */
 export const CONTAINER_LIST_GATES: readonly Gate<Json>[] = [
-  { below: '1.46', what: 'no HostConfig.Annotations', apply: (c) => void (c.HostConfig && delete c.HostConfig.Annotations) },
+  { below: '1.46', what: 'no HostConfig.Annotations', apply: (c) => void delete objectAt(c.HostConfig)?.Annotations },
   { below: '1.48', what: 'no ImageManifestDescriptor', apply: (c) => void delete c.ImageManifestDescriptor },
 ];

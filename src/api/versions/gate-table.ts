@@ -1,3 +1,4 @@
+import type { JsonObject } from '../../common/json-object.js';
 import { compareVersions } from '../version.js';
 
 /**
@@ -19,7 +20,13 @@ export function gateApplies(g: { below?: string; from?: string }, version: strin
   return true;
 }
 
-/** Runs every gate of a table that applies to `version`, in table order; mutates and returns `value`. */
+/**
+ * Runs every gate of a table that applies to `version`, in table order; mutates and returns `value`.
+ * A table of JSON gates takes any view or body, typed or not: its gates read and rewrite the fields
+ * of the document it is sent as (or was decoded from) with a check each, so they need no shape.
+ */
+export function applyGates<V extends object, O>(table: readonly Gate<JsonObject, O>[], version: string, value: V, opts: O): V;
+export function applyGates<V extends object>(table: readonly Gate<JsonObject>[], version: string, value: V): V;
 export function applyGates<T, O>(table: readonly Gate<T, O>[], version: string, value: T, opts: O): T;
 export function applyGates<T>(table: readonly Gate<T>[], version: string, value: T): T;
 export function applyGates<T, O>(table: readonly Gate<T, O>[], version: string, value: T, opts?: O): T {

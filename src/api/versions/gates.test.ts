@@ -513,10 +513,10 @@ test('create: requests refused below a version, with dockerd\'s messages', () =>
     'the container-wide MAC address must match the endpoint-specific MAC address for the main network, or be left empty',
   );
   // Below 1.42 the mismatched options were dropped, not refused.
-  const old = applyGates(CONTAINER_CREATE_GATES, '1.41', create({ HostConfig: { Mounts: [{ Type: 'tmpfs', Target: '/x', VolumeOptions: {} }] } }), { warnings: [] });
+  const old: Json = applyGates(CONTAINER_CREATE_GATES, '1.41', create({ HostConfig: { Mounts: [{ Type: 'tmpfs', Target: '/x', VolumeOptions: {} }] } }), { warnings: [] });
   assert.ok(!('VolumeOptions' in old.HostConfig.Mounts[0]));
   // On a cgroup v2 host old clients keep the host's default (private).
-  const v2 = applyGates(CONTAINER_CREATE_GATES, '1.40', create(), { cgroupVersion: '2', warnings: [] });
+  const v2: Json = applyGates(CONTAINER_CREATE_GATES, '1.40', create(), { cgroupVersion: '2', warnings: [] });
   assert.equal(v2.HostConfig.CgroupnsMode, undefined);
 });
 

@@ -1,6 +1,5 @@
+import { objectAt, type JsonObject as Json } from '../../common/json-object.js';
 import type { Gate } from './gate-table.js';
-
-type Json = Record<string, any>;
 
 // Gates of moby v28.5.2 api/server/router/image/image_routes.go and inspect_response.go.
 
@@ -48,11 +47,15 @@ export const IMAGE_INSPECT_GATES: readonly Gate<Json>[] = [
     below: '1.50',
     what: 'Config also carries the container-only keys (Hostname, Tty, Image, ...), always empty',
     apply(img) {
-      const merged: Json = { ...LEGACY_CONFIG_V149, ...(img.Config ?? {}) };
+      const merged: Json = { ...LEGACY_CONFIG_V149, ...objectAt(img.Config) };
       img.Config = Object.fromEntries(Object.keys(merged).sort().map((k) => [k, merged[k]]));
     },
   },
 ];
+
+function listLength(v: unknown): number {
+  return Array.isArray(v) ? v.length : 0;
+}
 
 /** GET /images/json (each item) */
 export const IMAGE_LIST_GATES: readonly Gate<Json>[] = [
@@ -60,7 +63,7 @@ export const IMAGE_LIST_GATES: readonly Gate<Json>[] = [
     below: '1.43',
     what: 'an untagged image lists <none>:<none> and <none>@<none>',
     apply(img) {
-      if (!img.RepoTags?.length && !img.RepoDigests?.length) {
+      if (!listLength(img.RepoTags) && !listLength(img.RepoDigests)) {
         img.RepoTags = ['<none>:<none>'];
         img.RepoDigests = ['<none>@<none>'];
       }

@@ -1,8 +1,7 @@
 import { InvalidArgumentError } from '../../common/errors.js';
+import { ensureObject, objectAt, objectsIn, type JsonObject as Json } from '../../common/json-object.js';
 import { isUserDefinedNetwork } from './container-gates.js';
 import type { Gate } from './gate-table.js';
-
-type Json = Record<string, any>;
 
 // Request-side gates of moby v28.5.2 api/server/router/container (postContainersCreate,
 // postContainerUpdate, exec), network and volume routes: what an older client's request means.
@@ -16,18 +15,22 @@ export interface CreateGateOptions {
 }
 
 function mounts(body: Json): Json[] {
-  const m = body.HostConfig?.Mounts;
-  return Array.isArray(m) ? m.filter((x) => x && typeof x === 'object') : [];
+  return objectsIn(objectAt(body.HostConfig)?.Mounts);
 }
 
-function endpoints(body: Json): Record<string, Json> {
-  const eps = body.NetworkingConfig?.EndpointsConfig;
-  return eps && typeof eps === 'object' ? (eps as Record<string, Json>) : {};
+/** EndpointsConfig: network name -> endpoint settings (null for none). */
+function endpoints(body: Json): Json {
+  return objectAt(objectAt(body.NetworkingConfig)?.EndpointsConfig) ?? {};
+}
+
+/** The endpoint settings given, one per network that has them. */
+function endpointSettings(body: Json): Json[] {
+  return Object.values(endpoints(body)).filter((ep): ep is Json => !!objectAt(ep));
 }
 
 /** The network NetworkMode names, as dockerd resolves "" and "default". */
 function networkModeName(body: Json): string {
-  const mode = String(body.HostConfig?.NetworkMode ?? '');
+  const mode = String(objectAt(body.HostConfig)?.NetworkMode ?? '');
   return mode === '' || mode === 'default' ? 'bridge' : mode;
 }
 
@@ -37,13 +40,14 @@ function endpointForNetworkMode(body: Json, below144: boolean): Json {
   const eps = endpoints(body);
   const keys = Object.keys(eps);
   if (keys.length === 0) {
-    body.NetworkingConfig = { ...(body.NetworkingConfig ?? {}), EndpointsConfig: { [name]: {} } };
-    return body.NetworkingConfig.EndpointsConfig[name];
+    const ep: Json = {};
+    body.NetworkingConfig = { ...objectAt(body.NetworkingConfig), EndpointsConfig: { [name]: ep } };
+    return ep;
   }
   // Below 1.44 there is at most one endpoint, and it is the one.
-  if (below144) return (eps[keys[0]!] ??= {});
+  if (below144) return ensureObject(eps, keys[0]!);
   if (!(name in eps)) throw new InvalidArgumentError('HostConfig.NetworkMode must match the identity of a network in NetworkSettings.Networks');
-  return (eps[name] ??= {});
+  return ensureObject(eps, name);
 }
 
 function isBridgeOrUserDefined(body: Json): boolean {
@@ -56,14 +60,20 @@ export const CONTAINER_CREATE_GATES: readonly Gate<Json, CreateGateOptions>[] = 
   {
     below: '1.25',
     what: 'HostConfig.AutoRemove is ignored (the client removes the container)',
-    apply: (b) => void (b.HostConfig && (b.HostConfig.AutoRemove = false)),
+    apply(b) {
+      const hc = objectAt(b.HostConfig);
+      if (hc) hc.AutoRemove = false;
+    },
   },
   {
     below: '1.40',
     what: 'BindOptions.NonRecursive and KernelMemoryTCP are ignored; IpcMode defaults to "shareable"',
     apply(b) {
-      for (const m of mounts(b)) if (m.BindOptions) m.BindOptions.NonRecursive = false;
-      const hc = (b.HostConfig ??= {});
+      for (const m of mounts(b)) {
+        const bind = objectAt(m.BindOptions);
+        if (bind) bind.NonRecursive = false;
+      }
+      const hc = ensureObject(b, 'HostConfig');
       delete hc.KernelMemoryTCP;
       if (!hc.IpcMode) hc.IpcMode = 'shareable';
     },
@@ -73,7 +83,7 @@ export const CONTAINER_CREATE_GATES: readonly Gate<Json, CreateGateOptions>[] = 
     what: 'CgroupnsMode defaults to "host" on cgroup v1 hosts',
     apply(b, o) {
       if (o.cgroupVersion === '2') return;
-      const hc = (b.HostConfig ??= {});
+      const hc = ensureObject(b, 'HostConfig');
       if (!hc.CgroupnsMode) hc.CgroupnsMode = 'host';
     },
   },
@@ -82,18 +92,20 @@ export const CONTAINER_CREATE_GATES: readonly Gate<Json, CreateGateOptions>[] = 
     what: 'BindOptions.CreateMountpoint and ConsoleSize are ignored; options of another mount type are dropped',
     apply(b) {
       for (const m of mounts(b)) {
-        if (m.BindOptions) m.BindOptions.CreateMountpoint = false;
+        const bind = objectAt(m.BindOptions);
+        if (bind) bind.CreateMountpoint = false;
         if (m.VolumeOptions && m.Type !== 'volume') delete m.VolumeOptions;
         if (m.TmpfsOptions && m.Type !== 'tmpfs') delete m.TmpfsOptions;
       }
-      if (b.HostConfig) b.HostConfig.ConsoleSize = [0, 0];
+      const hc = objectAt(b.HostConfig);
+      if (hc) hc.ConsoleSize = [0, 0];
     },
   },
   {
     from: '1.42',
     what: 'KernelMemory is ignored; options of another mount type are refused',
     apply(b) {
-      if (b.HostConfig) delete b.HostConfig.KernelMemory;
+      delete objectAt(b.HostConfig)?.KernelMemory;
       for (const m of mounts(b)) {
         if (m.VolumeOptions && m.Type !== 'volume') throw new InvalidArgumentError(`VolumeOptions must not be specified on mount type "${m.Type}"`);
         if (m.BindOptions && m.Type !== 'bind') throw new InvalidArgumentError(`BindOptions must not be specified on mount type "${m.Type}"`);
@@ -101,14 +113,14 @@ export const CONTAINER_CREATE_GATES: readonly Gate<Json, CreateGateOptions>[] = 
       }
     },
   },
-  { below: '1.43', what: 'HostConfig.Annotations are ignored', apply: (b) => void (b.HostConfig && delete b.HostConfig.Annotations) },
+  { below: '1.43', what: 'HostConfig.Annotations are ignored', apply: (b) => void delete objectAt(b.HostConfig)?.Annotations },
   {
     below: '1.44',
     what: 'Healthcheck.StartInterval is ignored; ReadOnlyForceRecursive and several networks are refused',
     apply(b) {
-      if (b.Healthcheck && typeof b.Healthcheck === 'object') delete b.Healthcheck.StartInterval;
+      delete objectAt(b.Healthcheck)?.StartInterval;
       for (const m of mounts(b)) {
-        if (m.Type === 'bind' && m.BindOptions?.ReadOnlyForceRecursive) {
+        if (m.Type === 'bind' && objectAt(m.BindOptions)?.ReadOnlyForceRecursive) {
           throw new InvalidArgumentError('BindOptions.ReadOnlyForceRecursive needs API v1.44 or newer');
         }
       }
@@ -120,14 +132,14 @@ export const CONTAINER_CREATE_GATES: readonly Gate<Json, CreateGateOptions>[] = 
     below: '1.45',
     what: 'VolumeOptions.Subpath is refused',
     apply(b) {
-      for (const m of mounts(b)) if (m.VolumeOptions?.Subpath) throw new InvalidArgumentError('VolumeOptions.Subpath needs API v1.45 or newer');
+      for (const m of mounts(b)) if (objectAt(m.VolumeOptions)?.Subpath) throw new InvalidArgumentError('VolumeOptions.Subpath needs API v1.45 or newer');
     },
   },
   {
     below: '1.48',
     what: 'EndpointsConfig GwPriority is ignored; mounts of type "image" are refused',
     apply(b) {
-      for (const ep of Object.values(endpoints(b))) if (ep) ep.GwPriority = 0;
+      for (const ep of endpointSettings(b)) ep.GwPriority = 0;
       for (const m of mounts(b)) if (m.Type === 'image') throw new InvalidArgumentError('Mount type "Image" needs API v1.48 or newer');
     },
   },
@@ -135,8 +147,8 @@ export const CONTAINER_CREATE_GATES: readonly Gate<Json, CreateGateOptions>[] = 
     from: '1.48',
     what: 'a warning when the container-wide VolumeDriver meets volumes given as Mounts',
     apply(b, o) {
-      if (!b.HostConfig?.VolumeDriver) return;
-      const ambiguous = mounts(b).some((m) => m.Type === 'volume' && !m.VolumeOptions?.DriverConfig?.Name);
+      if (!objectAt(b.HostConfig)?.VolumeDriver) return;
+      const ambiguous = mounts(b).some((m) => m.Type === 'volume' && !objectAt(objectAt(m.VolumeOptions)?.DriverConfig)?.Name);
       if (ambiguous) {
         o.warnings.push("WARNING: the container-wide volume-driver configuration is ignored for volumes specified via 'mount'. Use '--mount type=volume,volume-driver=...' instead");
       }
@@ -148,7 +160,7 @@ export const CONTAINER_CREATE_GATES: readonly Gate<Json, CreateGateOptions>[] = 
     apply(b) {
       const mac = b.MacAddress;
       if (!mac) {
-        for (const ep of Object.values(endpoints(b))) if (ep) ep.MacAddress = '';
+        for (const ep of endpointSettings(b)) ep.MacAddress = '';
         return;
       }
       if (!isBridgeOrUserDefined(b)) throw new InvalidArgumentError('conflicting options: mac-address and the network mode');

@@ -1,6 +1,5 @@
+import { objectAt, objectsIn, type JsonObject as Json } from '../../common/json-object.js';
 import type { Gate } from './gate-table.js';
-
-type Json = Record<string, any>;
 
 // Gates of moby v28.5.2 api/server/router/system/system_routes.go.
 
@@ -11,8 +10,8 @@ export const INFO_GATES: readonly Gate<Json>[] = [
     what: 'SecurityOptions are names only ("seccomp", not "name=seccomp,profile=builtin")',
     apply(info) {
       if (!Array.isArray(info.SecurityOptions)) return;
-      info.SecurityOptions = info.SecurityOptions.map((o: string) => {
-        const name = o.split(',').find((kv) => kv.startsWith('name='));
+      info.SecurityOptions = info.SecurityOptions.map((o: unknown) => {
+        const name = typeof o === 'string' ? o.split(',').find((kv) => kv.startsWith('name=')) : undefined;
         return name ? name.slice(5) : o;
       });
     },
@@ -29,7 +28,7 @@ export const INFO_GATES: readonly Gate<Json>[] = [
     below: '1.44',
     what: 'Runtimes have no status',
     apply(info) {
-      for (const rt of Object.values((info.Runtimes ?? {}) as Record<string, Json>)) if (rt) delete rt.status;
+      for (const rt of Object.values(objectAt(info.Runtimes) ?? {})) delete objectAt(rt)?.status;
     },
   },
   { below: '1.46', what: 'no Containerd', apply: (info) => void delete info.Containerd },
@@ -38,7 +37,7 @@ export const INFO_GATES: readonly Gate<Json>[] = [
     what: 'RegistryConfig has AllowNondistributableArtifactsCIDRs and ...Hostnames (null)',
     apply(info) {
       if (!info.RegistryConfig) return;
-      info.RegistryConfig = { AllowNondistributableArtifactsCIDRs: null, AllowNondistributableArtifactsHostnames: null, ...info.RegistryConfig };
+      info.RegistryConfig = { AllowNondistributableArtifactsCIDRs: null, AllowNondistributableArtifactsHostnames: null, ...objectAt(info.RegistryConfig) };
     },
   },
   {
@@ -47,8 +46,8 @@ export const INFO_GATES: readonly Gate<Json>[] = [
     apply(info) {
       delete info.FirewallBackend;
       for (const k of ['ContainerdCommit', 'RuncCommit', 'InitCommit']) {
-        const c = info[k];
-        if (c && c.ID) c.Expected = c.ID;
+        const c = objectAt(info[k]);
+        if (c?.ID) c.Expected = c.ID;
       }
     },
   },
@@ -71,7 +70,7 @@ export const DISK_USAGE_GATES: readonly Gate<Json>[] = [
     apply(du) {
       if (!Array.isArray(du.BuildCache)) return;
       let size = 0;
-      for (const b of du.BuildCache as Json[]) {
+      for (const b of objectsIn(du.BuildCache)) {
         size += Number(b.Size ?? 0);
         delete b.Parents;
       }
@@ -82,14 +81,14 @@ export const DISK_USAGE_GATES: readonly Gate<Json>[] = [
     from: '1.42',
     what: 'build-cache records have no Parent',
     apply(du) {
-      for (const b of (du.BuildCache ?? []) as Json[]) delete b.Parent;
+      for (const b of objectsIn(du.BuildCache)) delete b.Parent;
     },
   },
   {
     below: '1.44',
     what: 'Images have VirtualSize (= Size)',
     apply(du) {
-      for (const img of (du.Images ?? []) as Json[]) img.VirtualSize = img.Size;
+      for (const img of objectsIn(du.Images)) img.VirtualSize = img.Size;
     },
   },
 ];

@@ -100,7 +100,7 @@ export class ContentStore {
   ingest(digest: string): BlobIngest {
     assertDigest(digest);
     mkdirSync(this.paths.ingestDir, { recursive: true });
-    const file = join(this.paths.ingestDir, digest.replace(':', '-'));
+    const file = this.paths.ingestFile(digest);
     // Bytes left a day ago are not resumed: the registry may hold other bytes by now.
     if (isStale(file, Date.now())) rmSync(file, { force: true });
     this.active.set(file, (this.active.get(file) ?? 0) + 1);
@@ -131,7 +131,7 @@ export class ContentStore {
       if ((opts.startup && scratch) || isStale(path, now)) removeLeftover(path, out);
     }
     if (opts.startup) {
-      const blobs = join(this.paths.contentRoot, 'blobs');
+      const blobs = this.paths.blobsRoot;
       for (const alg of safeReaddir(blobs)) {
         for (const name of safeReaddir(join(blobs, alg))) {
           if (BLOB_TMP_RE.test(name)) removeLeftover(join(blobs, alg, name), out);

@@ -7,13 +7,14 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { silentLogger } from '../../common/logger.js';
 import { BerthPaths } from '../../common/paths.js';
-import { defaultConfig } from '../../daemon/config.js';
+import { testImageConfig } from './test-options.js';
 import { openDatabase, type Db } from '../../store/database.js';
 import { IMAGES, PLAIN, fixtureDigests } from '../../../test/fixtures/registries.js';
 import { ImageService } from './image-service.js';
 import { loadImages } from './image-archive-load.js';
 import { saveImages } from './image-archive-save.js';
 import type { ImageStoreParts } from './image-archive-layers.js';
+import { ImageStore } from './image-store.js';
 
 // save → skopeo reads it with the same digests; archives skopeo writes → load. Real files, real registry.
 
@@ -26,9 +27,9 @@ function store(): { svc: ImageService; parts: ImageStoreParts; root: string } {
   roots.push(root);
   const paths = new BerthPaths(join(root, 'data'), join(root, 'run'));
   const db = openDatabase(paths.database);
-  const svc = new ImageService({ db, paths, config: defaultConfig(), logger: silentLogger, events: { emit: () => undefined } });
+  const svc = new ImageService({ db, paths, config: testImageConfig(), logger: silentLogger, events: { emit: () => undefined } });
   open.push({ svc, db });
-  return { svc, root, parts: { repo: svc.repo, content: svc.content, layers: svc.layers, paths, logger: silentLogger } };
+  return { svc, root, parts: new ImageStore({ db, paths, logger: silentLogger }) };
 }
 
 function skopeo(...args: string[]): string {

@@ -7,10 +7,11 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { silentLogger } from '../../common/logger.js';
 import { BerthPaths } from '../../common/paths.js';
-import { defaultConfig } from '../../daemon/config.js';
+import { testImageConfig } from './test-options.js';
 import { openDatabase, type Db } from '../../store/database.js';
 import { IMAGES, PLAIN, TEST_PASSWORD, TEST_USER, TOKEN, fixtureDigests } from '../../../test/fixtures/registries.js';
 import { ImageService } from './image-service.js';
+import { ImageStore } from './image-store.js';
 import { pushImage, type PushDeps } from './image-push.js';
 import type { JsonMessage } from './progress.js';
 import { RegistryClient } from './registry-client.js';
@@ -26,10 +27,10 @@ function store(): { svc: ImageService; deps: PushDeps } {
   roots.push(root);
   const paths = new BerthPaths(join(root, 'data'), join(root, 'run'));
   const db = openDatabase(paths.database);
-  const svc = new ImageService({ db, paths, config: defaultConfig(), logger: silentLogger, events: { emit: () => undefined } });
+  const svc = new ImageService({ db, paths, config: testImageConfig(), logger: silentLogger, events: { emit: () => undefined } });
   const registry = new RegistryClient({ insecureRegistries: [], mirrors: [], logger: silentLogger });
   open.push({ svc, db, registry });
-  return { svc, deps: { repo: svc.repo, content: svc.content, layers: svc.layers, paths, logger: silentLogger, registry, getImage: (r) => svc.getImage(r) } };
+  return { svc, deps: { ...new ImageStore({ db, paths, logger: silentLogger }), registry, getImage: (r) => svc.getImage(r) } };
 }
 
 const unique = (): string => `push-${randomBytes(4).toString('hex')}`;

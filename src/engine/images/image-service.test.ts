@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../common/logger.js';
 import { BerthPaths } from '../../common/paths.js';
-import { defaultConfig, type DaemonConfig } from '../../daemon/config.js';
+import { testImageConfig } from './test-options.js';
+import type { ImageServiceConfig } from './image-service.js';
 import { openDatabase, type Db } from '../../store/database.js';
 import { OverlaySnapshotter } from '../snapshots/overlay-snapshotter.js';
 import { BASIC, IMAGES, MIRROR, PLAIN, TEST_PASSWORD, TEST_USER, TOKEN, fixtureDigests } from '../../../test/fixtures/registries.js';
@@ -18,13 +19,13 @@ const digests = fixtureDigests();
 const roots: string[] = [];
 const services: { svc: ImageService; db: Db }[] = [];
 
-function service(overrides: Partial<DaemonConfig> = {}): { svc: ImageService; paths: BerthPaths; events: unknown[] } {
+function service(overrides: Partial<ImageServiceConfig> = {}): { svc: ImageService; paths: BerthPaths; events: unknown[] } {
   const root = mkdtempSync(join(tmpdir(), 'berth-images-'));
   roots.push(root);
   const paths = new BerthPaths(join(root, 'data'), join(root, 'run'));
   const db = openDatabase(paths.database);
   const events: unknown[] = [];
-  const svc = new ImageService({ db, paths, config: { ...defaultConfig(), ...overrides }, logger: silentLogger, events: { emit: (e) => events.push(e) } });
+  const svc = new ImageService({ db, paths, config: testImageConfig(overrides), logger: silentLogger, events: { emit: (e) => events.push(e) } });
   services.push({ svc, db });
   return { svc, paths, events };
 }
@@ -86,7 +87,7 @@ test('nginx: two layers, the whiteout hides /etc/motd in the mounted rootfs', as
   const motd = join(paths.layerDiff(img.layers[1]!.chainId), 'etc', 'motd');
   assert.ok(lstatSync(motd).isCharacterDevice());
   assert.equal(lstatSync(motd).rdev, 0);
-  const snap = new OverlaySnapshotter({ paths, images: svc.repo, logger: silentLogger });
+  const snap = new OverlaySnapshotter({ paths, images: svc, logger: silentLogger });
   const cid = 'e'.repeat(64);
   await snap.createContainerLayer(cid, img.id);
   const merged = await snap.mountContainerLayer(cid, img.id);
@@ -171,7 +172,7 @@ test('121 layers pull and mount; concurrent pulls unpack each layer once', async
   const dirs = readdirSync(paths.overlayRoot).filter((d) => /^[a-f0-9]{64}$/.test(d));
   assert.equal(dirs.length, 121);
   assert.equal(readdirSync(paths.shortLinks).length, 121);
-  const snap = new OverlaySnapshotter({ paths, images: svc.repo, logger: silentLogger });
+  const snap = new OverlaySnapshotter({ paths, images: svc, logger: silentLogger });
   const cid = 'f'.repeat(64);
   await snap.createContainerLayer(cid, a.id);
   const merged = await snap.mountContainerLayer(cid, a.id);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { BerthPaths } from '../../common/paths.js';
-import { defaultConfig } from '../../daemon/config.js';
+import { testImageConfig } from './test-options.js';
 import { openDatabase, type Db } from '../../store/database.js';
 import { fakeImage, startFakeRegistry, type FakeRegistry } from '../../../test/fixtures/fake-registry.js';
 import { ImageService } from './image-service.js';
@@ -42,7 +42,7 @@ function service(mirrors: number[]): { svc: ImageService; logs: string[] } {
   const svc = new ImageService({
     db,
     paths,
-    config: { ...defaultConfig(), 'registry-mirrors': mirrors.map((p) => `http://127.0.0.1:${p}/`) },
+    config: testImageConfig({ 'registry-mirrors': mirrors.map((p) => `http://127.0.0.1:${p}/`) }),
     logger: pino({ level: 'info' }, sink),
     events: { emit: () => undefined },
     officialRegistry: `127.0.0.1:${ORIGIN}`,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../common/logger.js';
 import { BerthPaths } from '../../common/paths.js';
-import { defaultConfig } from '../../daemon/config.js';
+import { testImageConfig } from './test-options.js';
 import { openDatabase, type Db } from '../../store/database.js';
 import { fakeImage, startFakeRegistry, type FakeRegistry } from '../../../test/fixtures/fake-registry.js';
 import { ImageService } from './image-service.js';
@@ -22,7 +22,7 @@ function service(): { svc: ImageService; paths: BerthPaths } {
   roots.push(root);
   const paths = new BerthPaths(join(root, 'data'), join(root, 'run'));
   const db = openDatabase(paths.database);
-  const svc = new ImageService({ db, paths, config: defaultConfig(), logger: silentLogger, events: { emit: () => undefined } });
+  const svc = new ImageService({ db, paths, config: testImageConfig(), logger: silentLogger, events: { emit: () => undefined } });
   open.push({ svc, db });
   return { svc, paths };
 }

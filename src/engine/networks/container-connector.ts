@@ -1,5 +1,5 @@
 import { ForbiddenError, NotFoundError, SystemError } from '../../common/errors.js';
-import type { EndpointRequest, NetworkService } from './network-service.js';
+import type { EndpointRequest, NetworkService, NetworkSettings } from './network-service.js';
 
 /** The container side of `network connect/disconnect`: what the container service offers. */
 export interface ConnectableContainers {
@@ -7,11 +7,11 @@ export interface ConnectableContainers {
     Id: string;
     Name: string;
     State: { Running: boolean };
-    HostConfig: Record<string, any>;
+    HostConfig: { NetworkMode?: string };
     Config: { ExposedPorts?: Record<string, object> | null };
     endpointsConfig?: Record<string, unknown>;
   };
-  setEndpointConfig(ref: string, network: string, config: Record<string, unknown> | undefined, settings?: Record<string, any>): void;
+  setEndpointConfig(ref: string, network: string, config: Record<string, unknown> | undefined, settings?: NetworkSettings): void;
 }
 
 type Networks = Pick<NetworkService, 'checkConnect' | 'network' | 'connect' | 'disconnect' | 'settingsFor'>;

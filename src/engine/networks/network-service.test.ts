@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { silentLogger } from '../../common/logger.js';
 import { BerthPaths } from '../../common/paths.js';
 import { newId } from '../../common/ids.js';
-import { defaultConfig } from '../../daemon/config.js';
 import { openDatabase, type Db } from '../../store/database.js';
 import type { EventInput } from '../events/event-bus.js';
 import { NetworkService, type ContainerNetworkRequest } from './network-service.js';
@@ -21,7 +20,7 @@ const execFileAsync = promisify(execFile);
 
 const root = mkdtempSync(join(tmpdir(), 'berth-net-'));
 const paths = new BerthPaths(join(root, 'data'), join(root, 'run'));
-const config = { ...defaultConfig(), bridge: 'btest0', bip: '10.231.0.1/24', 'default-address-pools': [{ base: '10.232.0.0/16', size: 24 }] };
+const config = { bridge: 'btest0', bip: '10.231.0.1/24', 'default-address-pools': [{ base: '10.232.0.0/16', size: 24 }] };
 const events: EventInput[] = [];
 let db: Db;
 let svc: NetworkService;

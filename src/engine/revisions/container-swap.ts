@@ -4,7 +4,7 @@ import type { RevisionRepository } from '../../store/revision-repository.js';
 import type { ContainerRecord } from '../containers/container-model.js';
 import type { LogReader } from '../containers/ports.js';
 import { passGate, type GateOptions } from './health-gate.js';
-import type { Progress, RevisionContainers } from './ports.js';
+import type { CreateBody, Progress, RevisionContainers } from './ports.js';
 import { recordFailed, recordPassed, writeStep, type UpgradeJournal } from './upgrade-journal.js';
 
 export interface SwapDeps {
@@ -27,7 +27,7 @@ export const FAILED_LOG_LINES = 50;
 export async function swapContainer(
   d: SwapDeps,
   j: UpgradeJournal,
-  body: Record<string, any>,
+  body: CreateBody,
   gate: GateOptions,
   o: { noRollback?: boolean },
   progress: Progress,

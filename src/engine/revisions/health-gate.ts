@@ -21,9 +21,9 @@ export function hasHealthcheck(c: ContainerRecord): boolean {
 
 /** The container's address on its first network with one (what --probe is checked against). */
 export function containerAddress(c: ContainerRecord): string | undefined {
-  const ns = c.NetworkSettings ?? {};
+  const ns: { IPAddress?: string; Networks?: Record<string, { IPAddress?: string } | null> | null } = c.NetworkSettings ?? {};
   if (ns.IPAddress) return ns.IPAddress;
-  for (const n of Object.values((ns.Networks ?? {}) as Record<string, any>)) if (n?.IPAddress) return n.IPAddress;
+  for (const n of Object.values(ns.Networks ?? {})) if (n?.IPAddress) return n.IPAddress;
   return undefined;
 }
 

@@ -9,6 +9,9 @@ import type { JsonMessage } from '../images/progress.js';
 
 // What revisions need of the rest of the engine: narrow views, so tests can fake them.
 
+/** A create body as the container service takes it (and as the API passes it on). */
+export type CreateBody = CreateRequest['body'];
+
 export interface RevisionContainers {
   get(ref: string): ContainerRecord;
   list(): ContainerRecord[];

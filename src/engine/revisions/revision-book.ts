@@ -1,21 +1,31 @@
 import { NotFoundError } from '../../common/errors.js';
+import { isJsonObject, objectAt, type JsonObject } from '../../common/json-object.js';
 import type { RevisionRepository, RevisionRow } from '../../store/revision-repository.js';
 import type { ContainerRecord } from '../containers/container-model.js';
 import type { ImageRecord } from '../images/image-views.js';
 import { fullName, parseNormalizedNamed } from '../images/reference.js';
-import type { RevisionContainers, RevisionImages, RevisionOptions } from './ports.js';
+import type { CreateBody, RevisionContainers, RevisionImages, RevisionOptions } from './ports.js';
 import type { Logger } from '../../common/logger.js';
 
-/** The create request as the client sent it, kept whole so it can be re-applied to another image. */
-export interface CreateRequestParts {
-  Config: Record<string, any>;
-  HostConfig: Record<string, any>;
-  NetworkingConfig: Record<string, any>;
+/**
+ * The create request as the client sent it, kept whole so it can be re-applied to another image:
+ * free-form JSON (keys berth does not know are kept), so each part is read with a check.
+ */
+export type CreateRequestParts = {
+  Config: JsonObject;
+  HostConfig: JsonObject;
+  NetworkingConfig: JsonObject;
+};
+
+export function splitRequest(body: unknown): CreateRequestParts {
+  const { HostConfig, NetworkingConfig, ...config } = structuredClone(isJsonObject(body) ? body : {});
+  return { Config: config, HostConfig: objectAt(HostConfig) ?? {}, NetworkingConfig: objectAt(NetworkingConfig) ?? {} };
 }
 
-export function splitRequest(body: Record<string, any>): CreateRequestParts {
-  const { HostConfig, NetworkingConfig, ...config } = structuredClone(body ?? {});
-  return { Config: config, HostConfig: HostConfig ?? {}, NetworkingConfig: NetworkingConfig ?? {} };
+/** A revision's stored request read back (a JSON column): its three parts, an empty one for any missing. */
+export function storedRequest(stored: unknown): CreateRequestParts {
+  const r = objectAt(stored) ?? {};
+  return { ...r, Config: objectAt(r.Config) ?? {}, HostConfig: objectAt(r.HostConfig) ?? {}, NetworkingConfig: objectAt(r.NetworkingConfig) ?? {} };
 }
 
 /** The repo digest of `img` for the repository `ref` names (or its first one). */
@@ -40,7 +50,7 @@ export class RevisionBook {
   ) {}
 
   /** Revision 1 of a container the API just created, with its request as given. */
-  recordCreated(containerId: string, body: Record<string, any>): void {
+  recordCreated(containerId: string, body: CreateBody): void {
     const c = this.d.containers.get(containerId);
     const img = this.d.images.getImage(c.Image);
     const ref = String(body.Image ?? c.Config.Image);
@@ -52,7 +62,7 @@ export class RevisionBook {
       imageRef: ref,
       imageId: img.id,
       repoDigest: repoDigestOf(img, ref),
-      request: splitRequest(body) as unknown as Record<string, any>,
+      request: splitRequest(body),
       created: c.Created,
       state: 'current',
       reason: null,

@@ -1,6 +1,6 @@
 import type { RevisionRow } from '../../store/revision-repository.js';
 import { AutoUpgrader } from './auto-upgrader.js';
-import type { Progress, RevisionDeps } from './ports.js';
+import type { CreateBody, Progress, RevisionDeps } from './ports.js';
 import { RevisionBook } from './revision-book.js';
 import { UpgradeRunner, type Outcome, type RollbackOptions, type UpgradeOptions } from './upgrade-runner.js';
 
@@ -20,7 +20,7 @@ export class RevisionService {
   }
 
   /** Revision 1 of a container just created through the API, with the request as the client sent it. */
-  recordCreated(containerId: string, body: Record<string, any>): void {
+  recordCreated(containerId: string, body: CreateBody): void {
     try {
       this.book.recordCreated(containerId, body);
     } catch (err) {

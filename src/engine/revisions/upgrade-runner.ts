@@ -6,9 +6,9 @@ import type { ImageRecord } from '../images/image-views.js';
 import { parseProbe } from './app-probe.js';
 import { finishSwap, swapContainer, undoSwap, type SwapOutcome } from './container-swap.js';
 import type { GateOptions } from './health-gate.js';
-import type { Progress, RevisionDeps, UpgradeMessage } from './ports.js';
+import type { CreateBody, Progress, RevisionDeps, UpgradeMessage } from './ports.js';
 import { recreateBody } from './recreate-request.js';
-import { repoDigestOf, RevisionBook, type CreateRequestParts } from './revision-book.js';
+import { repoDigestOf, RevisionBook, storedRequest, type CreateRequestParts } from './revision-book.js';
 import { writeStep, type UpgradeJournal } from './upgrade-journal.js';
 
 export interface ReplaceOptions {
@@ -62,9 +62,10 @@ export class UpgradeRunner {
         return { result: 'up-to-date', revision: cur.revision, containerId: c.Id };
       }
       const revision = Math.max(...this.book.revisions(lineage).map((r) => r.revision)) + 1;
+      const stored = storedRequest(cur.request);
       const request: CreateRequestParts = {
-        ...(cur.request as unknown as CreateRequestParts),
-        Config: { ...(cur.request.Config ?? {}), Image: refText },
+        ...stored,
+        Config: { ...stored.Config, Image: refText },
         NetworkingConfig: { EndpointsConfig: c.endpointsConfig ?? {} },
       };
       const body = recreateBody(request, c, refText);
@@ -77,7 +78,7 @@ export class UpgradeRunner {
         imageRef: refText,
         imageId: img.id,
         repoDigest: repoDigestOf(img, refText),
-        request: request as unknown as Record<string, any>,
+        request,
         created: new Date().toISOString(),
         state: 'pending',
         reason: null,
@@ -118,7 +119,7 @@ export class UpgradeRunner {
       } catch {
         // tag gone: the id it is
       }
-      const body = recreateBody(target.request as unknown as CreateRequestParts, c, image);
+      const body = recreateBody(storedRequest(target.request), c, image);
       progress({ status: `Rolling back to revision ${target.revision} (${target.imageRef})` });
       if (o.dryRun) return this.dryRun(c, cur, `roll back to revision ${target.revision} (${target.imageRef})`, o, progress);
       return this.replace('rollback', c, cur, target.revision, body, gate, o, progress);
@@ -150,7 +151,7 @@ export class UpgradeRunner {
     c: ContainerRecord,
     cur: RevisionRow,
     newRevision: number,
-    body: Record<string, any>,
+    body: CreateBody,
     gate: GateOptions,
     o: ReplaceOptions,
     progress: Progress,
@@ -271,7 +272,8 @@ function assertStartFirst(c: ContainerRecord): void {
       throw new InvalidArgumentError(`--order start-first needs no fixed host port, but ${port} is published on ${binds!.map((b) => b.HostPort).join(',')}: use stop-first`);
     }
   }
-  for (const [net, ep] of Object.entries((c.endpointsConfig ?? {}) as Record<string, any>)) {
+  const endpoints: Record<string, { IPAMConfig?: { IPv4Address?: string; IPv6Address?: string } | null } | null> = c.endpointsConfig ?? {};
+  for (const [net, ep] of Object.entries(endpoints)) {
     if (ep?.IPAMConfig?.IPv4Address || ep?.IPAMConfig?.IPv6Address) throw new InvalidArgumentError(`--order start-first cannot share the static address on ${net}: use stop-first`);
   }
 }

@@ -119,7 +119,7 @@ export class LayerStore {
       renameSync(tmp, dir);
       const old = this.repo.getLayer(spec.chainId);
       const short = old?.short ?? shortName();
-      const link = join(this.paths.shortLinks, short);
+      const link = this.paths.shortLink(short);
       if (!existsSync(link)) symlinkSync(`../${spec.chainId.replace(/^sha256:/, '')}/diff`, link);
       const row: LayerRow = { chainId: spec.chainId, diffId: spec.diffId, parent: spec.parent, size, short };
       this.repo.putLayer(row);
@@ -156,7 +156,7 @@ export class LayerStore {
     }
     if (opts.startup) {
       for (const name of safeReaddir(this.paths.shortLinks)) {
-        const link = join(this.paths.shortLinks, name);
+        const link = this.paths.shortLink(name);
         try {
           statSync(link);
         } catch {
@@ -172,7 +172,7 @@ export class LayerStore {
     const row = this.repo.getLayer(chainId);
     if (row) {
       try {
-        unlinkSync(join(this.paths.shortLinks, row.short));
+        unlinkSync(this.paths.shortLink(row.short));
       } catch {
         // already gone
       }

@@ -2,14 +2,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { silentLogger } from '../../common/logger.js';
 import { BerthPaths } from '../../common/paths.js';
 import { openDatabase } from '../../store/database.js';
-import { ImageRepository, type ImageLayerRef } from '../../store/image-repository.js';
+import type { ImageLayerRef } from '../../store/image-repository.js';
+import { ImageStore } from '../images/image-store.js';
 import { chainIds } from './chain-id.js';
-import { LayerStore } from './layer-store.js';
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import tar from 'tar-stream';
 import { OverlaySnapshotter } from './overlay-snapshotter.js';
+import { unpackLayer } from './layer-unpacker.js';
+import { snapshotterSuite, type LayerEntry } from './snapshotter-testsuite.js';
 
 function isMounted(path: string): boolean {
   return readFileSync('/proc/self/mountinfo', 'utf8')
@@ -21,8 +26,8 @@ async function setup(layerCount: number) {
   const root = mkdtempSync(join(tmpdir(), 'berth-snap-'));
   const paths = new BerthPaths(join(root, 'data'), join(root, 'run'));
   const db = openDatabase(paths.database);
-  const repo = new ImageRepository(db);
-  const store = new LayerStore(paths, repo, silentLogger);
+  const images = new ImageStore({ db, paths, logger: silentLogger });
+  const { repo, layers: store } = images;
   const diffIds = Array.from({ length: layerCount }, (_v, i) => `sha256:${i.toString(16).padStart(64, '0')}`);
   const chains = chainIds(diffIds);
   const layers: ImageLayerRef[] = [];
@@ -37,7 +42,7 @@ async function setup(layerCount: number) {
   }
   const imageId = `sha256:${'f'.repeat(63)}${layerCount % 10}`;
   repo.save({ id: imageId, config: '{}', manifestDigest: null, layers, size: layerCount, created: 0 }, [], []);
-  const snap = new OverlaySnapshotter({ paths, images: repo, logger: silentLogger });
+  const snap = new OverlaySnapshotter({ paths, images, logger: silentLogger });
   return { root, paths, db, snap, imageId, store, chains };
 }
 
@@ -102,4 +107,53 @@ test('concurrent ensure of one layer unpacks it once', async (t) => {
   assert.equal(runs, 1);
   assert.deepEqual(results.map((r) => r.created).sort(), [false, false, true]);
   assert.equal(readdirSync(s.paths.shortLinks).length, 1);
+});
+
+/** A layer tar of the suite's entries, whiteouts and opaque markers written as Docker writes them. */
+async function layerTar(entries: LayerEntry[]): Promise<Buffer> {
+  const pack = tar.pack();
+  const done = (async () => {
+    const chunks: Buffer[] = [];
+    for await (const c of pack) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  })();
+  for (const e of entries) {
+    if ('file' in e) pack.entry({ name: e.file, mode: 0o644 }, e.content);
+    else if ('dir' in e) pack.entry({ name: e.dir, type: 'directory', mode: 0o755 });
+    else if ('whiteout' in e) pack.entry({ name: posix.join(posix.dirname(e.whiteout), `.wh.${posix.basename(e.whiteout)}`), mode: 0o644 }, '');
+    else {
+      pack.entry({ name: e.opaque, type: 'directory', mode: 0o755 });
+      pack.entry({ name: `${e.opaque}/.wh..wh..opq`, mode: 0o644 }, '');
+    }
+  }
+  pack.finalize();
+  return done;
+}
+
+snapshotterSuite('overlay', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'berth-snapsuite-'));
+  const paths = new BerthPaths(join(root, 'data'), join(root, 'run'));
+  const db = openDatabase(paths.database);
+  const images = new ImageStore({ db, paths, logger: silentLogger });
+  const snapshotter = new OverlaySnapshotter({ paths, images, logger: silentLogger });
+  let n = 0;
+  const addImage = async (layers: LayerEntry[][]): Promise<string> => {
+    const tars = await Promise.all(layers.map(layerTar));
+    const diffIds = tars.map((t) => `sha256:${createHash('sha256').update(t).digest('hex')}`);
+    const chains = chainIds(diffIds);
+    const refs: ImageLayerRef[] = [];
+    for (let i = 0; i < tars.length; i++) {
+      const spec = { chainId: chains[i]!, diffId: diffIds[i]!, parent: i ? chains[i - 1]! : null };
+      await images.layers.ensure(spec, (dir) => unpackLayer(Readable.from([tars[i]!]), { target: dir, diffId: diffIds[i]! }));
+      refs.push({ digest: diffIds[i]!, diffId: diffIds[i]!, chainId: chains[i]!, size: tars[i]!.length, mediaType: 'application/vnd.oci.image.layer.v1.tar' });
+    }
+    const id = `sha256:${(++n).toString(16).padStart(64, 'e')}`;
+    images.repo.save({ id, config: '{}', manifestDigest: null, layers: refs, size: 0, created: 0 }, [], []);
+    return id;
+  };
+  const close = async () => {
+    db.close();
+    rmSync(root, { recursive: true, force: true });
+  };
+  return { root, snapshotter, addImage, close };
 });

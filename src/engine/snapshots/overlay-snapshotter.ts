@@ -1,20 +1,23 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename } from 'node:path';
+import { directorySize } from '../../common/directory-size.js';
 import { NotFoundError, SystemError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { BerthPaths } from '../../common/paths.js';
-import type { ImageRepository } from '../../store/image-repository.js';
 
 // Container root filesystems: an overlay of the image's unpacked layers (through their short
 // links, with mount run from the overlay root so the option string stays under one page) and
 // the container's own upper and work directories.
 
-const EMPTY_LOWER = 'empty';
+/** What the snapshotter needs of the image store: an image's layers, bottom first, with their short links. */
+export interface ImageLayerSource {
+  layerLinks(imageId: string): { chainId: string; short: string | undefined }[] | undefined;
+}
 
 export interface OverlaySnapshotterOptions {
   paths: BerthPaths;
-  images: ImageRepository;
+  images: ImageLayerSource;
   logger: Logger;
 }
 
@@ -40,7 +43,7 @@ function mountPoints(): Set<string> {
 
 export class OverlaySnapshotter {
   private readonly paths: BerthPaths;
-  private readonly images: ImageRepository;
+  private readonly images: ImageLayerSource;
   private readonly logger: Logger;
 
   constructor(opts: OverlaySnapshotterOptions) {
@@ -50,20 +53,25 @@ export class OverlaySnapshotter {
   }
 
   private dirs(containerId: string): { upper: string; work: string; merged: string } {
-    const base = this.paths.containerDir(containerId);
-    return { upper: join(base, 'upper'), work: join(base, 'work'), merged: join(base, 'merged') };
+    const p = this.paths;
+    return { upper: p.containerUpperDir(containerId), work: p.containerWorkDir(containerId), merged: p.containerMergedDir(containerId) };
   }
 
   /** The unpacked diff directories of an image, bottom layer first. */
   layerPaths(imageId: string): string[] {
-    const image = this.images.get(imageId);
-    if (!image) throw new NotFoundError(`No such image: ${imageId}`);
-    return image.layers.map((l) => this.paths.layerDiff(l.chainId));
+    const layers = this.images.layerLinks(imageId);
+    if (!layers) throw new NotFoundError(`No such image: ${imageId}`);
+    return layers.map((l) => this.paths.layerDiff(l.chainId));
+  }
+
+  /** Bytes the container wrote: its upper directory (SizeRw). */
+  usage(containerId: string): number {
+    return directorySize(this.paths.containerUpperDir(containerId));
   }
 
   /** Makes containers/<id>/{upper,work,merged}. */
   async createContainerLayer(containerId: string, imageId: string): Promise<void> {
-    if (!this.images.get(imageId)) throw new NotFoundError(`No such image: ${imageId}`);
+    if (!this.images.layerLinks(imageId)) throw new NotFoundError(`No such image: ${imageId}`);
     const d = this.dirs(containerId);
     for (const dir of [d.upper, d.work, d.merged]) mkdirSync(dir, { recursive: true, mode: 0o755 });
   }
@@ -72,18 +80,17 @@ export class OverlaySnapshotter {
   async mountContainerLayer(containerId: string, imageId: string): Promise<string> {
     const d = this.dirs(containerId);
     if (mountPoints().has(d.merged)) return d.merged;
-    const image = this.images.get(imageId);
-    if (!image) throw new NotFoundError(`No such image: ${imageId}`);
+    const layers = this.images.layerLinks(imageId);
+    if (!layers) throw new NotFoundError(`No such image: ${imageId}`);
     const lowers: string[] = [];
-    for (let i = image.layers.length - 1; i >= 0; i--) {
-      const layer = this.images.getLayer(image.layers[i]!.chainId);
-      if (!layer) throw new SystemError(`layer ${image.layers[i]!.chainId} of image ${imageId} is missing`);
+    for (const layer of [...layers].reverse()) {
+      if (!layer.short) throw new SystemError(`layer ${layer.chainId} of image ${imageId} is missing`);
       lowers.push(`l/${layer.short}`);
     }
     if (lowers.length === 0) {
       // overlayfs needs at least one lower directory: images from scratch get an empty one.
-      mkdirSync(join(this.paths.overlayRoot, EMPTY_LOWER), { recursive: true, mode: 0o755 });
-      lowers.push(EMPTY_LOWER);
+      mkdirSync(this.paths.emptyLower, { recursive: true, mode: 0o755 });
+      lowers.push(basename(this.paths.emptyLower));
     }
     for (const dir of [d.upper, d.work, d.merged]) mkdirSync(dir, { recursive: true, mode: 0o755 });
     const options = `lowerdir=${lowers.join(':')},upperdir=${d.upper},workdir=${d.work}`;
