@@ -1,12 +1,5 @@
+import { MANIFEST_ACCEPT } from '../test/fixtures/registries.js';
 import { REGISTRY } from './fixture-registry.js';
-
-// The full Accept list: distribution answers 404 for an OCI manifest unless it is listed.
-const ACCEPT = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-].join(', ');
 
 interface Manifest {
   layers?: { digest: string }[];
@@ -14,7 +7,7 @@ interface Manifest {
 }
 
 async function getManifest(repo: string, reference: string): Promise<Manifest> {
-  const res = await fetch(`http://${REGISTRY}/v2/${repo}/manifests/${reference}`, { headers: { Accept: ACCEPT }, signal: AbortSignal.timeout(5000) });
+  const res = await fetch(`http://${REGISTRY}/v2/${repo}/manifests/${reference}`, { headers: { Accept: MANIFEST_ACCEPT }, signal: AbortSignal.timeout(5000) });
   if (!res.ok) throw new Error(`GET manifest ${repo}:${reference} answered ${res.status}`);
   return (await res.json()) as Manifest;
 }

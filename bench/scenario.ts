@@ -89,3 +89,14 @@ export function onePerDaemon(engines: readonly CliEngine[]): CliEngine[] {
   const seen = new Set<string>();
   return engines.filter((e) => !seen.has(e.family) && seen.add(e.family));
 }
+
+/** Measures each engine in turn: one that fails is skipped with its error, and the rest still run. */
+export async function measureEach(ctx: BenchContext, scenario: string, engines: readonly CliEngine[], measure: (e: CliEngine) => Promise<void>): Promise<void> {
+  for (const e of engines) {
+    try {
+      await measure(e);
+    } catch (err) {
+      ctx.results.skip(scenario, e.id, `failed: ${(err as Error).message}`);
+    }
+  }
+}

@@ -3,7 +3,7 @@ import { daemonTree } from '../engine-processes.js';
 import type { CliEngine } from '../engines.js';
 import { runLoad } from '../load-client.js';
 import { listProcesses, totalRssMiB } from '../process-table.js';
-import { onePerDaemon, type BenchContext, type Scenario } from '../scenario.js';
+import { measureEach, onePerDaemon, type BenchContext, type Scenario } from '../scenario.js';
 import { checkRunning, startSleepers } from './run-twenty.js';
 
 // Many API clients at once against a daemon with a few dozen containers: what a dashboard, a CI
@@ -61,12 +61,6 @@ export const apiLoad: Scenario = {
   async run(ctx: BenchContext): Promise<void> {
     const setting = ctx.quick ? QUICK : FULL;
     for (const e of ctx.engines.cli) if (!e.socketPath) ctx.results.skip('api-load', e.id, 'no API daemon (podman system service is not used)');
-    for (const e of onePerDaemon(ctx.engines.cli).filter((x) => x.socketPath)) {
-      try {
-        await measure(ctx, e, setting);
-      } catch (err) {
-        ctx.results.skip('api-load', e.id, `failed: ${(err as Error).message}`);
-      }
-    }
+    await measureEach(ctx, 'api-load', onePerDaemon(ctx.engines.cli).filter((x) => x.socketPath), (e) => measure(ctx, e, setting));
   },
 };

@@ -3,7 +3,7 @@ import { ensureImage, runArgv } from '../container-commands.js';
 import { daemonTree } from '../engine-processes.js';
 import type { CliEngine } from '../engines.js';
 import { describeProcesses, listProcesses, totalRssMiB } from '../process-table.js';
-import { onePerDaemon, type BenchContext, type Scenario } from '../scenario.js';
+import { measureEach, onePerDaemon, type BenchContext, type Scenario } from '../scenario.js';
 
 // Whether the daemon gives back what a container took: its RSS fresh from the bench's start, then
 // after 100 and after N `run --rm` in all (--rm-runs). Growth that does not level off is a leak.
@@ -35,12 +35,6 @@ export const memoryGrowth: Scenario = {
   images: ['busybox'],
   measures: 'VmRSS of the daemon and its helpers before, and after 100 and N `run --rm busybox true` (--rm-runs)',
   async run(ctx: BenchContext): Promise<void> {
-    for (const e of onePerDaemon(ctx.engines.cli)) {
-      try {
-        await measure(ctx, e);
-      } catch (err) {
-        ctx.results.skip('memory-growth', e.id, `failed: ${(err as Error).message}`);
-      }
-    }
+    await measureEach(ctx, 'memory-growth', onePerDaemon(ctx.engines.cli), (e) => measure(ctx, e));
   },
 };

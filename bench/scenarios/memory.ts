@@ -2,7 +2,7 @@ import { containerMonitors, daemonPid, daemonTree } from '../engine-processes.js
 import { ensureImage, removeContainers } from '../container-commands.js';
 import type { CliEngine } from '../engines.js';
 import { describeProcesses, listProcesses, totalRssMiB, type ProcessInfo } from '../process-table.js';
-import { onePerDaemon, type BenchContext, type Scenario } from '../scenario.js';
+import { measureEach, onePerDaemon, type BenchContext, type Scenario } from '../scenario.js';
 import { checkRunning, CONTAINER_COUNT, startSleepers } from './run-twenty.js';
 
 const SETTLE_MS = 2000;
@@ -45,12 +45,6 @@ export const memory: Scenario = {
   images: ['busybox'],
   measures: `VmRSS of the daemon(s) idle and with ${CONTAINER_COUNT} \`sleep 300\` containers (berthd + conmons; dockerd + containerd + shims; podman's conmons)`,
   async run(ctx: BenchContext): Promise<void> {
-    for (const e of onePerDaemon(ctx.engines.cli)) {
-      try {
-        await measure(ctx, e);
-      } catch (err) {
-        ctx.results.skip('memory', e.id, `failed: ${(err as Error).message}`);
-      }
-    }
+    await measureEach(ctx, 'memory', onePerDaemon(ctx.engines.cli), (e) => measure(ctx, e));
   },
 };

@@ -2,7 +2,7 @@ import { ensureImage, removeContainers, runDetached } from '../container-command
 import { engineProcesses } from '../engine-processes.js';
 import type { CliEngine } from '../engines.js';
 import { describeProcesses, listProcesses, type ProcessInfo } from '../process-table.js';
-import { onePerDaemon, type BenchContext, type Scenario } from '../scenario.js';
+import { measureEach, onePerDaemon, type BenchContext, type Scenario } from '../scenario.js';
 
 const PORTS = 10;
 const FIRST_PORT = 18500;
@@ -42,12 +42,6 @@ export const portsProcesses: Scenario = {
   images: ['busybox'],
   measures: `processes the engine adds for ${PORTS} published ports: (processes after \`run -d\` with ${PORTS} \`-p\`) − (after \`run -d\` with none)`,
   async run(ctx: BenchContext): Promise<void> {
-    for (const e of onePerDaemon(ctx.engines.cli)) {
-      try {
-        await measure(ctx, e);
-      } catch (err) {
-        ctx.results.skip('ports-processes', e.id, `failed: ${(err as Error).message}`);
-      }
-    }
+    await measureEach(ctx, 'ports-processes', onePerDaemon(ctx.engines.cli), (e) => measure(ctx, e));
   },
 };

@@ -1,21 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { readJsonLines, type ApiError } from '../../src/client/api-client.js';
+import { busyboxFile, BUSYBOX } from '../helpers/busybox.js';
 import { api } from '../helpers/daemon.js';
 
 // Behaviour docker-py's integration suite expects of dockerd beyond the happy path: what prune
 // reclaims, anonymous volumes, load errors inside the stream.
 
-const BUSYBOX = '127.0.0.1:5000/library/busybox:latest';
-const created: string[] = [];
-
-before(async () => {
-  const res = await api().stream('POST', '/images/create', { query: { fromImage: '127.0.0.1:5000/library/busybox', tag: 'latest' } });
-  for await (const m of readJsonLines(res)) if (m.error) throw new Error(m.error);
-});
-after(async () => {
-  for (const id of created) await api().call('DELETE', `/containers/${id}`, { query: { force: '1' } }).catch(() => undefined);
-});
+const created = busyboxFile();
 
 test('container prune reports the containers it removed and the space their layers held', async () => {
   const label = `berth-fidelity-${process.pid}`;

@@ -3,25 +3,22 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { readAll, readJsonLines } from '../../src/client/api-client.js';
+import { readAll } from '../../src/client/api-client.js';
+import { BUSYBOX, pullBusybox, removeContainers } from '../helpers/busybox.js';
 import { api, TEST_DATA_ROOT, TEST_SOCKET } from '../helpers/daemon.js';
 
 // Malformed requests are refused at the edge in dockerd's words and never stored; a record that
 // is stored malformed anyway does not take listings down; client faults are 4xx without
 // JavaScript internals; one hostile body does not stall the daemon.
 
-const BUSYBOX = '127.0.0.1:5000/library/busybox:latest';
 const PREFIX = `berth-validation-${process.pid}`;
 const containers: string[] = [];
 const networks: string[] = [];
 const volumes: string[] = [];
 
-before(async () => {
-  const res = await api().stream('POST', '/images/create', { query: { fromImage: '127.0.0.1:5000/library/busybox', tag: 'latest' } });
-  for await (const m of readJsonLines(res)) if (m.error) throw new Error(m.error);
-});
+before(pullBusybox);
 after(async () => {
-  for (const id of containers) await api().call('DELETE', `/containers/${id}`, { query: { force: '1' } }).catch(() => undefined);
+  await removeContainers(containers);
   for (const n of networks) await api().call('DELETE', `/networks/${n}`).catch(() => undefined);
   for (const v of volumes) await api().call('DELETE', `/volumes/${v}`, { query: { force: '1' } }).catch(() => undefined);
 });

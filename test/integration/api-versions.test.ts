@@ -1,22 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { readJsonLines, type ApiError } from '../../src/client/api-client.js';
+import { type ApiError } from '../../src/client/api-client.js';
+import { BUSYBOX, pullBusybox, removeContainers } from '../helpers/busybox.js';
 import { api } from '../helpers/daemon.js';
 
 // Each API version answered in dockerd's shape for it, checked against the live daemon (the
 // gate tables themselves are covered row by row in src/api/versions/gates.test.ts).
 
-const BUSYBOX = '127.0.0.1:5000/library/busybox:latest';
 const containers: string[] = [];
 const volumes: string[] = [];
 let network: string | undefined;
 
-before(async () => {
-  const res = await api().stream('POST', '/images/create', { query: { fromImage: '127.0.0.1:5000/library/busybox', tag: 'latest' } });
-  for await (const m of readJsonLines(res)) if (m.error) throw new Error(m.error);
-});
+before(pullBusybox);
 after(async () => {
-  for (const id of containers) await api().call('DELETE', `/containers/${id}`, { query: { force: '1' } }).catch(() => undefined);
+  await removeContainers(containers);
   for (const v of volumes) await api().call('DELETE', `/volumes/${v}`).catch(() => undefined);
   if (network) await api().call('DELETE', `/networks/${network}`).catch(() => undefined);
 });

@@ -1,23 +1,14 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readAll, readJsonLines } from '../../src/client/api-client.js';
+import { readAll } from '../../src/client/api-client.js';
+import { busyboxFile, BUSYBOX } from '../helpers/busybox.js';
 import { api, berth } from '../helpers/daemon.js';
 
 // Healthchecks that act: --health-on-failure (label berth.health-on-failure), events saying why,
 // the last five probe results kept, and a probe that never outlives its timeout.
 
-const BUSYBOX = '127.0.0.1:5000/library/busybox:latest';
-const created: string[] = [];
-
-before(async () => {
-  const res = await api().stream('POST', '/images/create', { query: { fromImage: '127.0.0.1:5000/library/busybox', tag: 'latest' } });
-  for await (const m of readJsonLines(res)) if (m.error) throw new Error(m.error);
-});
-
-after(async () => {
-  for (const id of created) await api().call('DELETE', `/containers/${id}`, { query: { force: '1' } }).catch(() => undefined);
-});
+const created = busyboxFile();
 
 const inspect = (id: string) => api().call('GET', `/containers/${id}/json`);
 

@@ -1,22 +1,18 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readJsonLines } from '../../src/client/api-client.js';
+import { BUSYBOX, pullBusybox, removeContainers } from '../helpers/busybox.js';
 import { api, berth, docker } from '../helpers/daemon.js';
 
 // /system/df (docker system df -v) against what is really written: a container's writable layer,
 // a volume's data, and shared layers counted once.
 
-const BUSYBOX = '127.0.0.1:5000/library/busybox:latest';
 const containers: string[] = [];
 const images: string[] = [];
 
-before(async () => {
-  const res = await api().stream('POST', '/images/create', { query: { fromImage: '127.0.0.1:5000/library/busybox', tag: 'latest' } });
-  for await (const m of readJsonLines(res)) if (m.error) throw new Error(m.error);
-});
+before(pullBusybox);
 
 after(async () => {
-  for (const id of containers) await api().call('DELETE', `/containers/${id}`, { query: { force: '1', v: '1' } }).catch(() => undefined);
+  await removeContainers(containers, true);
   for (const id of images) await api().call('DELETE', `/images/${id}`, { query: { force: '1' } }).catch(() => undefined);
   await api().call('DELETE', '/volumes/lc-df-vol').catch(() => undefined);
 });

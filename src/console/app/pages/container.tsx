@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { call, json, ndjson, readLogs, type SessionInfo } from '../api.js';
 import { health } from './containers.js';
+import { ListTable, type Column } from '../list-table.js';
 import { Terminal } from '../terminal.js';
 
 interface Inspect {
@@ -124,6 +125,24 @@ function Revisions({ id, admin, onDone }: { id: string; admin: boolean; onDone: 
     void load();
     onDone();
   };
+  const columns: Column<Revision>[] = [
+    { label: 'Revision', cell: (r) => r.Revision },
+    { label: 'Image', cell: (r) => r.Image },
+    { label: 'State', cell: (r) => <span class={`badge ${r.State.replace(/ /g, '_')}`}>{r.State}</span> },
+    {
+      label: 'Reason',
+      cell: (r) => (
+        <>
+          {r.Reason ?? ''}
+          {r.Logs && (
+            <button class="link reason-logs" onClick={() => setOpen(open === r.Revision ? undefined : r.Revision)}>
+              {open === r.Revision ? 'hide logs' : 'logs'}
+            </button>
+          )}
+        </>
+      ),
+    },
+  ];
   if (revs === undefined) return <p class="muted">Loading…</p>;
   if (revs === null) return <p class="muted">This berthd keeps no revisions.</p>;
   return (
@@ -148,44 +167,12 @@ function Revisions({ id, admin, onDone }: { id: string; admin: boolean; onDone: 
           {progress.join('\n')}
         </pre>
       )}
-      <table class="list">
-        <thead>
-          <tr>
-            <th>Revision</th>
-            <th>Image</th>
-            <th>State</th>
-            <th>Reason</th>
-          </tr>
-        </thead>
-        <tbody>
-          {revs.map((r) => (
-            <>
-              <tr data-revision={r.Revision}>
-                <td data-label="Revision">{r.Revision}</td>
-                <td data-label="Image">{r.Image}</td>
-                <td data-label="State">
-                  <span class={`badge ${r.State.replace(/ /g, '_')}`}>{r.State}</span>
-                </td>
-                <td data-label="Reason">
-                  {r.Reason ?? ''}
-                  {r.Logs && (
-                    <button class="link reason-logs" onClick={() => setOpen(open === r.Revision ? undefined : r.Revision)}>
-                      {open === r.Revision ? 'hide logs' : 'logs'}
-                    </button>
-                  )}
-                </td>
-              </tr>
-              {open === r.Revision && (
-                <tr>
-                  <td colSpan={4}>
-                    <pre class="log short">{r.Logs}</pre>
-                  </td>
-                </tr>
-              )}
-            </>
-          ))}
-        </tbody>
-      </table>
+      <ListTable
+        columns={columns}
+        rows={revs}
+        rowAttrs={(r) => ({ 'data-revision': r.Revision })}
+        detail={(r) => open === r.Revision && <pre class="log short">{r.Logs}</pre>}
+      />
     </div>
   );
 }

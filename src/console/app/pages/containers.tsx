@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { nameOf, shortId, type ContainerSummary, type SessionInfo } from '../api.js';
-import { useLiveList, useUsage } from '../live.js';
+import { ListTable, type Column } from '../list-table.js';
+import { useLiveList, useUsage, type Usage } from '../live.js';
 import { formatBytes, Sparkline } from '../sparkline.js';
 
 export function health(status: string): string {
@@ -27,6 +28,24 @@ function PortLinks({ c }: { c: ContainerSummary }) {
   );
 }
 
+function CpuUsage({ u }: { u: Usage | undefined }) {
+  if (!u) return null;
+  return (
+    <>
+      <Sparkline values={u.cpu} max={100} label="CPU" /> <span class="small">{(u.cpu[u.cpu.length - 1] ?? 0).toFixed(1)}%</span>
+    </>
+  );
+}
+
+function MemoryUsage({ u }: { u: Usage | undefined }) {
+  if (!u) return null;
+  return (
+    <>
+      <Sparkline values={u.mem} label="memory" /> <span class="small">{formatBytes(u.memNow)}</span>
+    </>
+  );
+}
+
 export function ContainersPage(_: { session: SessionInfo }) {
   const { items, error } = useLiveList<ContainerSummary>('/containers/json?all=1', ['container']);
   const [filter, setFilter] = useState('');
@@ -37,6 +56,45 @@ export function ContainersPage(_: { session: SessionInfo }) {
   });
   const running = list.filter((c) => c.State === 'running').slice(0, 30);
   const usage = useUsage(running.map((c) => c.Id));
+  const columns: Column<ContainerSummary>[] = [
+    {
+      label: 'Name',
+      cell: (c) => (
+        <>
+          <a href={`#/containers/${encodeURIComponent(nameOf(c))}`}>{nameOf(c)}</a>
+          <div class="muted small">{shortId(c.Id)}</div>
+        </>
+      ),
+    },
+    {
+      label: 'Image',
+      cell: (c) => {
+        const revision = c.Labels?.['berth.revision'];
+        return (
+          <>
+            {c.Image}
+            {revision && <span class="muted small"> rev {revision}</span>}
+          </>
+        );
+      },
+    },
+    {
+      label: 'State',
+      cell: (c) => {
+        const h = health(c.Status);
+        return (
+          <>
+            <span class={`badge ${c.State}`}>{c.State}</span>
+            {h && <span class={`badge ${h}`}>{h}</span>}
+            <div class="muted small">{c.Status}</div>
+          </>
+        );
+      },
+    },
+    { label: 'Ports', cell: (c) => <PortLinks c={c} /> },
+    { label: 'CPU', cell: (c) => <CpuUsage u={usage[c.Id]} /> },
+    { label: 'Memory', cell: (c) => <MemoryUsage u={usage[c.Id]} /> },
+  ];
   return (
     <section>
       <div class="bar">
@@ -50,64 +108,13 @@ export function ContainersPage(_: { session: SessionInfo }) {
         </select>
       </div>
       {error && <p class="error">{error}</p>}
-      {items === undefined ? (
-        <p class="muted">Loading…</p>
-      ) : (
-        <table class="list">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Image</th>
-              <th>State</th>
-              <th>Ports</th>
-              <th>CPU</th>
-              <th>Memory</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((c) => {
-              const u = usage[c.Id];
-              const h = health(c.Status);
-              const revision = c.Labels?.['berth.revision'];
-              return (
-                <tr data-name={nameOf(c)} key={c.Id}>
-                  <td data-label="Name">
-                    <a href={`#/containers/${encodeURIComponent(nameOf(c))}`}>{nameOf(c)}</a>
-                    <div class="muted small">{shortId(c.Id)}</div>
-                  </td>
-                  <td data-label="Image">
-                    {c.Image}
-                    {revision && <span class="muted small"> rev {revision}</span>}
-                  </td>
-                  <td data-label="State">
-                    <span class={`badge ${c.State}`}>{c.State}</span>
-                    {h && <span class={`badge ${h}`}>{h}</span>}
-                    <div class="muted small">{c.Status}</div>
-                  </td>
-                  <td data-label="Ports">
-                    <PortLinks c={c} />
-                  </td>
-                  <td data-label="CPU">
-                    {u && (
-                      <>
-                        <Sparkline values={u.cpu} max={100} label="CPU" /> <span class="small">{(u.cpu[u.cpu.length - 1] ?? 0).toFixed(1)}%</span>
-                      </>
-                    )}
-                  </td>
-                  <td data-label="Memory">
-                    {u && (
-                      <>
-                        <Sparkline values={u.mem} label="memory" /> <span class="small">{formatBytes(u.memNow)}</span>
-                      </>
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
-      {items && !list.length && <p class="muted">No containers{filter || state ? ' match' : ''}.</p>}
+      <ListTable
+        columns={columns}
+        rows={items && list}
+        rowAttrs={(c) => ({ 'data-name': nameOf(c) })}
+        rowKey={(c) => c.Id}
+        empty={`No containers${filter || state ? ' match' : ''}.`}
+      />
     </section>
   );
 }

@@ -54,6 +54,29 @@ export function deployRequest(f: Form): { body: Record<string, unknown>; command
   return { body, command: cmd.map(quote).join(' ') };
 }
 
+interface FieldProps {
+  label: string;
+  name: keyof Form;
+  /** A textarea, one entry a line. */
+  lines?: boolean;
+  placeholder?: string;
+  required?: boolean;
+  type?: string;
+  min?: string;
+  f: Form;
+  set: (k: keyof Form) => (e: Event) => void;
+}
+
+/** One labelled input of the form, named after the field it fills. */
+function Field({ label, name, lines, f, set, ...attrs }: FieldProps) {
+  return (
+    <label>
+      {`${label} `}
+      {lines ? <textarea name={name} {...attrs} value={f[name]} onInput={set(name)} /> : <input name={name} {...attrs} value={f[name]} onInput={set(name)} />}
+    </label>
+  );
+}
+
 export function DeployPage({ session }: { session: SessionInfo }) {
   const [f, setF] = useState<Form>({ image: '', name: '', ports: '', env: '', volumes: '', restart: 'unless-stopped', healthCmd: '', healthInterval: '' });
   const [progress, setProgress] = useState<string[]>([]);
@@ -94,21 +117,11 @@ export function DeployPage({ session }: { session: SessionInfo }) {
     <section>
       <h1>Deploy</h1>
       <form class="form" onSubmit={(e) => void submit(e)}>
-        <label>
-          Image <input name="image" required placeholder="nginx:latest" value={f.image} onInput={set('image')} />
-        </label>
-        <label>
-          Name <input name="name" placeholder="web" value={f.name} onInput={set('name')} />
-        </label>
-        <label>
-          Ports <input name="ports" placeholder="8080:80 8443:443" value={f.ports} onInput={set('ports')} />
-        </label>
-        <label>
-          Environment <textarea name="env" placeholder="KEY=value, one a line" value={f.env} onInput={set('env')} />
-        </label>
-        <label>
-          Volumes <textarea name="volumes" placeholder="data:/var/lib/data, one a line" value={f.volumes} onInput={set('volumes')} />
-        </label>
+        <Field label="Image" name="image" required placeholder="nginx:latest" f={f} set={set} />
+        <Field label="Name" name="name" placeholder="web" f={f} set={set} />
+        <Field label="Ports" name="ports" placeholder="8080:80 8443:443" f={f} set={set} />
+        <Field label="Environment" name="env" lines placeholder="KEY=value, one a line" f={f} set={set} />
+        <Field label="Volumes" name="volumes" lines placeholder="data:/var/lib/data, one a line" f={f} set={set} />
         <label>
           Restart policy
           <select name="restart" value={f.restart} onChange={set('restart')}>
@@ -117,12 +130,8 @@ export function DeployPage({ session }: { session: SessionInfo }) {
             ))}
           </select>
         </label>
-        <label>
-          Healthcheck <input name="healthCmd" placeholder="curl -f http://localhost/ || exit 1" value={f.healthCmd} onInput={set('healthCmd')} />
-        </label>
-        <label>
-          Every (seconds) <input name="healthInterval" type="number" min="1" value={f.healthInterval} onInput={set('healthInterval')} />
-        </label>
+        <Field label="Healthcheck" name="healthCmd" placeholder="curl -f http://localhost/ || exit 1" f={f} set={set} />
+        <Field label="Every (seconds)" name="healthInterval" type="number" min="1" f={f} set={set} />
         <button disabled={busy}>{busy ? 'Deploying…' : 'Deploy'}</button>
       </form>
       {progress.length > 0 && <pre class="log short">{progress.join('\n')}</pre>}

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, ndjson } from '../api.js';
+import { ListTable, type Column } from '../list-table.js';
 
 interface BerthEvent {
   Type: string;
@@ -8,6 +9,13 @@ interface BerthEvent {
   time: number;
   timeNano?: number;
 }
+
+const COLUMNS: Column<BerthEvent>[] = [
+  { label: 'Time', cell: (e) => new Date(e.time * 1000).toLocaleTimeString() },
+  { label: 'Type', cell: (e) => e.Type },
+  { label: 'Action', cell: (e) => e.Action },
+  { label: 'Object', cell: (e) => e.Actor.Attributes?.name ?? e.Actor.ID.slice(0, 12) },
+];
 
 /** The daemon's events as they happen, newest first, with the last hour to begin with. */
 export function EventsPage() {
@@ -23,27 +31,7 @@ export function EventsPage() {
   return (
     <section>
       <h1>Events</h1>
-      <table class="list" data-testid="events">
-        <thead>
-          <tr>
-            <th>Time</th>
-            <th>Type</th>
-            <th>Action</th>
-            <th>Object</th>
-          </tr>
-        </thead>
-        <tbody>
-          {events.map((e) => (
-            <tr>
-              <td data-label="Time">{new Date(e.time * 1000).toLocaleTimeString()}</td>
-              <td data-label="Type">{e.Type}</td>
-              <td data-label="Action">{e.Action}</td>
-              <td data-label="Object">{e.Actor.Attributes?.name ?? e.Actor.ID.slice(0, 12)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {!events.length && <p class="muted">No events in the last hour yet.</p>}
+      <ListTable columns={COLUMNS} rows={events} empty="No events in the last hour yet." testId="events" />
     </section>
   );
 }

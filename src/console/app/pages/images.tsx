@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { call, json, ndjson, shortId, type SessionInfo } from '../api.js';
+import { ListTable, RemoveButton, type Column } from '../list-table.js';
 import { useLiveList } from '../live.js';
 import { formatBytes } from '../sparkline.js';
 
@@ -57,6 +58,13 @@ export function ImagesPage({ session }: { session: SessionInfo }) {
     if (r) setStatus(`Pruned: ${formatBytes(r.SpaceReclaimed)} reclaimed`);
     reload();
   };
+  const columns: Column<ImageSummary>[] = [
+    { label: 'Tags', cell: (i) => (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>').join(', ') || '<none>' },
+    { label: 'ID', cell: (i) => <code>{shortId(i.Id)}</code> },
+    { label: 'Size', cell: (i) => formatBytes(i.Size) },
+    { label: 'Created', cell: (i) => new Date(i.Created * 1000).toLocaleString() },
+    { label: '', cell: (i) => <RemoveButton show={admin} onRemove={() => void remove(i.Id)} /> },
+  ];
   return (
     <section>
       <div class="bar">
@@ -85,36 +93,7 @@ export function ImagesPage({ session }: { session: SessionInfo }) {
       )}
       {status && <p class="muted">{status}</p>}
       {(error || actionError) && <p class="error">{error || actionError}</p>}
-      <table class="list">
-        <thead>
-          <tr>
-            <th>Tags</th>
-            <th>ID</th>
-            <th>Size</th>
-            <th>Created</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {(items ?? []).map((i) => (
-            <tr>
-              <td data-label="Tags">{(i.RepoTags ?? []).filter((t) => t !== '<none>:<none>').join(', ') || '<none>'}</td>
-              <td data-label="ID">
-                <code>{shortId(i.Id)}</code>
-              </td>
-              <td data-label="Size">{formatBytes(i.Size)}</td>
-              <td data-label="Created">{new Date(i.Created * 1000).toLocaleString()}</td>
-              <td>
-                {admin && (
-                  <button class="link danger" onClick={() => void remove(i.Id)}>
-                    Remove
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ListTable columns={columns} rows={items ?? []} />
     </section>
   );
 }

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { call, json, type SessionInfo } from '../api.js';
+import { ListTable, RemoveButton, type Column } from '../list-table.js';
 import { useLiveList } from '../live.js';
 
 interface Volume {
@@ -32,39 +33,17 @@ function useRemove(reload: () => void) {
 export function VolumesPage({ session }: { session: SessionInfo }) {
   const { items, reload } = useLiveList<Volume>('/volumes', ['volume'], (b) => (b as { Volumes?: Volume[] }).Volumes ?? []);
   const { error, remove } = useRemove(reload);
-  const volumes = items ?? [];
+  const columns: Column<Volume>[] = [
+    { label: 'Name', cell: (v) => v.Name },
+    { label: 'Driver', cell: (v) => v.Driver },
+    { label: 'Mount point', cell: (v) => <code>{v.Mountpoint}</code> },
+    { label: '', cell: (v) => <RemoveButton show={session.role === 'admin'} onRemove={() => void remove(`/volumes/${encodeURIComponent(v.Name)}`)} /> },
+  ];
   return (
     <section>
       <h1>Volumes</h1>
       {error && <p class="error">{error}</p>}
-      <table class="list">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Driver</th>
-            <th>Mount point</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {volumes.map((v) => (
-            <tr>
-              <td data-label="Name">{v.Name}</td>
-              <td data-label="Driver">{v.Driver}</td>
-              <td data-label="Mount point">
-                <code>{v.Mountpoint}</code>
-              </td>
-              <td>
-                {session.role === 'admin' && (
-                  <button class="link danger" onClick={() => void remove(`/volumes/${encodeURIComponent(v.Name)}`)}>
-                    Remove
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ListTable columns={columns} rows={items ?? []} />
     </section>
   );
 }
@@ -73,6 +52,15 @@ export function NetworksPage({ session }: { session: SessionInfo }) {
   const { items, reload } = useLiveList<Network>('/networks', ['network']);
   const { error, remove } = useRemove(reload);
   const [name, setName] = useState('');
+  const columns: Column<Network>[] = [
+    { label: 'Name', cell: (n) => n.Name },
+    { label: 'Driver', cell: (n) => n.Driver },
+    { label: 'Subnet', cell: (n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet).join(', ') },
+    {
+      label: '',
+      cell: (n) => <RemoveButton show={session.role === 'admin' && !['bridge', 'host', 'none'].includes(n.Name)} onRemove={() => void remove(`/networks/${n.Id}`)} />,
+    },
+  ];
   const create = async (e: Event) => {
     e.preventDefault();
     await json('POST', '/networks/create', { Name: name }).then(reload, () => undefined);
@@ -90,32 +78,7 @@ export function NetworksPage({ session }: { session: SessionInfo }) {
         )}
       </div>
       {error && <p class="error">{error}</p>}
-      <table class="list">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Driver</th>
-            <th>Subnet</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {(items ?? []).map((n) => (
-            <tr>
-              <td data-label="Name">{n.Name}</td>
-              <td data-label="Driver">{n.Driver}</td>
-              <td data-label="Subnet">{(n.IPAM?.Config ?? []).map((c) => c.Subnet).join(', ')}</td>
-              <td>
-                {session.role === 'admin' && !['bridge', 'host', 'none'].includes(n.Name) && (
-                  <button class="link danger" onClick={() => void remove(`/networks/${n.Id}`)}>
-                    Remove
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ListTable columns={columns} rows={items ?? []} />
     </section>
   );
 }
