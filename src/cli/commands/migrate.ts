@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import type { IncomingMessage } from 'node:http';
 import { ApiError, type ApiClient } from '../../client/api-client.js';
+import { join } from 'node:path';
 import { CliExit, createEnv, type CliEnv } from '../cli-env.js';
+import { ContextStore } from '../context-store.js';
 
 // `berth migrate CONTAINER DESTINATION`: the source's backup stream goes straight into the
 // destination's restore (no temp file here); the container must run there (and be healthy, when
@@ -10,9 +12,22 @@ import { CliExit, createEnv, type CliEnv } from '../cli-env.js';
 
 const GATE_TIMEOUT_MS = 60_000;
 
-/** A bare socket path is a unix:// host; anything else is resolved as `-H` would be. */
-function destinationHost(dest: string): string {
-  return dest.startsWith('/') ? `unix://${dest}` : dest;
+interface MigrateOptions {
+  rmSource?: boolean;
+  live?: boolean;
+  destCertPath?: string;
+}
+
+/**
+ * The destination's client: a socket path, a unix://, ssh:// or tcp:// host (tcp with TLS when
+ * --dest-cert-path names a directory of ca.pem, cert.pem and key.pem), or a context's name.
+ */
+function destinationEnv(e: CliEnv, dest: string, o: MigrateOptions): CliEnv {
+  if (dest.startsWith('/')) return createEnv({ host: [`unix://${dest}`], config: e.configDir });
+  if (!dest.includes('://') && new ContextStore(e.configDir).get(dest)) return createEnv({ context: dest, config: e.configDir });
+  if (!o.destCertPath) return createEnv({ host: [dest], config: e.configDir });
+  const file = (f: string) => join(o.destCertPath!, f);
+  return createEnv({ host: [dest], config: e.configDir, tlsverify: true, tlscacert: file('ca.pem'), tlscert: file('cert.pem'), tlskey: file('key.pem') });
 }
 
 interface Restored {
@@ -46,9 +61,9 @@ async function cleanDestination(dest: ApiClient, r: Restored): Promise<void> {
   for (const n of r.CreatedNetworks) await dest.call('DELETE', `/networks/${encodeURIComponent(n)}`).catch(() => undefined);
 }
 
-async function migrate(e: CliEnv, container: string, destination: string, o: { rmSource?: boolean; live?: boolean }): Promise<void> {
+async function migrate(e: CliEnv, container: string, destination: string, o: MigrateOptions): Promise<void> {
   const src = e.client();
-  const dest = createEnv({ host: [destinationHost(destination)], config: e.configDir }).client();
+  const dest = destinationEnv(e, destination, o).client();
   const before = await src.call<Record<string, any>>('GET', `/containers/${encodeURIComponent(container)}/json`);
   await dest.call('GET', '/_ping').catch((err: Error) => {
     throw new CliExit(1, `cannot reach the destination ${destination}: ${err.message}`);
@@ -93,10 +108,11 @@ export function registerMigrateCommands(program: Command, env: () => CliEnv): vo
     .description('Move a container with its image and volumes to another berth daemon')
     .usage('[OPTIONS] CONTAINER DESTINATION')
     .argument('<container>')
-    .argument('<destination>', 'unix socket path, unix://, tcp:// or ssh:// host')
+    .argument('<destination>', 'unix socket path, unix://, tcp:// or ssh:// host, or a context name')
     .option('--rm-source', 'Remove the source container once the destination runs it')
     .option('--live', 'Copy while the source runs (default: pause it during the copy)')
-    .action(async (container: string, destination: string, o: { rmSource?: boolean; live?: boolean }) => {
+    .option('--dest-cert-path <dir>', 'TLS for a tcp:// destination: ca.pem, cert.pem and key.pem in this directory')
+    .action(async (container: string, destination: string, o: MigrateOptions) => {
       await migrate(env(), container, destination, o);
     });
 }
