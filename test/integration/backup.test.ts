@@ -65,6 +65,7 @@ test('volume export and import keep every file as it was (owners, modes, xattrs,
 // ---------------------------------------------------------------- backup and restore
 
 const NGINX = '127.0.0.1:5000/library/nginx:latest';
+const BUSYBOX = '127.0.0.1:5000/library/busybox:latest';
 const PORT = 22001;
 
 async function onDest(dest: PrivateDaemon, ...args: string[]): Promise<RunResult> {
@@ -259,6 +260,46 @@ test('backup ls lists the scheduled archives and backup prune keeps the newest o
   }
 });
 
+test('a scheduled backup fires inside the daemon, and retention removes the oldest', async () => {
+  const dir = join(work, 'every-minute');
+  mkdirSync(dir);
+  const name = `${tag}-sched`;
+  const old = join(dir, `${name}.20260101T000000Z.berth.tar.zst`);
+  writeFileSync(old, 'an older backup');
+  // Every minute, by label, keeping one: the first run writes one and removes the older one.
+  const d = new PrivateDaemon({
+    name: 'bkcron',
+    bip: '10.250.7.1/24',
+    config: { backups: [{ label: 'backup=every-minute', schedule: '* * * * *', dir, keep: 1, image: false }] },
+  });
+  const onD = (...args: string[]) => run(process.execPath, [join(ROOT, 'dist', 'berth.mjs'), '-H', d.host, ...args]);
+  try {
+    await d.start();
+    let r = await onD('run', '-d', '--name', name, '--label', 'backup=every-minute', '-v', `${name}-vol:/data`, BUSYBOX, 'sh', '-c', 'echo scheduled > /data/file; exec sleep 600');
+    assert.equal(r.code, 0, r.stderr);
+    r = await onD('run', '-d', '--name', `${name}-other`, BUSYBOX, 'sleep', '600');
+    assert.equal(r.code, 0, r.stderr);
+    // A cron minute: up to 60 s (two, if the first came before the containers did).
+    let files: string[] = [];
+    for (let i = 0; i < 260; i++) {
+      files = readdirSync(dir).sort();
+      if (files.length === 1 && files[0] !== old.slice(dir.length + 1) && !files[0]!.endsWith('.partial')) break;
+      await new Promise((res) => setTimeout(res, 500));
+    }
+    assert.equal(files.length, 1, `files: ${files.join(', ')}`);
+    assert.match(files[0]!, new RegExp(`^${name}\\.\\d{8}T\\d{6}Z\\.berth\\.tar\\.zst$`));
+    // A complete archive of the labelled container only, its volume inside.
+    const members = execFileSync('sh', ['-c', `zstd -q -d -c '${join(dir, files[0]!)}' | tar -t`], { encoding: 'utf8' });
+    assert.match(members, new RegExp(`^volumes/${name}-vol/file$`, 'm'));
+    assert.match(members, /^manifest\.json$/m);
+    r = await onD('backup', 'ls');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^${name}\\s+.*${files[0]!.replace(/\./g, '\\.')}$`, 'm'));
+  } finally {
+    await d.remove();
+  }
+});
+
 test('migrate moves a container to another berthd; a destination that fails leaves the source running', async () => {
   const dest = new PrivateDaemon({ name: 'bkmig', bip: '10.250.5.1/24' });
   const web = `${tag}-mig`;
@@ -279,7 +320,7 @@ test('migrate moves a container to another berthd; a destination that fails leav
     assert.deepEqual(((await dest.client.call('GET', '/volumes')) as { Volumes: unknown[] }).Volumes, []);
     await onDest(dest, 'rm', web);
 
-    r = await berth('migrate', web, dest.host);
+    r = await berth('migrate', web, dest.host, '--wait', '2s');
     assert.equal(r.code, 0, r.stderr);
     const there = (await dest.client.call('GET', `/containers/${web}/json`)) as any;
     assert.equal(there.State.Running, true);
@@ -303,7 +344,7 @@ test('migrate moves a container to another berthd; a destination that fails leav
     const small = `${tag}-mig2`;
     containers.push(small);
     await ok('run', '-d', '--name', small, '127.0.0.1:5000/library/busybox:latest', 'sleep', '300');
-    r = await berth('migrate', small, dest.host, '--rm-source');
+    r = await berth('migrate', small, dest.host, '--rm-source', '--wait', '2s');
     assert.equal(r.code, 0, r.stderr);
     assert.equal(((await dest.client.call('GET', `/containers/${small}/json`)) as any).State.Running, true);
     assert.equal((await berth('inspect', small)).code, 1, '--rm-source removed the source');
