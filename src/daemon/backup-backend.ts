@@ -3,6 +3,7 @@ import type { BackupBackend } from '../api/routes/berth-backup.js';
 import { BERTH_VERSION } from '../api/version.js';
 import { createBackup, type BackupDeps } from '../engine/backup/backup-writer.js';
 import { restoreBackup, type RestoreDeps } from '../engine/backup/backup-restore.js';
+import { storeLayerSource } from '../engine/backup/layer-negotiation.js';
 import { exportVolume, importVolume } from '../engine/backup/volume-archive.js';
 import { BackupScheduler, listBackupFiles, pruneBackupFiles, type BackupScheduleConfig } from '../engine/backup/backup-schedule.js';
 import { matchKV } from '../common/filters.js';
@@ -22,6 +23,7 @@ export function backupBackend(s: Services): BackupBackend {
   const scratchDir = s.paths.backupScratchDir;
   // What a restore killed with berthd left behind.
   rmSync(scratchDir, { recursive: true, force: true });
+  const layers = storeLayerSource(parts);
   const backupDeps: BackupDeps = {
     containers: s.containers,
     exec: s.exec,
@@ -29,6 +31,7 @@ export function backupBackend(s: Services): BackupBackend {
     networks: s.networks,
     saveImage: (ref) => s.images.save([ref]),
     repoDigests: (id) => getImage(id).repoDigests,
+    layerDiffIds: (id) => getImage(id).layers.map((l) => l.diffId),
     resolvesTo: (ref, id) => imageIdOf(ref) === id,
     upperDir,
     berthVersion: BERTH_VERSION,
@@ -46,6 +49,7 @@ export function backupBackend(s: Services): BackupBackend {
     },
     imageIdOf,
     tagImage: (id, reference) => s.images.tag(id, reference),
+    layers,
     upperDir,
     scratchDir,
     logger: s.logger,
@@ -72,6 +76,7 @@ export function backupBackend(s: Services): BackupBackend {
     importVolume: (name, body) => importVolume(s.volumes, name, body),
     backup: (ref, o) => createBackup(backupDeps, ref, o),
     restore: (body, o) => restoreBackup(restoreDeps, body, o),
+    haveLayers: (diffIds) => layers.have(diffIds),
     listBackups: () =>
       dirs()
         .flatMap((d) => listBackupFiles(d))

@@ -21,7 +21,15 @@ export interface PrivateDaemonOptions {
    * unpacked layers over and over does not wait for the disk's unlinks then.
    */
   tmpfs?: string;
+  /**
+   * Run berthd in this network namespace (an `ip netns` name), in a mount namespace of its own
+   * whose /sys is that namespace's (berth reads /sys/class/net) with the host's cgroups in it.
+   */
+  netns?: string;
 }
+
+// Mounts a sysfs of the current network namespace over /sys, keeping the cgroup hierarchies.
+const NETNS_SYS = 'set -e; d=$1; shift; mkdir -p "$d"; mount -t sysfs sysfs "$d"; mount --rbind /sys/fs/cgroup "$d/fs/cgroup"; mount --move "$d" /sys; exec "$@"';
 
 export class PrivateDaemon {
   readonly execRoot: string;
@@ -68,7 +76,11 @@ export class PrivateDaemon {
     // One log per test run: the first start truncates it, restarts append.
     const log = openSync(this.logFile, this.started ? 'a' : 'w');
     this.started = true;
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'berthd.mjs'), '--config-file', this.configFile], {
+    const cmd = [process.execPath, join(ROOT, 'dist', 'berthd.mjs'), '--config-file', this.configFile];
+    const argv = this.opts.netns
+      ? ['nsenter', `--net=/run/netns/${this.opts.netns}`, 'unshare', '--mount', '--propagation', 'slave', 'sh', '-c', NETNS_SYS, 'sh', `${this.execRoot}/.sys`, ...cmd]
+      : cmd;
+    const child = spawn(argv[0]!, argv.slice(1), {
       stdio: ['ignore', log, log],
       detached: true,
     });

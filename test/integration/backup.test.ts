@@ -65,7 +65,8 @@ test('volume export and import keep every file as it was (owners, modes, xattrs,
 // ---------------------------------------------------------------- backup and restore
 
 const NGINX = '127.0.0.1:5000/library/nginx:latest';
-const PORT = 22001;
+const BUSYBOX = '127.0.0.1:5000/library/busybox:latest';
+const PORT = 21650;
 
 async function onDest(dest: PrivateDaemon, ...args: string[]): Promise<RunResult> {
   return run(process.execPath, [join(ROOT, 'dist', 'berth.mjs'), '-H', dest.host, ...args]);
@@ -110,7 +111,7 @@ async function eventually<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 test('backup, then restore into a second berthd: volumes, config, rootfs and image come back, and it serves', async () => {
-  const dest = new PrivateDaemon({ name: 'bkdst', bip: '10.250.3.1/24' });
+  const dest = new PrivateDaemon({ name: 'bkrst', bip: '10.250.13.1/24' });
   const net = `${tag}-net`;
   const vol = `${tag}-data`;
   const web = `${tag}-web`;
@@ -118,9 +119,9 @@ test('backup, then restore into a second berthd: volumes, config, rootfs and ima
     await dest.start();
     // A network an interrupted run left holds the subnet.
     for (const n of (await api().call('GET', '/networks')) as { Name: string; IPAM: { Config: { Subnet?: string }[] | null } }[]) {
-      if (n.IPAM.Config?.some((c) => c.Subnet === '10.249.7.0/24')) await berth('network', 'rm', n.Name);
+      if (n.IPAM.Config?.some((c) => c.Subnet === '10.249.17.0/24')) await berth('network', 'rm', n.Name);
     }
-    await ok('network', 'create', '--subnet', '10.249.7.0/24', '--label', 'purpose=backup-test', net);
+    await ok('network', 'create', '--subnet', '10.249.17.0/24', '--label', 'purpose=backup-test', net);
     await ok('volume', 'create', '--label', 'keep=yes', vol);
     volumes.push(vol);
     populateTree(((await api().call('GET', `/volumes/${vol}`)) as { Mountpoint: string }).Mountpoint);
@@ -192,7 +193,7 @@ test('backup, then restore into a second berthd: volumes, config, rootfs and ima
     assert.deepEqual(snapshotTree(destVol.Mountpoint), srcData);
     assert.deepEqual(snapshotTree(got.Mounts.find((m: any) => m.Destination === '/anon').Source, { skipRootTime: true }), srcAnon);
     const destNet = (await dest.client.call('GET', `/networks/${net}`)) as Record<string, any>;
-    assert.equal(destNet.IPAM.Config[0].Subnet, '10.249.7.0/24');
+    assert.equal(destNet.IPAM.Config[0].Subnet, '10.249.17.0/24');
     assert.deepEqual(destNet.Labels, { purpose: 'backup-test' });
     const destImage = (await dest.client.call('GET', `/images/${src.Image}/json`)) as Record<string, any>;
     assert.deepEqual(destImage.RootFS, srcImage.RootFS);
@@ -207,7 +208,7 @@ test('backup, then restore into a second berthd: volumes, config, rootfs and ima
     assert.match(r.stderr, /container name "\/[^"]+" is already in use/);
     r = await onDest(dest, 'restore', file, '--name', `${web}-2`, '--replace-volumes');
     assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /127\.0\.0\.1:22001 failed: port is already allocated/);
+    assert.match(r.stderr, new RegExp(`127\\.0\\.0\\.1:${PORT} failed: port is already allocated`));
     r = await onDest(dest, 'restore', file, '--name', `${web}-2`);
     assert.match(r.stderr, /volume \S+ already exists/);
     assert.equal(((await dest.client.call('GET', '/containers/json', { query: { all: '1' } })) as unknown[]).length, 1);
@@ -242,7 +243,7 @@ test('backup ls lists the scheduled archives and backup prune keeps the newest o
   const names = ['web.20260101T000000Z', 'web.20260102T000000Z', 'web.20260103T000000Z', 'db.20260101T000000Z'];
   for (const n of names) writeFileSync(join(dir, `${n}.berth.tar.zst`), 'x');
   writeFileSync(join(dir, 'web.20260104T000000Z.berth.tar.zst.partial'), 'half');
-  const d = new PrivateDaemon({ name: 'bksch', bip: '10.250.4.1/24', config: { backups: [{ containers: ['web', 'db'], schedule: '0 0 1 1 *', dir, keep: 2 }] } });
+  const d = new PrivateDaemon({ name: 'bkls', bip: '10.250.14.1/24', config: { backups: [{ containers: ['web', 'db'], schedule: '0 0 1 1 *', dir, keep: 2 }] } });
   try {
     await d.start();
     let r = await run(process.execPath, [join(ROOT, 'dist', 'berth.mjs'), '-H', d.host, 'backup', 'ls']);
@@ -259,8 +260,48 @@ test('backup ls lists the scheduled archives and backup prune keeps the newest o
   }
 });
 
+test('a scheduled backup fires inside the daemon, and retention removes the oldest', async () => {
+  const dir = join(work, 'every-minute');
+  mkdirSync(dir);
+  const name = `${tag}-sched`;
+  const old = join(dir, `${name}.20260101T000000Z.berth.tar.zst`);
+  writeFileSync(old, 'an older backup');
+  // Every minute, by label, keeping one: the first run writes one and removes the older one.
+  const d = new PrivateDaemon({
+    name: 'bkcron',
+    bip: '10.250.7.1/24',
+    config: { backups: [{ label: 'backup=every-minute', schedule: '* * * * *', dir, keep: 1, image: false }] },
+  });
+  const onD = (...args: string[]) => run(process.execPath, [join(ROOT, 'dist', 'berth.mjs'), '-H', d.host, ...args]);
+  try {
+    await d.start();
+    let r = await onD('run', '-d', '--name', name, '--label', 'backup=every-minute', '-v', `${name}-vol:/data`, BUSYBOX, 'sh', '-c', 'echo scheduled > /data/file; exec sleep 600');
+    assert.equal(r.code, 0, r.stderr);
+    r = await onD('run', '-d', '--name', `${name}-other`, BUSYBOX, 'sleep', '600');
+    assert.equal(r.code, 0, r.stderr);
+    // A cron minute: up to 60 s (two, if the first came before the containers did).
+    let files: string[] = [];
+    for (let i = 0; i < 260; i++) {
+      files = readdirSync(dir).sort();
+      if (files.length === 1 && files[0] !== old.slice(dir.length + 1) && !files[0]!.endsWith('.partial')) break;
+      await new Promise((res) => setTimeout(res, 500));
+    }
+    assert.equal(files.length, 1, `files: ${files.join(', ')}`);
+    assert.match(files[0]!, new RegExp(`^${name}\\.\\d{8}T\\d{6}Z\\.berth\\.tar\\.zst$`));
+    // A complete archive of the labelled container only, its volume inside.
+    const members = execFileSync('sh', ['-c', `zstd -q -d -c '${join(dir, files[0]!)}' | tar -t`], { encoding: 'utf8' });
+    assert.match(members, new RegExp(`^volumes/${name}-vol/file$`, 'm'));
+    assert.match(members, /^manifest\.json$/m);
+    r = await onD('backup', 'ls');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^${name}\\s+.*${files[0]!.replace(/\./g, '\\.')}$`, 'm'));
+  } finally {
+    await d.remove();
+  }
+});
+
 test('migrate moves a container to another berthd; a destination that fails leaves the source running', async () => {
-  const dest = new PrivateDaemon({ name: 'bkmig', bip: '10.250.5.1/24' });
+  const dest = new PrivateDaemon({ name: 'bkmgu', bip: '10.250.15.1/24' });
   const web = `${tag}-mig`;
   const vol = `${tag}-migvol`;
   containers.push(web);
@@ -279,7 +320,7 @@ test('migrate moves a container to another berthd; a destination that fails leav
     assert.deepEqual(((await dest.client.call('GET', '/volumes')) as { Volumes: unknown[] }).Volumes, []);
     await onDest(dest, 'rm', web);
 
-    r = await berth('migrate', web, dest.host);
+    r = await berth('migrate', web, dest.host, '--wait', '2s');
     assert.equal(r.code, 0, r.stderr);
     const there = (await dest.client.call('GET', `/containers/${web}/json`)) as any;
     assert.equal(there.State.Running, true);
@@ -303,7 +344,7 @@ test('migrate moves a container to another berthd; a destination that fails leav
     const small = `${tag}-mig2`;
     containers.push(small);
     await ok('run', '-d', '--name', small, '127.0.0.1:5000/library/busybox:latest', 'sleep', '300');
-    r = await berth('migrate', small, dest.host, '--rm-source');
+    r = await berth('migrate', small, dest.host, '--rm-source', '--wait', '2s');
     assert.equal(r.code, 0, r.stderr);
     assert.equal(((await dest.client.call('GET', `/containers/${small}/json`)) as any).State.Running, true);
     assert.equal((await berth('inspect', small)).code, 1, '--rm-source removed the source');

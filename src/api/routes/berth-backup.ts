@@ -1,6 +1,8 @@
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidArgumentError } from '../../common/errors.js';
+import { parseGoDuration } from '../../common/time-param.js';
+import { MAX_NEGOTIATED_LAYERS } from '../../engine/backup/layer-negotiation.js';
 import type { RequestContext } from '../request-context.js';
 import type { Router } from '../router.js';
 import { reply } from '../server.js';
@@ -15,12 +17,16 @@ export interface BackupRequest {
   image: boolean;
   rootfs: boolean;
   consistency: Consistency;
+  /** Diff IDs of image layers to leave out (what /berth/v1/images/have said the destination has). */
+  omitLayers?: string[];
 }
 
 export interface RestoreRequest {
   name?: string;
   start: boolean;
   replaceVolumes: boolean;
+  /** The health gate of upgrades, passed after the start (migrate asks for it). */
+  gate?: { healthTimeoutMs?: number; waitMs?: number; probe?: string };
 }
 
 export interface BackupFileView {
@@ -36,6 +42,8 @@ export interface BackupBackend {
   importVolume(name: string, body: Readable): Promise<void>;
   backup(ref: string, req: BackupRequest): Promise<Readable>;
   restore(body: Readable, req: RestoreRequest): Promise<{ Id: string; Name: string; Warnings: string[]; CreatedVolumes: string[]; CreatedNetworks: string[] }>;
+  /** The layer diff IDs among these that this daemon has. */
+  haveLayers(diffIds: string[]): string[];
   listBackups(): BackupFileView[];
   pruneBackups(): Promise<{ Removed: string[] }>;
 }
@@ -57,6 +65,31 @@ function flag(ctx: RequestContext, name: string, dflt: boolean): boolean {
   return /^(1|true)$/i.test(v);
 }
 
+function durationMs(ctx: RequestContext, name: string): number | undefined {
+  const v = ctx.str(name);
+  if (v === undefined || v === '') return undefined;
+  const ns = parseGoDuration(v) ?? (/^\d+$/.test(v) ? Number(v) * 1e9 : undefined);
+  if (ns === undefined || ns < 0) throw new InvalidArgumentError(`invalid ${name}: ${v} (a duration such as 30s or 2m)`);
+  return ns / 1e6;
+}
+
+/** gate=true with healthTimeout, wait and probe as `berth upgrade` takes them. */
+function gate(ctx: RequestContext): RestoreRequest['gate'] {
+  if (!flag(ctx, 'gate', false)) return undefined;
+  return { healthTimeoutMs: durationMs(ctx, 'healthTimeout'), waitMs: durationMs(ctx, 'wait'), probe: ctx.str('probe') || undefined };
+}
+
+/** A comma-separated list of sha256 digests. */
+function digestList(ctx: RequestContext, name: string): string[] | undefined {
+  const v = ctx.str(name);
+  if (v === undefined || v === '') return undefined;
+  const list = v.split(',');
+  if (list.length > MAX_NEGOTIATED_LAYERS) throw new InvalidArgumentError(`too many digests in ${name} (at most ${MAX_NEGOTIATED_LAYERS})`);
+  const bad = list.find((d) => !/^sha256:[0-9a-f]{64}$/.test(d));
+  if (bad !== undefined) throw new InvalidArgumentError(`invalid digest in ${name}: ${JSON.stringify(bad)}`);
+  return list;
+}
+
 function consistency(ctx: RequestContext): Consistency {
   const v = ctx.str('consistency') || 'pause';
   if (v !== 'pause' && v !== 'stop' && v !== 'live') throw new InvalidArgumentError(`invalid consistency ${JSON.stringify(v)}: want pause, stop or live`);
@@ -74,16 +107,19 @@ export function registerBackupRoutes(router: Router, b: BackupBackend): void {
   });
 
   router.get('/berth/v1/containers/{name}/backup', async (ctx) => {
-    const req: BackupRequest = { image: flag(ctx, 'image', true), rootfs: flag(ctx, 'rootfs', true), consistency: consistency(ctx) };
+    const req: BackupRequest = { image: flag(ctx, 'image', true), rootfs: flag(ctx, 'rootfs', true), consistency: consistency(ctx), omitLayers: digestList(ctx, 'omitLayers') };
     await streamOut(ctx, await b.backup(ctx.param('name'), req), 'application/zstd');
   });
 
   router.post('/berth/v1/restore', async (ctx) => {
     const name = ctx.str('name');
     if (name !== undefined && !/^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw new InvalidArgumentError(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
-    const r = await b.restore(ctx.req, { name: name || undefined, start: flag(ctx, 'start', false), replaceVolumes: flag(ctx, 'replaceVolumes', false) });
+    const r = await b.restore(ctx.req, { name: name || undefined, start: flag(ctx, 'start', false), replaceVolumes: flag(ctx, 'replaceVolumes', false), gate: gate(ctx) });
     reply(ctx, 201, r);
   });
+
+  // Migrate's layer negotiation: which of these layers (diff IDs) are here already.
+  router.get('/berth/v1/images/have', (ctx) => ({ Have: b.haveLayers(digestList(ctx, 'digests') ?? []) }));
 
   router.get('/berth/v1/backups', () => b.listBackups());
 

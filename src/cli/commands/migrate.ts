@@ -1,18 +1,36 @@
 import type { Command } from 'commander';
 import type { IncomingMessage } from 'node:http';
-import { ApiError, type ApiClient } from '../../client/api-client.js';
+import { PassThrough } from 'node:stream';
+import { join } from 'node:path';
+import { ApiError } from '../../client/api-client.js';
 import { CliExit, createEnv, type CliEnv } from '../cli-env.js';
+import { ContextStore } from '../context-store.js';
 
 // `berth migrate CONTAINER DESTINATION`: the source's backup stream goes straight into the
-// destination's restore (no temp file here); the container must run there (and be healthy, when
-// it has a healthcheck) before the source is stopped. Any failure leaves the source running and
-// removes what the destination made.
+// destination's restore (no temp file here); the container must pass the health gate of upgrades
+// there (healthy with a healthcheck, else running without a restart for --wait; --probe answering)
+// before the source is stopped. The destination removes what it made when anything fails, so any
+// failure leaves the source running and the destination clean.
 
-const GATE_TIMEOUT_MS = 60_000;
+interface MigrateOptions {
+  rmSource?: boolean;
+  live?: boolean;
+  destCertPath?: string;
+  healthTimeout?: string;
+  wait?: string;
+  probe?: string;
+}
 
-/** A bare socket path is a unix:// host; anything else is resolved as `-H` would be. */
-function destinationHost(dest: string): string {
-  return dest.startsWith('/') ? `unix://${dest}` : dest;
+/**
+ * The destination's client: a socket path, a unix://, ssh:// or tcp:// host (tcp with TLS when
+ * --dest-cert-path names a directory of ca.pem, cert.pem and key.pem), or a context's name.
+ */
+function destinationEnv(e: CliEnv, dest: string, o: MigrateOptions): CliEnv {
+  if (dest.startsWith('/')) return createEnv({ host: [`unix://${dest}`], config: e.configDir });
+  if (!dest.includes('://') && new ContextStore(e.configDir).get(dest)) return createEnv({ context: dest, config: e.configDir });
+  if (!o.destCertPath) return createEnv({ host: [dest], config: e.configDir });
+  const file = (f: string) => join(o.destCertPath!, f);
+  return createEnv({ host: [dest], config: e.configDir, tlsverify: true, tlscacert: file('ca.pem'), tlscert: file('cert.pem'), tlskey: file('key.pem') });
 }
 
 interface Restored {
@@ -23,43 +41,32 @@ interface Restored {
   CreatedNetworks: string[];
 }
 
-/** Waits until the container runs (and is healthy when it has a healthcheck). */
-async function passesGate(dest: ApiClient, id: string): Promise<string | undefined> {
-  const deadline = Date.now() + GATE_TIMEOUT_MS;
-  let runningSince = 0;
-  for (;;) {
-    const c = await dest.call<Record<string, any>>('GET', `/containers/${id}/json`);
-    const health = c.State.Health?.Status as string | undefined;
-    if (!c.State.Running) return `the container is ${c.State.Status} on the destination (exit code ${c.State.ExitCode})`;
-    if (health === 'unhealthy') return 'the container is unhealthy on the destination';
-    runningSince ||= Date.now();
-    // Without a healthcheck: still running a moment after the start.
-    if (health === 'healthy' || (!health && Date.now() - runningSince >= 2000)) return undefined;
-    if (Date.now() > deadline) return `the container was not healthy within ${GATE_TIMEOUT_MS / 1000}s`;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-async function cleanDestination(dest: ApiClient, r: Restored): Promise<void> {
-  await dest.call('DELETE', `/containers/${r.Id}`, { query: { force: '1', v: '1' } }).catch(() => undefined);
-  for (const v of r.CreatedVolumes) await dest.call('DELETE', `/volumes/${encodeURIComponent(v)}`, { query: { force: '1' } }).catch(() => undefined);
-  for (const n of r.CreatedNetworks) await dest.call('DELETE', `/networks/${encodeURIComponent(n)}`).catch(() => undefined);
-}
-
-async function migrate(e: CliEnv, container: string, destination: string, o: { rmSource?: boolean; live?: boolean }): Promise<void> {
+async function migrate(e: CliEnv, container: string, destination: string, o: MigrateOptions): Promise<void> {
   const src = e.client();
-  const dest = createEnv({ host: [destinationHost(destination)], config: e.configDir }).client();
+  const dest = destinationEnv(e, destination, o).client();
   const before = await src.call<Record<string, any>>('GET', `/containers/${encodeURIComponent(container)}/json`);
   await dest.call('GET', '/_ping').catch((err: Error) => {
     throw new CliExit(1, `cannot reach the destination ${destination}: ${err.message}`);
   });
-  // An image the destination already has (same id) is not sent; the restore finds it there.
+  // Layer negotiation: the blobs of layers the destination has are left out of the archive (a
+  // destination without the endpoint gets them all).
   const image = await src.call<Record<string, any>>('GET', `/images/${before.Image}/json`);
-  const destHasImage = (image.RepoDigests ?? []).length > 0 && (await dest.call('GET', `/images/${before.Image}/json`).then(() => true, () => false));
+  const layers = (image.RootFS?.Layers ?? []) as string[];
+  const have = layers.length
+    ? await dest.call<{ Have?: string[] }>('GET', '/berth/v1/images/have', { query: { digests: layers.join(',') } }).then((r) => r.Have ?? [], () => [])
+    : [];
   const abort = new AbortController();
   const archive: IncomingMessage = await src.stream('GET', `/berth/v1/containers/${before.Id}/backup`, {
-    query: { consistency: o.live ? 'live' : 'pause', image: destHasImage ? 'false' : undefined },
+    query: { consistency: o.live ? 'live' : 'pause', omitLayers: have.length ? have.join(',') : undefined },
   });
+  let sent = 0;
+  const counted = new PassThrough({
+    transform(chunk: Buffer, _enc, cb) {
+      sent += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  archive.pipe(counted);
   // A backup cut short must not reach the destination as a clean end: abort the upload.
   const cut = () => abort.abort(new Error('the backup stream from the source broke off'));
   archive.on('aborted', cut);
@@ -67,8 +74,9 @@ async function migrate(e: CliEnv, container: string, destination: string, o: { r
   let restored: Restored;
   try {
     restored = await dest.call<Restored>('POST', '/berth/v1/restore', {
-      query: { start: 'true' },
-      rawBody: archive,
+      // The destination runs the health gate of upgrades and removes what it made if it fails.
+      query: { start: 'true', gate: 'true', healthTimeout: o.healthTimeout, wait: o.wait, probe: o.probe },
+      rawBody: counted,
       headers: { 'Content-Type': 'application/zstd' },
       signal: abort.signal,
     });
@@ -77,11 +85,7 @@ async function migrate(e: CliEnv, container: string, destination: string, o: { r
     throw new CliExit(1, `migration failed, the source is still running: ${why}`);
   }
   for (const w of restored.Warnings ?? []) e.err.write(`WARNING: ${w}\n`);
-  const failed = await passesGate(dest, restored.Id).catch((err: Error) => err.message);
-  if (failed) {
-    await cleanDestination(dest, restored);
-    throw new CliExit(1, `migration failed, the source is still running and the destination was cleaned: ${failed}`);
-  }
+  e.err.write(`Sent ${sent} bytes; ${have.length} of ${layers.length} image layers were on the destination already\n`);
   if (before.State.Running) await src.call('POST', `/containers/${before.Id}/stop`);
   if (o.rmSource) await src.call('DELETE', `/containers/${before.Id}`, { query: { v: '1' } });
   e.out.write(`${restored.Id}\n`);
@@ -93,10 +97,14 @@ export function registerMigrateCommands(program: Command, env: () => CliEnv): vo
     .description('Move a container with its image and volumes to another berth daemon')
     .usage('[OPTIONS] CONTAINER DESTINATION')
     .argument('<container>')
-    .argument('<destination>', 'unix socket path, unix://, tcp:// or ssh:// host')
+    .argument('<destination>', 'unix socket path, unix://, tcp:// or ssh:// host, or a context name')
     .option('--rm-source', 'Remove the source container once the destination runs it')
     .option('--live', 'Copy while the source runs (default: pause it during the copy)')
-    .action(async (container: string, destination: string, o: { rmSource?: boolean; live?: boolean }) => {
+    .option('--health-timeout <duration>', 'How long a container with a healthcheck has to become healthy there', '2m')
+    .option('--wait <duration>', 'How long a container without a healthcheck has to keep running there', '10s')
+    .option('--probe <url>', 'Also check http://:PORT/PATH or tcp://:PORT against the container there')
+    .option('--dest-cert-path <dir>', 'TLS for a tcp:// destination: ca.pem, cert.pem and key.pem in this directory')
+    .action(async (container: string, destination: string, o: MigrateOptions) => {
       await migrate(env(), container, destination, o);
     });
 }

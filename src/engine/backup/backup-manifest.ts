@@ -47,6 +47,11 @@ export interface BackupManifest {
     repoDigest: string | null;
     /** Whether the archive holds the image (an OCI layout under image/). */
     included: boolean;
+    /**
+     * Diff IDs of layers whose blobs the layout leaves out (a migration's destination had them):
+     * the restore takes them from its own store.
+     */
+    omittedLayers?: string[];
   };
   volumes: BackupVolume[];
   /** Whether the archive holds the container's own changes under rootfs/. */

@@ -13,6 +13,9 @@ import { extractTar } from '../../common/archive/extract.js';
 import { BACKUP_EXTRACT } from './backup-extract.js';
 import { digestObserver } from './member-digest.js';
 import { treeTarStream } from './tree-pack.js';
+import type { LayerSource } from './layer-negotiation.js';
+import { parseProbe } from '../revisions/app-probe.js';
+import { passGate, type GateOptions } from '../revisions/health-gate.js';
 
 // `berth restore`: the archive goes to a scratch directory under data-root first and every
 // member is checked against the manifest; only then are the image, networks, volumes and the
@@ -23,6 +26,26 @@ export interface RestoreOptions {
   name?: string;
   start: boolean;
   replaceVolumes: boolean;
+  /**
+   * With start: the health gate of upgrades the started container must pass, or the restore fails
+   * and removes what it made (migrate stops its source only after this).
+   */
+  gate?: RestoreGate;
+}
+
+export interface RestoreGate {
+  healthTimeoutMs?: number;
+  waitMs?: number;
+  /** http://:PORT/PATH or tcp://:PORT, checked against the container's address. */
+  probe?: string;
+}
+
+// The defaults of `berth upgrade`: healthy within 2 minutes, or running without a restart for 10 s.
+const GATE_HEALTH_TIMEOUT_MS = 120_000;
+const GATE_WAIT_MS = 10_000;
+
+function gateOptions(g: RestoreGate): GateOptions {
+  return { healthTimeoutMs: g.healthTimeoutMs ?? GATE_HEALTH_TIMEOUT_MS, waitMs: g.waitMs ?? GATE_WAIT_MS, probe: g.probe ? parseProbe(g.probe) : undefined };
 }
 
 export interface RestoreDeps {
@@ -36,6 +59,8 @@ export interface RestoreDeps {
   /** The image id a reference names, if any. */
   imageIdOf(ref: string): string | undefined;
   tagImage(id: string, reference: string): void;
+  /** Where the layers an archive left out come from. */
+  layers: LayerSource;
   upperDir(containerId: string): string;
   /** Scratch space on the data-root's filesystem. */
   scratchDir: string;
@@ -73,6 +98,17 @@ async function unpackVerified(body: Readable, dir: string): Promise<BackupManife
   const extra = digests.keys().next();
   if (!extra.done) throw refused(`member ${JSON.stringify(extra.value)} is not in the manifest`);
   return m;
+}
+
+/** Puts the layer blobs a migration left out back into the image layout, from the local store. */
+async function restoreOmittedLayers(d: RestoreDeps, m: BackupManifest, layout: string): Promise<void> {
+  const omitted = m.image.omittedLayers ?? [];
+  const bad = omitted.find((l) => typeof l !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(l));
+  if (bad !== undefined) throw refused(`invalid omitted layer ${JSON.stringify(bad)}`);
+  const here = new Set(d.layers.have(omitted));
+  const missing = omitted.find((l) => !here.has(l));
+  if (missing) throw new InvalidArgumentError(`the backup leaves out image layer ${missing}, which is not here: back it up with the whole image`);
+  for (const l of omitted) await d.layers.writeLayer(l, join(layout, 'blobs', 'sha256', l.slice('sha256:'.length)));
 }
 
 function portFree(port: number, host: string): Promise<boolean> {
@@ -132,6 +168,7 @@ export interface RestoreResult {
 }
 
 export async function restoreBackup(d: RestoreDeps, body: Readable, o: RestoreOptions): Promise<RestoreResult> {
+  const gate = o.start && o.gate ? gateOptions(o.gate) : undefined;
   const dir = join(d.scratchDir, `restore-${randomBytes(6).toString('hex')}`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const undo: (() => Promise<unknown> | unknown)[] = [];
@@ -147,6 +184,7 @@ export async function restoreBackup(d: RestoreDeps, body: Readable, o: RestoreOp
     const create = m.container.create;
     if (d.imageIdOf(m.image.reference) !== m.image.id) {
       if (m.image.included) {
+        await restoreOmittedLayers(d, m, join(dir, 'image'));
         await d.loadImage(treeTarStream(join(dir, 'image')));
       } else if (d.imageIdOf(m.image.id) === undefined) {
         if (!m.image.repoDigest) throw new InvalidArgumentError('the backup holds no image and no digest to pull it by');
@@ -194,6 +232,10 @@ export async function restoreBackup(d: RestoreDeps, body: Readable, o: RestoreOp
       renameSync(join(dir, 'rootfs'), upper);
     }
     if (o.start) await d.containers.start(Id);
+    if (gate) {
+      const verdict = await passGate(() => d.containers.get(Id), gate, () => undefined);
+      if (!verdict.ok) throw new ConflictError(`the restored container failed the health gate (${verdict.reason}); what the restore made was removed`);
+    }
     return { Id, Name: name, Warnings: warnings, CreatedVolumes: createdVolumes, CreatedNetworks: createdNetworks };
   } catch (err) {
     for (const u of undo.reverse()) {

@@ -24,6 +24,8 @@ export interface BackupOptions {
   image: boolean;
   rootfs: boolean;
   consistency: Consistency;
+  /** Diff IDs of image layers to leave out (the destination of a migration has them). */
+  omitLayers?: string[];
 }
 
 export interface BackupDeps {
@@ -35,6 +37,8 @@ export interface BackupDeps {
   saveImage(ref: string): Readable;
   /** repo@digest references of an image. */
   repoDigests(imageId: string): string[];
+  /** The diff IDs of an image's layers, bottom first. */
+  layerDiffIds(imageId: string): string[];
   /** Whether `ref` names the image with this id. */
   resolvesTo(ref: string, imageId: string): boolean;
   upperDir(containerId: string): string;
@@ -126,11 +130,14 @@ function volumesOf(d: BackupDeps, c: ContainerRecord): BackupVolume[] {
 }
 
 /** Entries of another tar, renamed under `prefix`, with their digests (read by the common tar reader). */
-async function* repack(input: Readable, prefix: string, digests: Map<string, string>): AsyncGenerator<Buffer> {
+async function* repack(input: Readable, prefix: string, digests: Map<string, string>, omit: Set<string> = new Set()): AsyncGenerator<Buffer> {
   const out: Buffer[] = [];
   const reader = new TarReader((header: TarHeader) => {
     if (header.type === 'unknown' || header.type === 'contiguous-file') throw new InvalidArgumentError(`unexpected ${header.type} entry ${header.name} in image archive`);
-    const name = `${prefix}/${header.name.replace(/^\.?\//, '')}`;
+    const rel = header.name.replace(/^\.?\//, '');
+    // A layer blob the destination has: read past it, send nothing.
+    if (header.type === 'file' && omit.has(rel)) return { write: () => undefined, end: () => undefined };
+    const name = `${prefix}/${rel}`;
     const linkname = header.type === 'link' ? `${prefix}/${(header.linkname ?? '').replace(/^\.?\//, '')}` : (header.linkname ?? undefined);
     const pax = new Map([...(header.paxBytes ?? [])].filter(([k]) => !['path', 'linkpath', 'size'].includes(k)));
     const size = header.type === 'file' ? header.size : 0;
@@ -187,6 +194,9 @@ export async function createBackup(d: BackupDeps, ref: string, o: BackupOptions)
     rootfs: o.rootfs,
     members: {},
   };
+  const layers = new Set(d.layerDiffIds(c.Image));
+  const omitted = o.image ? [...new Set(o.omitLayers ?? [])].filter((l) => layers.has(l)) : [];
+  if (omitted.length) manifest.image.omittedLayers = omitted;
   if (!o.image && !manifest.image.repoDigest) {
     throw new InvalidArgumentError(`image ${c.Config.Image} has no registry digest (it was built or loaded here): back it up with its image`);
   }
@@ -194,7 +204,7 @@ export async function createBackup(d: BackupDeps, ref: string, o: BackupOptions)
   async function* entries(): AsyncGenerator<Buffer> {
     if (o.image) {
       const ref = d.resolvesTo(c.Config.Image, c.Image) ? c.Config.Image : c.Image;
-      yield* repack(d.saveImage(ref), 'image', digests);
+      yield* repack(d.saveImage(ref), 'image', digests, new Set(omitted.map((l) => `blobs/sha256/${l.replace(/^sha256:/, '')}`)));
     }
     const state = d.containers.get(c.Id).State;
     let resume: (() => Promise<void>) | undefined;

@@ -1,5 +1,6 @@
 import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
+import type { Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { memberHash } from './member-digest.js';
 import { END_OF_ARCHIVE, encodeHeader, padding, type TarHeader } from './tar-header.js';
@@ -22,8 +23,8 @@ export interface PackTreeOptions {
 const CHUNK = 1 << 20;
 const HOLE_BLOCK = 4096;
 const ZERO_BLOCK = Buffer.alloc(HOLE_BLOCK);
-/** Output is handed on in slices of about this size, not one tiny buffer per header. */
-const FLUSH_AT = 256 * 1024;
+/** Output is handed on in slabs of this size. */
+const SLAB = 1 << 20;
 
 function major(rdev: number): number {
   return Number(((BigInt(rdev) >> 8n) & 0xfffn) | ((BigInt(rdev) >> 32n) & ~0xfffn));
@@ -58,22 +59,6 @@ function dataRegions(fd: number, size: number): [number, number][] {
   return regions;
 }
 
-/** Reads [offset, offset+length) in chunks, zero-filling what a shrinking file no longer has. */
-function* readRange(fd: number, offset: number, length: number): Generator<Buffer> {
-  let done = 0;
-  while (done < length) {
-    const want = Math.min(CHUNK, length - done);
-    const buf = Buffer.allocUnsafe(want);
-    const bytesRead = readSync(fd, buf, 0, want, offset + done);
-    if (bytesRead === 0) {
-      yield Buffer.alloc(want);
-    } else {
-      yield bytesRead === want ? buf : buf.subarray(0, bytesRead);
-    }
-    done += bytesRead || want;
-  }
-}
-
 /** The tar entries of the tree at `root` (no end-of-archive marker), as buffers. */
 export async function* packTree(root: string, o: PackTreeOptions = {}): AsyncGenerator<Buffer> {
   const xattrs = await readTreeXattrs(root);
@@ -82,21 +67,42 @@ export async function* packTree(root: string, o: PackTreeOptions = {}): AsyncGen
     const base = o.prefix ? (rel ? `${o.prefix}/${rel}` : o.prefix) : rel ? `./${rel}` : '.';
     return dir ? `${base}/` : base;
   };
-  let out: Buffer[] = [];
-  let outLen = 0;
-  const push = (b: Buffer): boolean => {
-    if (b.length) {
-      out.push(b);
-      outLen += b.length;
-    }
-    return outLen >= FLUSH_AT;
-  };
-  const flush = (): Buffer => {
-    const b = out.length === 1 ? out[0]! : Buffer.concat(out, outLen);
-    out = [];
-    outLen = 0;
+  // Output goes into 1 MiB slabs, file contents read straight into them: no buffer per file and
+  // no copy to join them (per-file buffers cost more in garbage collection than the reads did).
+  let slab = Buffer.allocUnsafe(SLAB);
+  let used = 0;
+  const take = (): Buffer => {
+    const b = slab.subarray(0, used);
+    slab = Buffer.allocUnsafe(SLAB);
+    used = 0;
     return b;
   };
+  /** Copies a header or padding in. */
+  function* put(b: Buffer): Generator<Buffer> {
+    let off = 0;
+    while (off < b.length) {
+      const n = b.copy(slab, used, off);
+      used += n;
+      off += n;
+      if (used === SLAB) yield take();
+    }
+  }
+  /** Reads [offset, offset+length) of a file in, zero-filling what a shrinking file no longer has. */
+  function* readIn(fd: number, offset: number, length: number, hash: Hash | undefined): Generator<Buffer> {
+    let done = 0;
+    while (done < length) {
+      const want = Math.min(SLAB - used, length - done);
+      let n = readSync(fd, slab, used, want, offset + done);
+      if (n === 0) {
+        slab.fill(0, used, used + want);
+        n = want;
+      }
+      hash?.update(slab.subarray(used, used + n));
+      used += n;
+      done += n;
+      if (used === SLAB) yield take();
+    }
+  }
 
   const stack: string[] = [''];
   while (stack.length) {
@@ -156,10 +162,6 @@ export async function* packTree(root: string, o: PackTreeOptions = {}): AsyncGen
           pax: [...pax].map(([k, v]) => [k, typeof v === 'string' ? Buffer.from(v, 'utf8') : v]),
         })
       : undefined;
-    const content = (b: Buffer): boolean => {
-      hash?.update(b);
-      return push(b);
-    };
 
     if (header.type === 'file') {
       let fd: number;
@@ -200,31 +202,25 @@ export async function* packTree(root: string, o: PackTreeOptions = {}): AsyncGen
                 pax: [...pax].map(([k, v]) => [k, typeof v === 'string' ? Buffer.from(v, 'utf8') : v]),
               })
             : undefined;
-          push(encodeHeader(header));
+          yield* put(encodeHeader(header));
           sparseHash?.update(mapBlock);
-          if (push(mapBlock)) yield flush();
-          for (const [off, len] of regions) {
-            for (const b of readRange(fd, off, len)) {
-              sparseHash?.update(b);
-              if (push(b)) yield flush();
-            }
-          }
-          push(padding(header.size));
+          yield* put(mapBlock);
+          for (const [off, len] of regions) yield* readIn(fd, off, len, sparseHash);
+          yield* put(padding(header.size));
           if (sparseHash) o.digests!.set(realName, sparseHash.digest('hex'));
           continue;
         }
         header.size = size;
-        push(encodeHeader(header));
-        for (const b of readRange(fd, 0, size)) if (content(b)) yield flush();
-        push(padding(size));
+        yield* put(encodeHeader(header));
+        yield* readIn(fd, 0, size, hash);
+        yield* put(padding(size));
       } finally {
         closeSync(fd);
       }
     } else {
-      push(encodeHeader(header));
+      yield* put(encodeHeader(header));
     }
     if (hash) o.digests!.set(header.name, hash.digest('hex'));
-    if (outLen >= FLUSH_AT) yield flush();
 
     if (type === 'directory') {
       let names: string[];
@@ -239,7 +235,7 @@ export async function* packTree(root: string, o: PackTreeOptions = {}): AsyncGen
       for (let i = names.length - 1; i >= 0; i--) stack.push(rel ? `${rel}/${names[i]}` : names[i]!);
     }
   }
-  if (outLen) yield flush();
+  if (used) yield take();
 }
 
 /** A complete tar stream of the tree at `root`. */
