@@ -3,7 +3,6 @@ import type { BackupBackend } from '../api/routes/berth-backup.js';
 import { BERTH_VERSION } from '../api/version.js';
 import { createBackup, type BackupDeps } from '../engine/backup/backup-writer.js';
 import { restoreBackup, type RestoreDeps } from '../engine/backup/backup-restore.js';
-import { storeLayerSource } from '../engine/backup/layer-negotiation.js';
 import { exportVolume, importVolume } from '../engine/backup/volume-archive.js';
 import { BackupScheduler, listBackupFiles, pruneBackupFiles, type BackupScheduleConfig } from '../engine/backup/backup-schedule.js';
 import { matchKV } from '../common/filters.js';
@@ -23,7 +22,7 @@ export function backupBackend(s: Services): BackupBackend {
   const scratchDir = s.paths.backupScratchDir;
   // What a restore killed with berthd left behind.
   rmSync(scratchDir, { recursive: true, force: true });
-  const layers = storeLayerSource(parts);
+  const layers = s.images.layerTars();
   const backupDeps: BackupDeps = {
     containers: s.containers,
     exec: s.exec,

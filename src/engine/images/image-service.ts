@@ -1,3 +1,4 @@
+import { storeLayerSource, type LayerTarSource } from './layer-tar-source.js';
 import type { Readable } from 'node:stream';
 import { InvalidArgumentError, NotFoundError } from '../../common/errors.js';
 import type { FilterArgs } from '../../common/filters.js';
@@ -152,6 +153,11 @@ export class ImageService {
     }
     if (!last) throw new NotFoundError(`no tags found for ${familiarName(parsed)}`);
     return last;
+  }
+
+  /** The layers this store can give back as tars (migrate's layer negotiation). */
+  layerTars(): LayerTarSource {
+    return storeLayerSource(this.store);
   }
 
   /** Finds an image by name[:tag], name@digest, full id or unambiguous id prefix. */
