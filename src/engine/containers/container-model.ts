@@ -64,3 +64,7 @@ export interface ContainerRecord {
   /** Set when `docker stop`/`kill` asked for the exit: a restart policy then leaves it down. */
   manuallyStopped: boolean;
 }
+
+// TODO typed
+export type NetworkSettings = Record<string, any>;
+export type EndpointSettings = Record<string, any>;

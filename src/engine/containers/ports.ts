@@ -121,3 +121,20 @@ export interface ContainerMounts {
   /** At remove: drops the container's anonymous volumes when asked (`rm -v`). */
   release(c: { Id: string; Mounts: MountPoint[] }, removeVolumes: boolean): Promise<void>;
 }
+
+/** Where container records are kept (the store's container repository). */
+export interface ContainerStore<R> {
+  insert(c: R): void;
+  save(c: R): void;
+  remove(id: string): void;
+  all(): R[];
+  /** Remembers that a container named `name` ran this image (for rollback). */
+  recordImageRun(name: string, imageId: string, imageRef: string, when: string): void;
+  imageHistory(name: string): { imageId: string; imageRef: string; firstRun: string }[];
+}
+
+/** The timers the restart manager waits with; injectable so tests need no real delays. */
+export interface RestartTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(t: unknown): void;
+}
