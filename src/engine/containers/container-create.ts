@@ -6,22 +6,30 @@ import { join } from 'node:path';
 import { InvalidArgumentError } from '../../common/errors.js';
 import { newId } from '../../common/ids.js';
 import { stepTimer } from '../../common/step-timer.js';
-import { mergeImageConfig, validateContainerName } from './config-merge.js';
+import { mergeImageConfig, validateContainerName, type UserConfig } from './config-merge.js';
 import type { ContainerContext } from './container-context.js';
-import { initialState, type ContainerRecord } from './container-model.js';
+import { initialState, type ContainerConfig, type ContainerRecord, type EndpointSettings, type HostConfig } from './container-model.js';
 import { idleSettings } from './container-networking.js';
 import { normaliseHostConfig } from './host-config.js';
 import { normaliseLinks } from './links.js';
 import { generateName } from './name-generator.js';
 
+/** The body of POST /containers/create: Config with HostConfig and NetworkingConfig beside it. */
+export type CreateBody = UserConfig & {
+  HostConfig?: HostConfig | null;
+  NetworkingConfig?: { EndpointsConfig?: Record<string, EndpointSettings | null> | null } | null;
+  /** docker-py's top-level runtime. */
+  Runtime?: string;
+};
+
 export interface CreateRequest {
   name?: string;
-  body: Record<string, any>;
+  body: CreateBody;
   platform?: string;
 }
 
 /** Docker's Config defaults for what the client left out. */
-function completeConfig(config: Record<string, any>, id: string, networkMode: string): void {
+function completeConfig(config: ContainerConfig, id: string, networkMode: string): void {
   // networking (marked edit): a container on the host's network has the host's name, as in Docker.
   config.Hostname ||= networkMode === 'host' ? hostname() : id.slice(0, 12);
   config.Domainname ??= '';
@@ -39,23 +47,22 @@ function completeConfig(config: Record<string, any>, id: string, networkMode: st
 
 /** The new container's record, not yet stored. */
 function newRecord(ctx: ContainerContext, req: CreateRequest): ContainerRecord {
-  const body = req.body ?? {};
+  const body: CreateBody = req.body ?? {};
   if (typeof body !== 'object' || Array.isArray(body)) throw new InvalidArgumentError('config cannot be empty in order to create a container');
-  if (!body.Image || typeof body.Image !== 'string') throw new InvalidArgumentError('No image was specified');
+  const imageRef = body.Image;
+  if (!imageRef || typeof imageRef !== 'string') throw new InvalidArgumentError('No image was specified');
   const hostConfig = normaliseHostConfig(body.HostConfig ?? {}, ctx.d.logDriver);
   // docker-py sends `runtime=` as a top-level Runtime key; dockerd fills in its default runtime.
-  hostConfig.Runtime ||= typeof body.Runtime === 'string' && body.Runtime ? body.Runtime : ctx.d.defaultRuntime;
-  if (ctx.d.runtimeNames && !ctx.d.runtimeNames.includes(hostConfig.Runtime)) {
-    throw new InvalidArgumentError(`Unknown runtime specified ${hostConfig.Runtime}`);
-  }
+  const runtime = hostConfig.Runtime || (typeof body.Runtime === 'string' && body.Runtime ? body.Runtime : ctx.d.defaultRuntime);
+  hostConfig.Runtime = runtime;
+  if (ctx.d.runtimeNames && !ctx.d.runtimeNames.includes(runtime)) throw new InvalidArgumentError(`Unknown runtime specified ${runtime}`);
   const name = req.name ? validateContainerName(req.name) : `/${generateName((n) => ctx.nameHolder(`/${n}`) !== undefined)}`;
   ctx.assertNameFree(name);
   hostConfig.Links = normaliseLinks(hostConfig.Links, name, hostConfig.NetworkMode, (r) => ctx.get(r)); // links (marked edit: networking)
-  const image = ctx.d.images.getImage(body.Image);
+  const image = ctx.d.images.getImage(imageRef);
   const { HostConfig: _h, NetworkingConfig, ...userConfig } = body;
   const id = newId();
-  const config = mergeImageConfig(userConfig, image.config.config ?? {});
-  config.Image = body.Image;
+  const config: ContainerConfig = { ...mergeImageConfig(userConfig, image.config.config ?? {}), Image: imageRef };
   completeConfig(config, id, hostConfig.NetworkMode);
   const argv = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
   const dir = ctx.d.paths.containerDir(id);
@@ -114,8 +121,8 @@ export async function createContainer(ctx: ContainerContext, req: CreateRequest)
  * The networks a container is connected to, keyed by name: what the client sent, with the primary
  * network (NetworkMode) always present, so connect/disconnect have one list to work on.
  */
-function primaryEndpoints(mode: string, sent: Record<string, any> | undefined): Record<string, any> {
-  const out: Record<string, any> = {};
+function primaryEndpoints(mode: string, sent: Record<string, EndpointSettings | null> | null | undefined): Record<string, EndpointSettings> {
+  const out: Record<string, EndpointSettings> = {};
   for (const [k, v] of Object.entries(sent ?? {})) out[k === 'default' ? 'bridge' : k] = v ?? {};
   if (!['host', 'none'].includes(mode) && !mode.startsWith('container:')) out[mode] ??= {};
   return out;

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import type { ContainerContext } from './container-context.js';
 import type { ContainerRecord, EndpointSettings, NetworkSettings } from './container-model.js';
-import type { ContainerNetworkRequest } from './ports.js';
+import type { ContainerNetworkRequest, EndpointRequest } from './ports.js';
 
 /** The network service's view of a container: its mode (container: resolved to a full id), networks, ports, DNS. */
 export function networkRequest(ctx: ContainerContext, c: ContainerRecord): ContainerNetworkRequest {
@@ -17,7 +17,7 @@ export function networkRequest(ctx: ContainerContext, c: ContainerRecord): Conta
   }
   // The docker CLI names the default network "default" in EndpointsConfig too.
   const networks: ContainerNetworkRequest['networks'] = {};
-  for (const [n, cfg] of Object.entries(c.endpointsConfig ?? {})) networks[n === 'default' ? 'bridge' : n] = { ...(cfg as object) };
+  for (const [n, cfg] of Object.entries(c.endpointsConfig ?? {})) networks[n === 'default' ? 'bridge' : n] = endpointRequest(cfg);
   return {
     id: c.Id,
     name: c.Name.slice(1),
@@ -34,6 +34,16 @@ export function networkRequest(ctx: ContainerContext, c: ContainerRecord): Conta
     extraHosts: h.ExtraHosts ?? [],
     macAddress: c.Config.MacAddress,
   };
+}
+
+/** A copy of an endpoint's settings for the network service (a null LinkLocalIPs reads as none); keys keep their order. */
+function endpointRequest(cfg: EndpointSettings | null): EndpointRequest {
+  const out: EndpointSettings = { ...(cfg ?? {}) };
+  const ipam = out.IPAMConfig;
+  if (!ipam || ipam.LinkLocalIPs !== null) return out as EndpointRequest; // no null list left: the shapes agree
+  const { LinkLocalIPs: _none, ...kept } = ipam;
+  out.IPAMConfig = kept;
+  return out as EndpointRequest;
 }
 
 /** NetworkSettings of a container that is not running. */

@@ -2,11 +2,12 @@
 // next start, and the restart policy.
 import { ConflictError, InvalidArgumentError } from '../../common/errors.js';
 import type { ContainerContext } from './container-context.js';
-import type { ContainerRecord } from './container-model.js';
+import type { ContainerRecord, Resources, RestartPolicy } from './container-model.js';
 
-export type UpdateBody = Record<string, any>;
+/** container.UpdateConfig: the resources and the restart policy. */
+export type UpdateBody = Resources & { RestartPolicy?: RestartPolicy | null };
 
-const RESOURCE_KEYS = [
+const RESOURCE_KEYS: (keyof Resources)[] = [
   'CpuShares', 'Memory', 'CgroupParent', 'BlkioWeight', 'CpuPeriod', 'CpuQuota', 'CpuRealtimePeriod',
   'CpuRealtimeRuntime', 'CpusetCpus', 'CpusetMems', 'MemoryReservation', 'MemorySwap', 'NanoCpus',
   'OomKillDisable', 'PidsLimit',

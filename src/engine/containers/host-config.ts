@@ -1,5 +1,6 @@
 // Docker's HostConfig defaults and the checks dockerd makes at create.
 import { InvalidArgumentError } from '../../common/errors.js';
+import type { HostConfig } from './container-model.js';
 import { logPolicy } from './log-policy.js';
 
 const MIN_MEMORY = 6 * 1024 * 1024;
@@ -7,30 +8,48 @@ const MIN_MEMORY = 6 * 1024 * 1024;
 const LOG_DRIVERS = new Set(['json-file', 'local', 'none', 'journald', 'syslog', 'gelf', 'fluentd', 'awslogs', 'splunk', 'etwlogs', 'gcplogs', 'logentries']);
 
 /** Docker's HostConfig defaults and the checks dockerd makes at create. */
-export function normaliseHostConfig(h: Record<string, any>, logDriver: string): Record<string, any> {
-  const out: Record<string, any> = { ...h };
-  out.NetworkMode = !h.NetworkMode || h.NetworkMode === 'default' ? 'bridge' : h.NetworkMode;
-  out.RestartPolicy = { Name: h.RestartPolicy?.Name || 'no', MaximumRetryCount: h.RestartPolicy?.MaximumRetryCount ?? 0 };
+/** A HostConfig after create's defaults: the fields every later step reads are there. */
+export type NormalHostConfig = HostConfig & { NetworkMode: string };
+
+export function normaliseHostConfig(h: HostConfig, logDriver: string): NormalHostConfig {
+  const out: NormalHostConfig = { ...h, NetworkMode: !h.NetworkMode || h.NetworkMode === 'default' ? 'bridge' : h.NetworkMode };
+  const policy = { Name: h.RestartPolicy?.Name || 'no', MaximumRetryCount: h.RestartPolicy?.MaximumRetryCount ?? 0 };
+  out.RestartPolicy = policy;
+  checkRestartPolicy(policy, !!h.AutoRemove);
+  checkResources(h);
+  const log = { Type: h.LogConfig?.Type || logDriver, Config: h.LogConfig?.Config ?? {} };
+  out.LogConfig = log;
+  if (!LOG_DRIVERS.has(log.Type)) throw new InvalidArgumentError(`logger: no log driver named '${log.Type}' is registered`);
+  logPolicy(log, { driver: logDriver, opts: {} }); // lifecycle: bad max-size/max-file fail at create
+  fillDefaults(out, h);
+  return out;
+}
+
+function checkRestartPolicy(p: { Name: string; MaximumRetryCount: number }, autoRemove: boolean): void {
   const policies = ['no', 'always', 'on-failure', 'unless-stopped'];
-  if (!policies.includes(out.RestartPolicy.Name)) throw new InvalidArgumentError(`invalid restart policy: unknown policy '${out.RestartPolicy.Name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
-  if (out.RestartPolicy.Name !== 'on-failure' && out.RestartPolicy.MaximumRetryCount > 0) {
+  if (!policies.includes(p.Name)) throw new InvalidArgumentError(`invalid restart policy: unknown policy '${p.Name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
+  if (p.Name !== 'on-failure' && p.MaximumRetryCount > 0) {
     throw new InvalidArgumentError(`invalid restart policy: maximum retry count can only be used with 'on-failure'`);
   }
-  if (out.RestartPolicy.MaximumRetryCount < 0) throw new InvalidArgumentError('invalid restart policy: maximum retry count cannot be negative');
-  if (h.AutoRemove && out.RestartPolicy.Name !== 'no') {
+  if (p.MaximumRetryCount < 0) throw new InvalidArgumentError('invalid restart policy: maximum retry count cannot be negative');
+  if (autoRemove && p.Name !== 'no') {
     throw new InvalidArgumentError(`conflicting options: cannot combine AutoRemove (--rm) with restart policy (--restart)`);
   }
+}
+
+function checkResources(h: HostConfig): void {
   if (h.Memory && h.Memory > 0 && h.Memory < MIN_MEMORY) throw new InvalidArgumentError('Minimum memory limit allowed is 6MB');
-  if (h.MemorySwap > 0 && h.Memory > 0 && h.MemorySwap < h.Memory) {
+  if ((h.MemorySwap ?? 0) > 0 && (h.Memory ?? 0) > 0 && h.MemorySwap! < h.Memory!) {
     throw new InvalidArgumentError('Minimum memoryswap limit should be larger than memory limit, see usage');
   }
   if (h.NanoCpus && (h.CpuQuota || h.CpuPeriod)) {
     throw new InvalidArgumentError('Conflicting options: Nano CPUs and CPU Period cannot both be set');
   }
   if (h.NanoCpus && h.NanoCpus < 0) throw new InvalidArgumentError('Range of CPUs is from 0.01 to the number of CPUs available');
-  out.LogConfig = { Type: h.LogConfig?.Type || logDriver, Config: h.LogConfig?.Config ?? {} };
-  if (!LOG_DRIVERS.has(out.LogConfig.Type)) throw new InvalidArgumentError(`logger: no log driver named '${out.LogConfig.Type}' is registered`);
-  logPolicy(out.LogConfig, { driver: logDriver, opts: {} }); // lifecycle: bad max-size/max-file fail at create
+}
+
+/** Docker's values for what the client left out (inspect shows them all). */
+function fillDefaults(out: HostConfig, h: HostConfig): void {
   out.Binds ??= null;
   out.PortBindings ??= {};
   out.AutoRemove = !!h.AutoRemove;
@@ -68,5 +87,4 @@ export function normaliseHostConfig(h: Record<string, any>, logDriver: string): 
   out.CgroupnsMode ||= 'host';
   out.MaskedPaths ??= undefined;
   out.ReadonlyPaths ??= undefined;
-  return out;
 }
