@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { BerthError, ConflictError, InvalidArgumentError, errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { ContainerService } from '../containers/container-service.js';
+import { isVolumeMount } from '../containers/container-model.js';
 import type { NetworkService } from '../networks/network-service.js';
 import type { VolumeService } from '../volumes/volume-service.js';
 import { BACKUP_FORMAT_VERSION, MANIFEST_NAME, type BackupManifest } from './backup-manifest.js';
@@ -222,7 +223,7 @@ export async function restoreBackup(d: RestoreDeps, body: Readable, o: RestoreOp
     undo.push(() => d.containers.remove(Id, { force: true, volumes: true }));
     const c = d.containers.get(Id);
     for (const v of m.volumes.filter((x) => x.anonymous)) {
-      const mount = c.Mounts.find((x) => x.Type === 'volume' && x.Destination === v.destination);
+      const mount = c.Mounts.filter(isVolumeMount).find((x) => x.Destination === v.destination);
       if (mount) fillVolume(d, join(dir, v.member), mount.Name);
       else warnings.push(`no volume at ${v.destination} in the restored container: the backup of ${v.name} was not used`);
     }

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { TarReader, type TarHeader } from '../../common/archive/tar-reader.js';
 import { ConflictError, InvalidArgumentError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
-import type { ContainerRecord } from '../containers/container-model.js';
+import { isVolumeMount, type ContainerRecord } from '../containers/container-model.js';
 import type { ContainerService } from '../containers/container-service.js';
 import type { ExecService } from '../containers/exec-service.js';
 import type { NetworkService } from '../networks/network-service.js';
@@ -115,7 +115,7 @@ function isAnonymous(c: ContainerRecord, name: string, labels: Record<string, st
 }
 
 function volumesOf(d: BackupDeps, c: ContainerRecord): BackupVolume[] {
-  return c.Mounts.filter((m) => m.Type === 'volume' && m.Name).map((m) => {
+  return c.Mounts.filter(isVolumeMount).filter((m) => m.Name).map((m) => {
     const v = d.volumes.get(m.Name);
     return {
       name: m.Name,

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../../common/errors.js';
+import type { ContainerConfig, HealthConfig } from './container-model.js';
 
 /** The image config's `config` object (OCI / Docker image spec). */
 export interface ImageRuntimeConfig {
@@ -11,10 +12,13 @@ export interface ImageRuntimeConfig {
   WorkingDir?: string;
   Labels?: Record<string, string> | null;
   StopSignal?: string;
-  Healthcheck?: Record<string, unknown>;
+  Healthcheck?: HealthConfig;
   OnBuild?: string[] | null;
   Shell?: string[];
 }
+
+/** Config as the client sends it: Cmd and Entrypoint may still be a plain string (API < 1.7). */
+export type UserConfig = Omit<Partial<ContainerConfig>, 'Cmd' | 'Entrypoint'> & { Cmd?: string | string[] | null; Entrypoint?: string | string[] | null };
 
 const empty = (a: unknown[] | null | undefined) => !a || a.length === 0;
 
@@ -28,8 +32,9 @@ function strSlice(v: unknown): string[] | null | undefined {
  * when the user gave neither Cmd nor Entrypoint, env and labels merged key by key (user wins),
  * exposed ports and volumes unioned.
  */
-export function mergeImageConfig(user: Record<string, any>, image: ImageRuntimeConfig): Record<string, any> {
-  const c: Record<string, any> = { ...user };
+export function mergeImageConfig(user: UserConfig, image: ImageRuntimeConfig): Partial<ContainerConfig> {
+  // Cmd and Entrypoint become arrays below; every other key keeps its place (inspect shows them in order).
+  const c = { ...user } as Partial<ContainerConfig>;
   if (!c.User && image.User) c.User = image.User;
   if (image.ExposedPorts) c.ExposedPorts = { ...image.ExposedPorts, ...(c.ExposedPorts ?? {}) };
   const env = new Map<string, string>();

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../../common/errors.js';
+import { exactMatch, filterValues, fuzzyMatch, hasFilter, matchKVList, validateFilters, type FilterArgs } from '../../common/filters.js';
 import { humanDuration } from '../../common/human-duration.js';
 import type { ContainerRecord } from './container-model.js';
 
@@ -84,7 +85,7 @@ export function summaryView(c: ContainerRecord, size?: { rw: number; rootFs: num
     Status: statusText(c),
     HostConfig: { NetworkMode: c.HostConfig.NetworkMode, ...(c.HostConfig.Annotations && Object.keys(c.HostConfig.Annotations).length ? { Annotations: c.HostConfig.Annotations } : {}) },
     NetworkSettings: { Networks: c.NetworkSettings.Networks ?? {} },
-    Mounts: c.Mounts.map((m: any) => ({ ...m })),
+    Mounts: c.Mounts.map((m) => ({ ...m })),
   };
 }
 
@@ -95,7 +96,7 @@ export interface ListContext {
   container(ref: string): ContainerRecord;
 }
 
-const KNOWN_FILTERS = new Set(['id', 'name', 'label', 'status', 'ancestor', 'exited', 'before', 'since', 'health', 'network', 'volume', 'is-task', 'publish', 'expose']);
+const KNOWN_FILTERS = ['id', 'name', 'label', 'status', 'ancestor', 'exited', 'before', 'since', 'health', 'network', 'volume', 'is-task', 'publish', 'expose'];
 const STATUSES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
 
 /**
@@ -125,53 +126,58 @@ export function nameMatches(values: string[], name: string): boolean {
   });
 }
 
+/** Whether a published (`publish`) or exposed (`expose`) port filter value names one of the ports: `80`, `80/tcp`. */
+function portMatches(want: string, ports: { port: number | undefined; type: string }[]): boolean {
+  const prefix = want.includes('/') ? want : `${want}/`;
+  return ports.some((p) => p.port !== undefined && `${p.port}/${p.type}`.startsWith(prefix));
+}
+
+/** The network names and ids a `network` filter value may name. */
+function networkNames(c: ContainerRecord): string[] {
+  const nets = c.NetworkSettings.Networks ?? {};
+  return [c.HostConfig.NetworkMode ?? '', ...Object.keys(nets), ...Object.values(nets).map((n) => n.NetworkID ?? '')];
+}
+
+/** One container against the filters; before/since and ancestors resolved by the caller. */
+function matchesFilters(c: ContainerRecord, f: FilterArgs, r: { before?: ContainerRecord; since?: ContainerRecord; ancestors: string[] }): boolean {
+  if (!fuzzyMatch(f, 'id', c.Id)) return false;
+  if (hasFilter(f, 'name') && !nameMatches(f.name!, c.Name)) return false;
+  if (!exactMatch(f, 'status', c.State.Status)) return false;
+  if (hasFilter(f, 'exited') && (c.State.Running || c.State.Status === 'created' || !exactMatch(f, 'exited', String(c.State.ExitCode)))) return false;
+  if (!matchKVList(f, 'label', c.Config.Labels)) return false;
+  if (r.ancestors.length && !r.ancestors.includes(c.Image) && !filterValues(f, 'ancestor').includes(c.Config.Image ?? '')) return false;
+  if (r.before && !(c.Created < r.before.Created)) return false;
+  if (r.since && !(c.Created > r.since.Created)) return false;
+  if (!exactMatch(f, 'health', c.State.Health?.Status ?? 'none')) return false;
+  if (hasFilter(f, 'network') && !filterValues(f, 'network').some((n) => networkNames(c).includes(n))) return false;
+  if (hasFilter(f, 'volume') && !filterValues(f, 'volume').some((v) => c.Mounts.some((m) => m.Name === v || m.Destination === v || m.Source === v))) return false;
+  if (filterValues(f, 'is-task').includes('true')) return false;
+  if (hasFilter(f, 'publish') || hasFilter(f, 'expose')) {
+    const ports = portList(c);
+    const published = ports.map((x) => ({ port: x.PublicPort, type: x.Type }));
+    const exposed = ports.map((x) => ({ port: x.PrivatePort, type: x.Type }));
+    if (!filterValues(f, 'publish').every((p) => portMatches(p, published))) return false;
+    if (!filterValues(f, 'expose').every((p) => portMatches(p, exposed))) return false;
+  }
+  return true;
+}
+
 /** Docker's container list filters. */
-export function filterContainers(all: ContainerRecord[], filters: Record<string, string[]>, ctx: ListContext): ContainerRecord[] {
-  for (const k of Object.keys(filters)) if (!KNOWN_FILTERS.has(k)) throw new InvalidArgumentError(`invalid filter '${k}'`);
-  for (const s of filters.status ?? []) {
+export function filterContainers(all: ContainerRecord[], filters: FilterArgs, ctx: ListContext): ContainerRecord[] {
+  validateFilters(filters, KNOWN_FILTERS);
+  for (const s of filterValues(filters, 'status')) {
     if (!STATUSES.includes(s)) throw new InvalidArgumentError(`invalid filter 'status=${s}'`);
   }
-  const beforeC = filters.before?.[0] ? ctx.container(filters.before[0]) : undefined;
-  const sinceC = filters.since?.[0] ? ctx.container(filters.since[0]) : undefined;
-  const ancestors = (filters.ancestor ?? []).map((a) => ctx.imageId(a) ?? `__none__${a}`);
-  const matches = (c: ContainerRecord): boolean => {
-    if (filters.id?.length && !filters.id.some((p) => c.Id.startsWith(p))) return false;
-    if (filters.name?.length && !nameMatches(filters.name, c.Name)) return false;
-    if (filters.status?.length && !filters.status.includes(c.State.Status)) return false;
-    if (filters.exited?.length && (c.State.Running || c.State.Status === 'created' || !filters.exited.includes(String(c.State.ExitCode)))) return false;
-    if (filters.label?.length) {
-      const labels = c.Config.Labels ?? {};
-      for (const l of filters.label) {
-        const i = l.indexOf('=');
-        const k = i < 0 ? l : l.slice(0, i);
-        if (!(k in labels) || (i >= 0 && labels[k] !== l.slice(i + 1))) return false;
-      }
-    }
-    if (ancestors.length && !ancestors.includes(c.Image) && !(filters.ancestor ?? []).includes(c.Config.Image)) return false;
-    if (beforeC && !(c.Created < beforeC.Created)) return false;
-    if (sinceC && !(c.Created > sinceC.Created)) return false;
-    if (filters.health?.length && !filters.health.includes(c.State.Health?.Status ?? 'none')) return false;
-    if (filters.network?.length) {
-      const nets = c.NetworkSettings.Networks ?? {};
-      const names = [c.HostConfig.NetworkMode, ...Object.keys(nets), ...Object.values(nets).map((n: any) => n.NetworkID)];
-      if (!filters.network.some((n) => names.includes(n))) return false;
-    }
-    if (filters.volume?.length) {
-      if (!filters.volume.some((v) => c.Mounts.some((m: any) => m.Name === v || m.Destination === v || m.Source === v))) return false;
-    }
-    if (filters['is-task']?.length && filters['is-task'].includes('true')) return false;
-    if (filters.publish?.length || filters.expose?.length) {
-      const ports = portList(c);
-      for (const p of filters.publish ?? []) if (!ports.some((x) => x.PublicPort !== undefined && `${x.PublicPort}/${x.Type}`.startsWith(p.includes('/') ? p : `${p}/`))) return false;
-      for (const p of filters.expose ?? []) if (!ports.some((x) => `${x.PrivatePort}/${x.Type}`.startsWith(p.includes('/') ? p : `${p}/`))) return false;
-    }
-    return true;
+  const resolved = {
+    before: filters.before?.[0] ? ctx.container(filters.before[0]) : undefined,
+    since: filters.since?.[0] ? ctx.container(filters.since[0]) : undefined,
+    ancestors: filterValues(filters, 'ancestor').map((a) => ctx.imageId(a) ?? `__none__${a}`),
   };
   // A name filter that is no regexp, or a record stored malformed, matches nothing (moby's
   // filters.Match skips what it cannot evaluate) instead of failing the whole list.
   return all.filter((c) => {
     try {
-      return matches(c);
+      return matchesFilters(c, filters, resolved);
     } catch {
       return false;
     }

@@ -1,4 +1,4 @@
-import type { ContainerRecord } from './container-model.js';
+import type { ContainerRecord, HealthConfig } from './container-model.js';
 
 /** One probe's outcome, as Docker keeps it in State.Health.Log. */
 export interface HealthProbe {
@@ -16,7 +16,7 @@ const DEFAULTS = { Interval: 30 * SECOND, Timeout: 30 * SECOND, StartPeriod: 0, 
 const KEEP_LOG = 5;
 
 /** The probe command of a Healthcheck, or undefined when there is none (or NONE). */
-export function probeCommand(hc: Record<string, any> | undefined | null): string[] | undefined {
+export function probeCommand(hc: HealthConfig | undefined | null): string[] | undefined {
   const test = hc?.Test as string[] | undefined;
   if (!test?.length || test[0] === 'NONE') return undefined;
   if (test[0] === 'CMD') return test.slice(1);

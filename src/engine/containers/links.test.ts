@@ -59,7 +59,7 @@ test('link lines go before the container\'s own line; rm --link forgets one link
   const me = ctr('me', { HostConfig: { NetworkMode: 'bridge', Links: ['/web:/me/w', '/db:/me/d'] } });
   const saved: string[][] = [];
   const look = lookupOf(me);
-  removeLink('me/w', look, (p) => saved.push(p.HostConfig.Links));
+  removeLink('me/w', look, (p) => saved.push(p.HostConfig.Links ?? []));
   assert.deepEqual(saved, [['/db:/me/d']]);
   assert.throws(() => removeLink('me/w', look, () => undefined), /No such container: me\/w/);
   assert.throws(() => removeLink('/me', look, () => undefined), /Conflict, cannot remove the default link name of the container/);

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, NotFoundError, SystemError } from '../../common/errors.js';
 import { parseLink } from '../networks/network-service.js';
+import type { HostConfig, NetworkSettings } from './container-model.js';
 
 // Legacy container links (`--link name:alias`, HostConfig.Links) on the default bridge, as dockerd
 // makes them: checked at create and kept in inspect's form "/target:/me/alias"; at each start the
@@ -12,9 +13,9 @@ export interface LinkableContainer {
   /** With the leading slash. */
   Name: string;
   Config: { Hostname?: string; Env?: string[] | null; ExposedPorts?: Record<string, unknown> | null };
-  HostConfig: Record<string, any>;
+  HostConfig: HostConfig;
   State: { Running: boolean };
-  NetworkSettings: Record<string, any>;
+  NetworkSettings: NetworkSettings;
 }
 
 export type ContainerLookup = (ref: string) => LinkableContainer;

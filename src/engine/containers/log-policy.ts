@@ -29,7 +29,7 @@ export function parseLogSize(s: string): number {
  * daemon's driver (as dockerd merges them), over berth's defaults. `local` compresses by default.
  */
 export function logPolicy(
-  logConfig: { Type?: string; Config?: Record<string, string> } | undefined,
+  logConfig: { Type?: string; Config?: Record<string, string> | null } | null | undefined,
   daemon: { driver: string; opts: Record<string, string> },
 ): LogPolicy {
   const driver = logConfig?.Type || daemon.driver;

@@ -1,8 +1,11 @@
 // What the container service needs from its neighbours, as narrow interfaces. The daemon wires the
 // real implementations (images, snapshots, networks, runtime) behind them; tests may fake them.
 import type { AttachStream, CreateOptions, ExecSession, ExitStatus } from '../runtime/conmon-runtime.js';
-import type { OciSpec } from '../runtime/oci-spec.js';
+import type { OciMount, OciSpec } from '../runtime/oci-spec.js';
 import type { ImageRuntimeConfig } from './config-merge.js';
+import type { ContainerConfig, EndpointSettings, HostConfig, MountPoint, NetworkSettings, PortMap, PortSet } from './container-model.js';
+
+export { isVolumeMount, type MountPoint, type VolumeMountPoint } from './container-model.js';
 
 export interface ImageLookup {
   getImage(ref: string): {
@@ -19,15 +22,20 @@ export interface ContainerRootfs {
   removeContainerLayer(containerId: string): Promise<void>;
 }
 
+/** A network the container asks for; IPAMConfig as the network store keeps it (no null lists). */
+export type EndpointRequest = Omit<EndpointSettings, 'IPAMConfig'> & {
+  IPAMConfig?: { IPv4Address?: string; IPv6Address?: string; LinkLocalIPs?: string[] } | null;
+};
+
 export interface ContainerNetworkRequest {
   id: string;
   name: string;
   hostname: string;
   domainname: string;
   networkMode: string;
-  networks: Record<string, { Aliases?: string[]; IPAMConfig?: { IPv4Address?: string }; MacAddress?: string }>;
-  portBindings: Record<string, { HostIp?: string; HostPort?: string }[]>;
-  exposedPorts: Record<string, object>;
+  networks: Record<string, EndpointRequest>;
+  portBindings: PortMap;
+  exposedPorts: PortSet;
   publishAll: boolean;
   dns: string[];
   dnsSearch: string[];
@@ -38,7 +46,7 @@ export interface ContainerNetworkRequest {
 
 export interface ContainerNetworkSetup {
   netnsPath?: string;
-  settings: Record<string, any>;
+  settings: NetworkSettings;
   hostsFile: string;
   resolvConf: string;
 }
@@ -47,7 +55,7 @@ export interface ContainerNetworking {
   setupContainer(c: ContainerNetworkRequest): Promise<ContainerNetworkSetup>;
   teardownContainer(id: string): Promise<void>;
   /** NetworkSettings for a container that is not running (Networks without addresses). */
-  idleSettings(c: ContainerNetworkRequest): Record<string, any>;
+  idleSettings(c: ContainerNetworkRequest): NetworkSettings;
   /** The resolv.conf of a running container after a live connect/disconnect (undefined: leave it). */
   resolvConfFor(c: ContainerNetworkRequest): string | undefined;
 }
@@ -94,18 +102,6 @@ export type LogReader = (
   o: { since?: number; until?: number; tail?: number; follow?: boolean; signal?: AbortSignal; until_stopped?: Promise<void> },
 ) => AsyncIterable<LogEntry>;
 
-/** Docker's MountPoint as inspect shows it (Mounts[]). */
-export interface MountPoint {
-  Type: 'volume' | 'bind' | 'tmpfs' | 'npipe' | 'cluster';
-  Name?: string;
-  Source: string;
-  Destination: string;
-  Driver?: string;
-  Mode: string;
-  RW: boolean;
-  Propagation: string;
-}
-
 /** Volumes, bind mounts and tmpfs of a container (the volumes engine implements it). */
 export interface ContainerMounts {
   /**
@@ -113,11 +109,28 @@ export interface ContainerMounts {
    * named and anonymous volumes they need, and returns the container's Mounts (inspect shape).
    */
   plan(
-    c: { Id: string; Config: Record<string, any>; HostConfig: Record<string, any> },
-    lookupContainer: (ref: string) => { Id: string; Mounts: MountPoint[]; HostConfig: Record<string, any> },
+    c: { Id: string; Config: ContainerConfig; HostConfig: HostConfig },
+    lookupContainer: (ref: string) => { Id: string; Mounts: MountPoint[]; HostConfig: HostConfig },
   ): Promise<MountPoint[]>;
   /** At start: OCI mounts for the spec; copies the image's files up into new empty volumes. */
-  ociMounts(c: { Id: string; Mounts: MountPoint[]; HostConfig: Record<string, any> }, rootfs: string): Promise<import('../runtime/oci-spec.js').OciMount[]>;
+  ociMounts(c: { Id: string; Mounts: MountPoint[]; HostConfig: HostConfig }, rootfs: string): Promise<OciMount[]>;
   /** At remove: drops the container's anonymous volumes when asked (`rm -v`). */
   release(c: { Id: string; Mounts: MountPoint[] }, removeVolumes: boolean): Promise<void>;
+}
+
+/** Where container records are kept (the store's container repository). */
+export interface ContainerStore<R> {
+  insert(c: R): void;
+  save(c: R): void;
+  remove(id: string): void;
+  all(): R[];
+  /** Remembers that a container named `name` ran this image (for rollback). */
+  recordImageRun(name: string, imageId: string, imageRef: string, when: string): void;
+  imageHistory(name: string): { imageId: string; imageRef: string; firstRun: string }[];
+}
+
+/** The timers the restart manager waits with; injectable so tests need no real delays. */
+export interface RestartTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(t: unknown): void;
 }

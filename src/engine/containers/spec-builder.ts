@@ -8,12 +8,13 @@ import { resolveCapabilities } from './spec/capabilities.js';
 import { allHostDevices, defaultDeviceRules, deviceCgroupRules, requestedDevices } from './spec/devices.js';
 import { seccompFromOption } from './spec/seccomp.js';
 import { resolveUser } from './spec/user.js';
+import type { ContainerConfig, HostConfig } from './container-model.js';
 
 /** The parts of a container record the spec is made from (Docker's Config and HostConfig). */
 export interface SpecContainer {
   Id: string;
-  Config: Record<string, any>;
-  HostConfig: Record<string, any>;
+  Config: Partial<ContainerConfig>;
+  HostConfig: HostConfig;
 }
 
 export interface SpecContext {

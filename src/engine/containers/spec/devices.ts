@@ -81,14 +81,15 @@ export function allHostDevices(root = '/dev'): OciDevice[] {
 }
 
 /** HostConfig.Devices entries → devices plus their cgroup allow rules. */
-export function requestedDevices(list: { PathOnHost: string; PathInContainer?: string; CgroupPermissions?: string }[]): {
+export function requestedDevices(list: { PathOnHost?: string; PathInContainer?: string; CgroupPermissions?: string }[]): {
   devices: OciDevice[];
   rules: OciDeviceRule[];
 } {
   const devices: OciDevice[] = [];
   const rules: OciDeviceRule[] = [];
   for (const d of list) {
-    const dev = hostDevice(d.PathOnHost, d.PathInContainer || d.PathOnHost);
+    const onHost = d.PathOnHost ?? '';
+    const dev = hostDevice(onHost, d.PathInContainer || onHost);
     devices.push(dev);
     rules.push({ allow: true, type: dev.type as 'c' | 'b', major: dev.major!, minor: dev.minor!, access: d.CgroupPermissions || 'rwm' });
   }
