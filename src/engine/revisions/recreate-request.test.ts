@@ -32,5 +32,5 @@ test('the request as given is re-applied to the new image, with the live network
     { Type: 'volume', Source: 'b'.repeat(64), Target: '/cache', ReadOnly: true },
   ]);
   assert.deepEqual(body.NetworkingConfig.EndpointsConfig.appnet.Aliases, ['web']);
-  assert.equal(body.HostConfig.RestartPolicy.Name, 'always');
+  assert.equal(body.HostConfig.RestartPolicy?.Name, 'always');
 });
