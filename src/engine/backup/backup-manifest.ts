@@ -1,3 +1,4 @@
+import type { CreateBody } from '../containers/container-create.js';
 // The manifest of a container backup: the last member of the archive, written once every other
 // member's digest is known. A restore refuses an archive whose members do not match it.
 
@@ -36,7 +37,7 @@ export interface BackupManifest {
     id: string;
     name: string;
     /** The create request (Config with HostConfig and NetworkingConfig) that makes it again. */
-    create: Record<string, any>;
+    create: CreateBody;
   };
   networks: BackupNetwork[];
   image: {

@@ -1,3 +1,4 @@
+import type { CreateBody } from '../containers/container-create.js';
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { Readable } from 'node:stream';
@@ -62,7 +63,7 @@ async function runHook(d: BackupDeps, c: ContainerRecord, label: string): Promis
 }
 
 /** The create request that makes the container again, from what berth keeps of it. */
-export function createRequestOf(c: ContainerRecord): Record<string, any> {
+export function createRequestOf(c: ContainerRecord): CreateBody {
   return {
     ...structuredClone(c.Config),
     HostConfig: structuredClone(c.HostConfig),
@@ -72,7 +73,7 @@ export function createRequestOf(c: ContainerRecord): Record<string, any> {
 
 function networksOf(d: BackupDeps, c: ContainerRecord): BackupNetwork[] {
   const out: BackupNetwork[] = [];
-  for (const [name, ep] of Object.entries((c.NetworkSettings.Networks ?? {}) as Record<string, any>)) {
+  for (const [name, ep] of Object.entries(c.NetworkSettings.Networks ?? {})) {
     const n: BackupNetwork = {
       name,
       aliases: ep.Aliases ?? null,
@@ -82,7 +83,7 @@ function networksOf(d: BackupDeps, c: ContainerRecord): BackupNetwork[] {
     };
     if (!PREDEFINED.has(name)) {
       try {
-        const net = d.networks.inspect(name) as unknown as Record<string, any>;
+        const net = d.networks.inspect(name);
         n.create = {
           Name: net.Name,
           Driver: net.Driver,

@@ -148,12 +148,12 @@ export function packUpperDir(upper: string, opaque: Set<string>): Readable {
 
 /** Merges the request's config over the container's, as dockerd does (empty fields inherit). */
 function mergeConfig(container: ContainerConfig, override: ContainerConfig | undefined): ContainerConfig {
-  const out: ContainerConfig = { ...container };
-  for (const [k, v] of Object.entries(override ?? {})) {
+  const out: Record<string, unknown> = { ...container };
+  for (const [k, v] of Object.entries(override ?? {}) as [string, unknown][]) {
     const empty = v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0);
     if (!empty) out[k] = v;
   }
-  return out;
+  return out as ContainerConfig;
 }
 
 export async function commitContainer(deps: CommitDeps, o: CommitOptions): Promise<{ Id: string }> {

@@ -30,7 +30,7 @@ export async function stopLocked(ctx: ContainerContext, c: ContainerRecord, o: S
   if (c.State.Paused) await ctx.d.runtime.resume(c.Id).catch(() => undefined);
   ctx.emit(c, 'kill', { signal: String(signalNumber(signal)) });
   await ctx.d.runtime.kill(c.Id, signal).catch(() => undefined);
-  // moby: any negative timeout waits without limit (no SIGKILL); so does one beyond a timer's range.
+  // moby waits without limit (no SIGKILL) for a negative timeout; so does one beyond a timer's range.
   const unlimited = timeout < 0 || timeout * 1000 > MAX_TIMER_MS;
   const inTime = unlimited ? await exited.then(() => true) : await raceTimeout(exited, timeout * 1000);
   if (!inTime) {

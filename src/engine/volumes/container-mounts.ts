@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { InvalidArgumentError, NotFoundError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
+import type { ContainerConfig, HostConfig, MountRequest } from '../containers/container-model.js';
 import type { ContainerMounts, MountPoint } from '../containers/ports.js';
 import type { OciMount } from '../runtime/oci-spec.js';
 import { copyOwnership, copyTree } from './copy-tree.js';
@@ -17,7 +18,7 @@ import {
 import { followSymlinkInScope } from './scoped-path.js';
 import { ANONYMOUS_LABEL, type VolumeService } from './volume-service.js';
 
-type Container = { Id: string; Config?: Record<string, any>; Mounts: MountPoint[]; HostConfig: Record<string, any> };
+type Container = { Id: string; Config?: Partial<ContainerConfig>; Mounts: MountPoint[]; HostConfig: HostConfig };
 
 function duplicate(dest: string): InvalidArgumentError {
   return new InvalidArgumentError(`Duplicate mount point: ${dest}`);
@@ -48,8 +49,8 @@ export class VolumeContainerMounts implements ContainerMounts {
   ) {}
 
   async plan(
-    c: { Id: string; Config: Record<string, any>; HostConfig: Record<string, any> },
-    lookupContainer: (ref: string) => { Id: string; Mounts: MountPoint[]; HostConfig: Record<string, any> },
+    c: { Id: string; Config: Partial<ContainerConfig>; HostConfig: HostConfig },
+    lookupContainer: (ref: string) => { Id: string; Mounts: MountPoint[]; HostConfig: HostConfig },
   ): Promise<MountPoint[]> {
     const hc = c.HostConfig;
     const points = new Map<string, MountPoint>();
@@ -71,7 +72,7 @@ export class VolumeContainerMounts implements ContainerMounts {
         points.set(p.Destination, this.toMountPoint(p, created));
       }
       // 3. --mount; a clash with a -v destination is an error.
-      for (const spec of (hc.Mounts ?? []) as Record<string, any>[]) {
+      for (const spec of hc.Mounts ?? []) {
         const p = parseMountSpec(spec);
         if (bindDests.has(p.Destination)) throw duplicate(p.Destination);
         bindDests.add(p.Destination);
@@ -130,8 +131,8 @@ export class VolumeContainerMounts implements ContainerMounts {
   }
 
   /** The --mount spec or -v string a mount point came from, for options inspect does not show. */
-  private origin(c: Container, dest: string): { spec?: Record<string, any>; bind?: ParsedMount } {
-    for (const spec of (c.HostConfig.Mounts ?? []) as Record<string, any>[]) {
+  private origin(c: Container, dest: string): { spec?: MountRequest; bind?: ParsedMount } {
+    for (const spec of c.HostConfig.Mounts ?? []) {
       if (spec.Target && posix.normalize(spec.Target).replace(/(.)\/+$/, '$1') === dest) return { spec };
     }
     for (const raw of (c.HostConfig.Binds ?? []) as string[]) {

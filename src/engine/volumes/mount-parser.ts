@@ -1,3 +1,4 @@
+import type { MountRequest } from '../containers/container-model.js';
 import { existsSync } from 'node:fs';
 import { posix } from 'node:path';
 import { InvalidArgumentError } from '../../common/errors.js';
@@ -103,7 +104,7 @@ export function parseBind(raw: string): ParsedMount {
 }
 
 /** Docker's ConvertTmpfsOptions: `--mount type=tmpfs` size/mode/options as mount data. */
-export function tmpfsData(opts: Record<string, any> | undefined, readOnly: boolean): string[] {
+export function tmpfsData(opts: MountRequest['TmpfsOptions'], readOnly: boolean): string[] {
   const out: string[] = [];
   if (readOnly) out.push('ro');
   if (opts?.Mode) out.push(`mode=${Number(opts.Mode).toString(8)}`);
@@ -128,7 +129,7 @@ export function tmpfsData(opts: Record<string, any> | undefined, readOnly: boole
 }
 
 /** One HostConfig.Mounts entry (`--mount`), checked as dockerd checks it at create. */
-export function parseMountSpec(m: Record<string, any>): ParsedMount {
+export function parseMountSpec(m: MountRequest): ParsedMount {
   const type = String(m.Type ?? '');
   if (!['volume', 'bind', 'tmpfs'].includes(type)) {
     if (type === 'npipe' || type === 'cluster' || type === 'image') throw mountConfigError(type, `mount type "${type}" is not supported`);
