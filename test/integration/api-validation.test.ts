@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { readAll, readJsonLines } from '../../src/client/api-client.js';
+import { readAll, readJsonLines } from '../helpers/raw-client.js';
 import { api, TEST_DATA_ROOT, TEST_SOCKET } from '../helpers/daemon.js';
 
 // Malformed requests are refused at the edge in dockerd's words and never stored; a record that

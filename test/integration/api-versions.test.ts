@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { readJsonLines, type ApiError } from '../../src/client/api-client.js';
+import { readJsonLines, type ApiError } from '../helpers/raw-client.js';
 import { api } from '../helpers/daemon.js';
 
 // Each API version answered in dockerd's shape for it, checked against the live daemon (the

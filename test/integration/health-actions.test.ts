@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readAll, readJsonLines } from '../../src/client/api-client.js';
+import { readAll, readJsonLines } from '../helpers/raw-client.js';
 import { api, berth } from '../helpers/daemon.js';
 
 // Healthchecks that act: --health-on-failure (label berth.health-on-failure), events saying why,

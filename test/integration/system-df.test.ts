@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readJsonLines } from '../../src/client/api-client.js';
+import { readJsonLines } from '../helpers/raw-client.js';
 import { api, berth, docker } from '../helpers/daemon.js';
 
 // /system/df (docker system df -v) against what is really written: a container's writable layer,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { IncomingMessage } from 'node:http';
-import { ApiError, type ApiClient } from '../../client/api-client.js';
+import { ApiError, type ApiClient, type RestoreResult } from '../../client/api-client.js';
 import { CliExit, createEnv, type CliEnv } from '../cli-env.js';
 
 // `berth migrate CONTAINER DESTINATION`: the source's backup stream goes straight into the
@@ -15,21 +15,13 @@ function destinationHost(dest: string): string {
   return dest.startsWith('/') ? `unix://${dest}` : dest;
 }
 
-interface Restored {
-  Id: string;
-  Name: string;
-  Warnings: string[];
-  CreatedVolumes: string[];
-  CreatedNetworks: string[];
-}
-
 /** Waits until the container runs (and is healthy when it has a healthcheck). */
 async function passesGate(dest: ApiClient, id: string): Promise<string | undefined> {
   const deadline = Date.now() + GATE_TIMEOUT_MS;
   let runningSince = 0;
   for (;;) {
-    const c = await dest.call<Record<string, any>>('GET', `/containers/${id}/json`);
-    const health = c.State.Health?.Status as string | undefined;
+    const c = await dest.containers.inspect(id);
+    const health = c.State.Health?.Status;
     if (!c.State.Running) return `the container is ${c.State.Status} on the destination (exit code ${c.State.ExitCode})`;
     if (health === 'unhealthy') return 'the container is unhealthy on the destination';
     runningSince ||= Date.now();
@@ -40,38 +32,34 @@ async function passesGate(dest: ApiClient, id: string): Promise<string | undefin
   }
 }
 
-async function cleanDestination(dest: ApiClient, r: Restored): Promise<void> {
-  await dest.call('DELETE', `/containers/${r.Id}`, { query: { force: '1', v: '1' } }).catch(() => undefined);
-  for (const v of r.CreatedVolumes) await dest.call('DELETE', `/volumes/${encodeURIComponent(v)}`, { query: { force: '1' } }).catch(() => undefined);
-  for (const n of r.CreatedNetworks) await dest.call('DELETE', `/networks/${encodeURIComponent(n)}`).catch(() => undefined);
+async function cleanDestination(dest: ApiClient, r: RestoreResult): Promise<void> {
+  await dest.containers.remove(r.Id, { force: true, volumes: true }).catch(() => undefined);
+  for (const v of r.CreatedVolumes) await dest.volumes.remove(v, { force: true }).catch(() => undefined);
+  for (const n of r.CreatedNetworks) await dest.networks.remove(n).catch(() => undefined);
 }
 
 async function migrate(e: CliEnv, container: string, destination: string, o: { rmSource?: boolean; live?: boolean }): Promise<void> {
   const src = e.client();
   const dest = createEnv({ host: [destinationHost(destination)], config: e.configDir }).client();
-  const before = await src.call<Record<string, any>>('GET', `/containers/${encodeURIComponent(container)}/json`);
-  await dest.call('GET', '/_ping').catch((err: Error) => {
+  const before = await src.containers.inspect(container);
+  await dest.system.ping().catch((err: Error) => {
     throw new CliExit(1, `cannot reach the destination ${destination}: ${err.message}`);
   });
   // An image the destination already has (same id) is not sent; the restore finds it there.
-  const image = await src.call<Record<string, any>>('GET', `/images/${before.Image}/json`);
-  const destHasImage = (image.RepoDigests ?? []).length > 0 && (await dest.call('GET', `/images/${before.Image}/json`).then(() => true, () => false));
+  const image = await src.images.inspect(before.Image);
+  const destHasImage = (image.RepoDigests ?? []).length > 0 && (await dest.images.inspect(before.Image).then(() => true, () => false));
   const abort = new AbortController();
-  const archive: IncomingMessage = await src.stream('GET', `/berth/v1/containers/${before.Id}/backup`, {
-    query: { consistency: o.live ? 'live' : 'pause', image: destHasImage ? 'false' : undefined },
-  });
+  const archive: IncomingMessage = await src.berth.backup(before.Id, [
+    ['consistency', o.live ? 'live' : 'pause'],
+    ['image', destHasImage ? 'false' : undefined],
+  ]);
   // A backup cut short must not reach the destination as a clean end: abort the upload.
   const cut = () => abort.abort(new Error('the backup stream from the source broke off'));
   archive.on('aborted', cut);
   archive.on('error', cut);
-  let restored: Restored;
+  let restored: RestoreResult;
   try {
-    restored = await dest.call<Restored>('POST', '/berth/v1/restore', {
-      query: { start: 'true' },
-      rawBody: archive,
-      headers: { 'Content-Type': 'application/zstd' },
-      signal: abort.signal,
-    });
+    restored = await dest.berth.restore([['start', 'true']], archive, abort.signal);
   } catch (err) {
     const why = err instanceof ApiError ? err.message : (abort.signal.reason as Error | undefined)?.message ?? (err as Error).message;
     throw new CliExit(1, `migration failed, the source is still running: ${why}`);
@@ -82,8 +70,8 @@ async function migrate(e: CliEnv, container: string, destination: string, o: { r
     await cleanDestination(dest, restored);
     throw new CliExit(1, `migration failed, the source is still running and the destination was cleaned: ${failed}`);
   }
-  if (before.State.Running) await src.call('POST', `/containers/${before.Id}/stop`);
-  if (o.rmSource) await src.call('DELETE', `/containers/${before.Id}`, { query: { v: '1' } });
+  if (before.State.Running) await src.containers.stop(before.Id);
+  if (o.rmSource) await src.containers.remove(before.Id, { volumes: true });
   e.out.write(`${restored.Id}\n`);
 }
 
