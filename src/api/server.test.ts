@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiClient, ApiError, readAll, readJsonLines } from '../client/api-client.js';
+import { ApiClient, ApiError, readAll, readJsonLines } from '../../test/helpers/raw-client.js';
 import { InvalidArgumentError, NotFoundError } from '../common/errors.js';
 import { silentLogger } from '../common/logger.js';
 import { EventBus } from '../engine/events/event-bus.js';

@@ -1,7 +1,16 @@
 import type { IncomingMessage, RequestOptions } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import type { Duplex } from 'node:stream';
+import { ContainersApi, ExecApi } from './containers-api.js';
+import { ImagesApi } from './images-api.js';
+import { messageOf, readAll } from './response-body.js';
 import { parseSshHost, sshConnect } from './ssh-connection.js';
+import { BerthApi, SystemApi } from './system-api.js';
+import { NetworksApi, VolumesApi } from './volumes-networks-api.js';
+
+export { readAll, readJsonLines } from './response-body.js';
+export type * from './api-types.js';
+export type { GateQuery } from './system-api.js';
 
 // A small Docker Engine API client on node:http. The CLI and the tests use it; it speaks to berthd
 // or to any Docker-compatible daemon. node:http and node:https are taken when a client is made, not
@@ -52,8 +61,11 @@ export function encodeQuery(q: Query | undefined): string {
   return parts.length ? `?${parts.join('&')}` : '';
 }
 
+/** Query parameters in order, a key possibly repeated; an undefined value is left out. */
+export type QueryPairs = [string, string | undefined][];
+
 /** A query string with repeated keys (`changes`, `names`, `t`), which `encodeQuery` cannot write. */
-export function encodeQueryPairs(params: [string, string | undefined][]): string {
+export function encodeQueryPairs(params: QueryPairs): string {
   const parts = params.filter(([, v]) => v !== undefined).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v!)}`);
   return parts.length ? `?${parts.join('&')}` : '';
 }
@@ -88,6 +100,14 @@ export class ApiClient {
   private readonly send: (typeof import('node:http'))['request'];
   private readonly tls: boolean;
   private readonly tlsAgent?: HttpsAgent;
+  /** The typed endpoints, by resource: what the CLI calls instead of building URLs. */
+  readonly containers = new ContainersApi(this);
+  readonly exec = new ExecApi(this);
+  readonly images = new ImagesApi(this);
+  readonly volumes = new VolumesApi(this);
+  readonly networks = new NetworksApi(this);
+  readonly system = new SystemApi(this);
+  readonly berth = new BerthApi(this);
 
   constructor(
     readonly host: string = DEFAULT_HOST,
@@ -142,7 +162,7 @@ export class ApiClient {
   }
 
   /** A request whose answer is JSON (or empty); a status ≥ 400 throws ApiError with the daemon's message. */
-  async call<T = any>(method: string, path: string, opts: RequestOpts = {}): Promise<T> {
+  async call<T = unknown>(method: string, path: string, opts: RequestOpts = {}): Promise<T> {
     const res = await this.request(method, path, opts);
     const text = await readAll(res);
     if ((res.statusCode ?? 500) >= 400) throw new ApiError(res.statusCode ?? 500, messageOf(text));
@@ -186,36 +206,4 @@ export class ApiClient {
       req.end(payload);
     });
   }
-}
-
-export async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
-  return Buffer.concat(chunks);
-}
-
-function messageOf(body: Buffer): string {
-  const text = body.toString('utf8').trim();
-  try {
-    const parsed = JSON.parse(text);
-    if (parsed && typeof parsed.message === 'string') return parsed.message;
-  } catch {
-    /* not JSON */
-  }
-  return text;
-}
-
-/** Parses a newline-delimited JSON response stream (progress, events). */
-export async function* readJsonLines(stream: NodeJS.ReadableStream): AsyncGenerator<any> {
-  let pending = '';
-  for await (const chunk of stream) {
-    pending += chunk.toString();
-    let nl;
-    while ((nl = pending.indexOf('\n')) >= 0) {
-      const line = pending.slice(0, nl).trim();
-      pending = pending.slice(nl + 1);
-      if (line) yield JSON.parse(line);
-    }
-  }
-  if (pending.trim()) yield JSON.parse(pending);
 }

@@ -10,8 +10,15 @@ const containerCheck: DocCheck = {
     for (const k of ['Config', 'HostConfig', 'State', 'NetworkSettings']) if (!isObject(c[k])) return `${k} is not an object`;
     return undefined;
   },
-  repair: (c) => [repairStringMap(c.Config, 'Labels')],
+  repair: (c) => [repairStringMap(c.Config as Record<string, unknown>, 'Labels')],
 };
+
+/** A row of image_history. */
+interface ImageRunRow {
+  image_id: string;
+  image_ref: string;
+  first_run: string;
+}
 
 /** The columns the store searches on; the rest of the record is kept whole as JSON. */
 export interface StoredContainer {
@@ -65,7 +72,7 @@ export class ContainerRepository<ContainerRecord extends StoredContainer = Store
   }
 
   imageHistory(name: string): { imageId: string; imageRef: string; firstRun: string }[] {
-    return (this.stmts.historyOf.all(name.replace(/^\//, '')) as any[]).map((r) => ({
+    return (this.stmts.historyOf.all(name.replace(/^\//, '')) as ImageRunRow[]).map((r) => ({
       imageId: r.image_id,
       imageRef: r.image_ref,
       firstRun: r.first_run,

@@ -36,13 +36,13 @@ export function repairStringMap(doc: Record<string, unknown>, field: string): st
 
 export interface DocCheck {
   /** Why the doc cannot be used at all (it is then skipped), or undefined. */
-  unusable(doc: Record<string, any>): string | undefined;
-  /** Repairs what it can in place; returns notes of what it changed. */
-  repair?(doc: Record<string, any>): (string | undefined)[];
+  unusable(doc: Record<string, unknown>): string | undefined;
+  /** Repairs what it can in place (on a doc `unusable` passed); returns notes of what it changed. */
+  repair?(doc: Record<string, unknown>): (string | undefined)[];
 }
 
 /** Parses each row's JSON doc, skipping what cannot be used and repairing what can. */
-export function readableDocs<T>(kind: string, rows: { doc: string }[], key: (doc: any) => unknown, check: DocCheck): T[] {
+export function readableDocs<T>(kind: string, rows: { doc: string }[], key: (doc: Record<string, unknown>) => unknown, check: DocCheck): T[] {
   const out: T[] = [];
   rows.forEach((r, i) => {
     let doc: unknown;
@@ -56,13 +56,14 @@ export function readableDocs<T>(kind: string, rows: { doc: string }[], key: (doc
       listener(kind, `row ${i}`, 'skipped: not an object');
       return;
     }
-    const d = doc as Record<string, any>;
+    const d = doc as Record<string, unknown>;
     const why = check.unusable(d);
     if (why) {
       listener(kind, String(key(d) ?? `row ${i}`), `skipped: ${why}`);
       return;
     }
     for (const note of check.repair?.(d) ?? []) if (note) listener(kind, String(key(d)), `repaired: ${note}`);
+    // The check above is what makes the doc a T: its fields the readers rely on are there.
     out.push(d as T);
   });
   return out;

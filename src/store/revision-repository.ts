@@ -2,6 +2,31 @@ import type { Db } from './database.js';
 
 export type RevisionState = 'pending' | 'current' | 'replaced' | 'rolled-back' | 'failed';
 
+/** The create request a revision was made from (POST /containers/create's body and name). */
+export interface StoredCreateRequest {
+  Config?: Record<string, unknown>;
+  HostConfig?: Record<string, unknown>;
+  NetworkingConfig?: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+/** A row of container_revisions as SQLite hands it back. */
+interface RevisionDbRow {
+  lineage: string;
+  revision: number;
+  container_id: string | null;
+  name: string;
+  image_ref: string;
+  image_id: string;
+  repo_digest: string | null;
+  request: string;
+  created: string;
+  state: RevisionState;
+  reason: string | null;
+  logs: string | null;
+  ended: string | null;
+}
+
 /** One image version a container line ran (container_revisions). */
 export interface RevisionRow {
   lineage: string;
@@ -11,7 +36,7 @@ export interface RevisionRow {
   imageRef: string;
   imageId: string;
   repoDigest: string | null;
-  request: Record<string, any>;
+  request: StoredCreateRequest;
   created: string;
   state: RevisionState;
   reason: string | null;
@@ -56,7 +81,7 @@ export class RevisionRepository {
 
   /** Newest first. */
   ofLineage(lineage: string): RevisionRow[] {
-    return (this.stmts.ofLineage.all(lineage) as any[]).map(fromRow);
+    return (this.stmts.ofLineage.all(lineage) as RevisionDbRow[]).map(fromRow);
   }
 
   lineageOfContainer(containerId: string): string | undefined {
@@ -72,7 +97,7 @@ export class RevisionRepository {
   }
 
   byImage(imageId: string): RevisionRow[] {
-    return (this.stmts.byImage.all(imageId) as any[]).map(fromRow);
+    return (this.stmts.byImage.all(imageId) as RevisionDbRow[]).map(fromRow);
   }
 
   imageIds(): string[] {
@@ -106,7 +131,7 @@ function toParams(r: RevisionRow): Record<string, unknown> {
   return { ...r, request: JSON.stringify(r.request) };
 }
 
-function fromRow(r: any): RevisionRow {
+function fromRow(r: RevisionDbRow): RevisionRow {
   return {
     lineage: r.lineage,
     revision: r.revision,
@@ -115,7 +140,7 @@ function fromRow(r: any): RevisionRow {
     imageRef: r.image_ref,
     imageId: r.image_id,
     repoDigest: r.repo_digest,
-    request: JSON.parse(r.request),
+    request: JSON.parse(r.request) as StoredCreateRequest,
     created: r.created,
     state: r.state,
     reason: r.reason,

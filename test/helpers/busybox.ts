@@ -1,5 +1,5 @@
 import { after, before } from 'node:test';
-import { readJsonLines } from '../../src/client/api-client.js';
+import { readJsonLines } from './raw-client.js';
 import { api } from './daemon.js';
 
 // The setup most integration files open with: busybox from the fixture registry pulled before

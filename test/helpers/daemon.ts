@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ApiClient } from '../../src/client/api-client.js';
+import { RawClient } from './raw-client.js';
 
 // The one berthd a test run shares (started by scripts/test.sh), and ways to drive it.
 
@@ -15,8 +15,8 @@ export const TEST_SOCKET = new URL(TEST_HOST).pathname;
 export const TEST_DATA_ROOT = testConfig['data-root'];
 export const TEST_PID_FILE = join(testConfig['exec-root'], 'berthd.pid');
 
-export function api(version?: string): ApiClient {
-  return new ApiClient(TEST_HOST, version);
+export function api(version?: string): RawClient {
+  return new RawClient(TEST_HOST, version);
 }
 
 export interface RunResult {

@@ -1,7 +1,7 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApiClient } from '../../src/client/api-client.js';
+import { RawClient } from './raw-client.js';
 import { ROOT } from './daemon.js';
 import { removeBridgeLeftovers } from './bridge-leftovers.js';
 
@@ -36,7 +36,7 @@ export class PrivateDaemon {
   readonly dataRoot: string;
   readonly bridge: string;
   readonly host: string;
-  readonly client: ApiClient;
+  readonly client: RawClient;
   readonly logFile: string;
   private readonly configFile: string;
   private child: ChildProcess | undefined;
@@ -49,7 +49,7 @@ export class PrivateDaemon {
     this.bridge = `b${opts.name}0`;
     if (this.bridge.length > 15) throw new Error(`bridge name ${this.bridge} is too long`);
     this.host = `unix://${this.execRoot}/berth.sock`;
-    this.client = new ApiClient(this.host);
+    this.client = new RawClient(this.host);
     this.logFile = `/var/log/berthd-test-private-${opts.name}.log`;
     this.configFile = `${this.execRoot}.json`;
   }

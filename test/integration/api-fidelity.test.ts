@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readJsonLines, type ApiError } from '../../src/client/api-client.js';
+import { readJsonLines, type ApiError } from '../helpers/raw-client.js';
 import { busyboxFile, BUSYBOX } from '../helpers/busybox.js';
 import { api } from '../helpers/daemon.js';
 

@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { basename } from 'node:path';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
-import { readAll, readJsonLines } from '../../src/client/api-client.js';
+import { readAll, readJsonLines } from '../helpers/raw-client.js';
 import { containerConfig, createBody, endpointSettings, execCreateBody, execStartBody, updateBody } from '../../src/api/schemas/container-bodies.js';
 import type { GoNode } from '../../src/api/schemas/go-types.js';
 import { networkCreateBody, volumeCreateBody } from '../../src/api/schemas/network-bodies.js';

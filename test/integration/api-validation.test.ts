@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { readAll } from '../../src/client/api-client.js';
+import { readAll } from '../helpers/raw-client.js';
 import { BUSYBOX, pullBusybox, removeContainers } from '../helpers/busybox.js';
 import { api, TEST_DATA_ROOT, TEST_SOCKET } from '../helpers/daemon.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type ApiError } from '../../src/client/api-client.js';
+import { type ApiError } from '../helpers/raw-client.js';
 import { BUSYBOX, pullBusybox, removeContainers } from '../helpers/busybox.js';
 import { api } from '../helpers/daemon.js';
 

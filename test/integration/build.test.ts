@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { readJsonLines, type ApiError } from '../../src/client/api-client.js';
+import { readJsonLines, type ApiError } from '../helpers/raw-client.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { api, berth, docker, run, TEST_HOST } from '../helpers/daemon.js';
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { ApiError, readAll, readJsonLines } from '../../src/client/api-client.js';
+import { ApiError, readAll, readJsonLines } from '../helpers/raw-client.js';
 import { FrameDecoder } from '../../src/api/streams/multiplexed.js';
 import { cgroupV2, memoryLimitOf, pidsLimitOf, readContainerCgroup } from '../helpers/cgroups.js';
 import { api, docker, ROOT, run, TEST_CONFIG, TEST_HOST, TEST_PID_FILE, TEST_SOCKET } from '../helpers/daemon.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readJsonLines } from '../../src/client/api-client.js';
+import { readJsonLines } from '../helpers/raw-client.js';
 import { IMAGES, PLAIN } from '../fixtures/registries.js';
 import { run } from '../helpers/daemon.js';
 import { PrivateDaemon } from '../helpers/private-daemon.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readAll } from '../../src/client/api-client.js';
+import { readAll } from '../helpers/raw-client.js';
 import { busyboxFile, BUSYBOX } from '../helpers/busybox.js';
 import { api, berth } from '../helpers/daemon.js';
 

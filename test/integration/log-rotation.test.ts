@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { ApiError, readAll, readJsonLines } from '../../src/client/api-client.js';
+import { ApiError, readAll, readJsonLines } from '../helpers/raw-client.js';
 import { FrameDecoder } from '../../src/api/streams/multiplexed.js';
 import { api } from '../helpers/daemon.js';
 

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ApiClient, ApiError, readJsonLines } from '../../src/client/api-client.js';
+import { ApiClient, ApiError, readJsonLines } from '../helpers/raw-client.js';
 import { api, berth, docker, ROOT, run, TEST_HOST, TEST_SOCKET } from '../helpers/daemon.js';
 import { removeBridgeLeftovers } from '../helpers/bridge-leftovers.js';
 

@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { readJsonLines } from '../../src/client/api-client.js';
+import { readJsonLines } from '../helpers/raw-client.js';
 import { IMAGES, PLAIN } from '../fixtures/registries.js';
 import { run } from '../helpers/daemon.js';
 import { PrivateDaemon } from '../helpers/private-daemon.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readAll, readJsonLines } from '../../src/client/api-client.js';
+import { readAll, readJsonLines } from '../helpers/raw-client.js';
 import { PrivateDaemon } from '../helpers/private-daemon.js';
 
 // Restart policies as guarantees, with a berthd of the test's own: a container that exits while

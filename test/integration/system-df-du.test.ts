@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { readJsonLines } from '../../src/client/api-client.js';
+import { readJsonLines } from '../helpers/raw-client.js';
 import { IMAGES, PLAIN } from '../fixtures/registries.js';
 import { PrivateDaemon } from '../helpers/private-daemon.js';
 

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { readJsonLines } from '../../src/client/api-client.js';
+import { readJsonLines } from '../helpers/raw-client.js';
 import { api, berth, ROOT, run, TEST_HOST } from '../helpers/daemon.js';
 
 // `berth system prune`: -a, --volumes and --filter as docker's, scoped here by a label so the

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { encodeQueryPairs } from '../../client/api-client.js';
+import type { QueryPairs } from '../../client/api-client.js';
 import { CliExit, type CliEnv } from '../cli-env.js';
 import { humanSize } from '../output/units.js';
 
@@ -42,7 +42,7 @@ function addVolumeCommands(volume: Command, env: () => CliEnv): void {
     .option('-o, --output <file>', 'Write to a file instead of STDOUT')
     .action(async (name: string, o: { output?: string }) => {
       const e = env();
-      const res = await e.client().stream('GET', `/berth/v1/volumes/${encodeURIComponent(name)}/export`);
+      const res = await e.client().berth.exportVolume(name);
       await saveTo(e, res, o.output, 'volume archive');
     });
   volume
@@ -53,10 +53,7 @@ function addVolumeCommands(volume: Command, env: () => CliEnv): void {
     .argument('<file>')
     .action(async (name: string, file: string) => {
       const e = env();
-      await e.client().call('POST', `/berth/v1/volumes/${encodeURIComponent(name)}/import`, {
-        rawBody: input(file),
-        headers: { 'Content-Type': 'application/x-tar' },
-      });
+      await e.client().berth.importVolume(name, input(file));
     });
 }
 
@@ -75,12 +72,11 @@ function addBackupCommands(program: Command, env: () => CliEnv): void {
       if (!container) throw new CliExit(1, '"berth backup" requires a container, or one of: ls, prune');
       if (o.stop && o.live) throw new CliExit(1, 'conflicting options: --stop and --live');
       const e = env();
-      const q = encodeQueryPairs([
+      const res = await e.client().berth.backup(container, [
         ['image', o.image ? undefined : 'false'],
         ['rootfs', o.rootfs ? undefined : 'false'],
         ['consistency', o.stop ? 'stop' : o.live ? 'live' : undefined],
       ]);
-      const res = await e.client().stream('GET', `/berth/v1/containers/${encodeURIComponent(container)}/backup${q}`);
       await saveTo(e, res, o.output, 'backup');
     });
   backup
@@ -89,7 +85,7 @@ function addBackupCommands(program: Command, env: () => CliEnv): void {
     .option('-q, --quiet', 'Only show paths')
     .action(async (o: { quiet?: boolean }) => {
       const e = env();
-      const files = await e.client().call<{ Path: string; Container: string; Created: string; Size: number }[]>('GET', '/berth/v1/backups');
+      const files = await e.client().berth.backups();
       if (o.quiet) {
         for (const f of files) e.out.write(`${f.Path}\n`);
         return;
@@ -103,7 +99,7 @@ function addBackupCommands(program: Command, env: () => CliEnv): void {
     .description('Remove scheduled backups beyond each schedule\'s "keep"')
     .action(async () => {
       const e = env();
-      const r = await e.client().call<{ Removed: string[] }>('POST', '/berth/v1/backups/prune');
+      const r = await e.client().berth.pruneBackups();
       for (const p of r.Removed) e.out.write(`Deleted: ${p}\n`);
     });
 
@@ -117,15 +113,12 @@ function addBackupCommands(program: Command, env: () => CliEnv): void {
     .option('--replace-volumes', 'Replace the contents of volumes that already exist')
     .action(async (file: string, o: { name?: string; start?: boolean; replaceVolumes?: boolean }) => {
       const e = env();
-      const q = encodeQueryPairs([
+      const params: QueryPairs = [
         ['name', o.name],
         ['start', o.start ? 'true' : undefined],
         ['replaceVolumes', o.replaceVolumes ? 'true' : undefined],
-      ]);
-      const r = await e.client().call<{ Id: string; Warnings: string[] }>('POST', `/berth/v1/restore${q}`, {
-        rawBody: input(file),
-        headers: { 'Content-Type': 'application/zstd' },
-      });
+      ];
+      const r = await e.client().berth.restore(params, input(file));
       for (const w of r.Warnings ?? []) e.err.write(`WARNING: ${w}\n`);
       e.out.write(`${r.Id}\n`);
     });

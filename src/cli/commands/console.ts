@@ -9,7 +9,7 @@ export function registerConsoleCommands(program: Command, env: () => CliEnv): vo
     .option('--readonly', 'The session may look but not change anything')
     .action(async (opts: { readonly?: boolean }) => {
       const e = env();
-      const res = await e.client().call<{ Link: string; Expires: string }>('POST', `/berth/v1/console/token${opts.readonly ? '?readonly=1' : ''}`);
+      const res = await e.client().berth.consoleToken(opts.readonly === true);
       e.out.write(`${res.Link}\n`);
     });
 }

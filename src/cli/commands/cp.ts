@@ -33,11 +33,11 @@ function isDir(st: ContainerPathStat): boolean {
 }
 
 async function statIn(client: ApiClient, container: string, path: string): Promise<ContainerPathStat | undefined> {
-  const res = await client.request('HEAD', `/containers/${encodeURIComponent(container)}/archive`, { query: { path } });
+  const res = await client.containers.statPath(container, path);
   res.resume();
   if (res.statusCode === 404) {
     // A missing container and a missing path both answer 404: tell them apart as docker does.
-    await client.call('GET', `/containers/${encodeURIComponent(container)}/json`);
+    await client.containers.inspect(container);
     return undefined;
   }
   if ((res.statusCode ?? 500) >= 400) throw new ApiError(res.statusCode ?? 500, `Error response from daemon: ${res.statusMessage ?? ''}`.trim());
@@ -66,7 +66,7 @@ async function copyFromContainer(e: CliEnv, container: string, src: string, dst:
     srcPath = st.linkTarget;
     st = (await statIn(client, container, srcPath)) ?? st;
   }
-  const res = await client.stream('GET', `/containers/${encodeURIComponent(container)}/archive`, { query: { path: srcPath } });
+  const res = await client.containers.getArchive(container, srcPath);
   const count = counter();
   if (dst === '-') {
     await pipeline(res, count.stream, process.stdout);
@@ -99,7 +99,7 @@ async function copyToContainer(e: CliEnv, src: string, container: string, dst: s
   const put = async (path: string, body: Readable): Promise<number> => {
     const count = counter();
     const stream = body.pipe(count.stream);
-    const res = await client.request('PUT', `/containers/${encodeURIComponent(container)}/archive`, { query: { ...query, path }, rawBody: stream });
+    const res = await client.containers.putArchive(container, { ...query, path }, stream);
     const chunks: Buffer[] = [];
     for await (const c of res) chunks.push(c as Buffer);
     if ((res.statusCode ?? 500) >= 400) {
@@ -175,7 +175,7 @@ function registerExport(parent: Command, env: () => CliEnv): void {
     .action(async (container: string, o: { output?: string }) => {
       const e = env();
       if (!o.output && process.stdout.isTTY) throw new CliExit(1, 'cowardly refusing to save to a terminal. Use the -o flag or redirect');
-      const res = await e.client().stream('GET', `/containers/${encodeURIComponent(container)}/export`);
+      const res = await e.client().containers.export(container);
       await pipeline(res, o.output ? createWriteStream(o.output) : process.stdout);
     });
 }
@@ -188,7 +188,7 @@ function registerDiff(parent: Command, env: () => CliEnv): void {
     .argument('<container>')
     .action(async (container: string) => {
       const e = env();
-      const changes = (await e.client().call('GET', `/containers/${encodeURIComponent(container)}/changes`)) as { Path: string; Kind: number }[] | null;
+      const changes = await e.client().containers.changes(container);
       const letter = ['C', 'A', 'D'];
       e.out.write((changes ?? []).map((c) => `${letter[c.Kind] ?? '?'} ${c.Path}\n`).join(''));
     });

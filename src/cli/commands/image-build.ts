@@ -3,11 +3,11 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import type { Command } from 'commander';
 import tar from 'tar-stream';
-import { encodeQueryPairs } from '../../client/api-client.js';
+import type { QueryPairs } from '../../client/api-client.js';
 import { hasIgnoreExceptions, ignoredBy } from '../../common/path-glob.js';
 import { packPath } from '../../common/archive/pack.js';
 import { CliExit, type CliEnv } from '../cli-env.js';
-import { JsonMessageError, parseJsonMessages, renderJsonMessages } from '../output/progress.js';
+import { JsonMessageError, renderJsonMessages } from '../output/progress.js';
 import { humanSize } from '../output/units.js';
 import { parseUlimit } from './container/mount-specs.js';
 import { parseMemoryFlag } from './container/units.js';
@@ -185,7 +185,7 @@ async function build(e: CliEnv, context: string, o: BuildFlags): Promise<void> {
       body = withExtraFile(packContext(dir, dockerfile), dockerfile, content);
     }
   }
-  const params: [string, string | undefined][] = [
+  const params: QueryPairs = [
     ...(o.tag ?? []).map((t): [string, string] => ['t', t]),
     ...(o.addHost ?? []).map((h): [string, string] => ['extrahosts', h]),
   ];
@@ -219,10 +219,10 @@ async function build(e: CliEnv, context: string, o: BuildFlags): Promise<void> {
   // With -q the output is kept back, and shown on stderr only if the build fails (as docker does).
   const held: string[] = [];
   const out = o.quiet ? { write: (chunk: string | Buffer) => held.push(chunk.toString()) > 0 } : e.out;
-  const res = await e.client().stream('POST', `/build${encodeQueryPairs(params)}`, { rawBody: withUploadProgress(body, out), headers: { 'Content-Type': 'application/x-tar' } });
+  const messages = await e.client().images.build(params, withUploadProgress(body, out));
   let id = '';
   try {
-    await renderJsonMessages(parseJsonMessages(res), out as NodeJS.WritableStream, {
+    await renderJsonMessages(messages, out as NodeJS.WritableStream, {
       isTTY: !o.quiet && !!e.out.isTTY,
       columns: e.out.columns,
       onAux: (m) => {

@@ -2,9 +2,9 @@ import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
-import { encodeQueryPairs } from '../../client/api-client.js';
+import type { JsonMessage, QueryPairs } from '../../client/api-client.js';
 import { CliExit, type CliEnv } from '../cli-env.js';
-import { parseJsonMessages, renderJsonMessages, JsonMessageError } from '../output/progress.js';
+import { renderJsonMessages, JsonMessageError } from '../output/progress.js';
 import { registryAuthHeader } from './registry-login.js';
 
 // `berth commit/save/load/import/push` (and their `image …`/`container commit` forms), with docker's flags and output.
@@ -18,10 +18,10 @@ function splitRepoTag(ref: string): { repo: string; tag?: string } {
   return colon > slash ? { repo: ref.slice(0, colon), tag: ref.slice(colon + 1) } : { repo: ref };
 }
 
-async function render(e: CliEnv, res: NodeJS.ReadableStream, quiet = false): Promise<void> {
+async function render(e: CliEnv, messages: AsyncIterable<JsonMessage>, quiet = false): Promise<void> {
   const out = quiet ? ({ write: () => true } as unknown as NodeJS.WritableStream) : e.out;
   try {
-    await renderJsonMessages(parseJsonMessages(res), out, { isTTY: !quiet && !!e.out.isTTY, columns: e.out.columns });
+    await renderJsonMessages(messages, out, { isTTY: !quiet && !!e.out.isTTY, columns: e.out.columns });
   } catch (err) {
     if (err instanceof JsonMessageError) throw new CliExit(1, err.message);
     throw err;
@@ -42,7 +42,7 @@ function addCommit(cmd: Command, env: () => CliEnv): void {
     .action(async (container: string, repository: string | undefined, o: { author?: string; change?: string[]; message?: string; pause: boolean }) => {
       const e = env();
       const { repo, tag } = repository ? splitRepoTag(repository) : { repo: undefined, tag: undefined };
-      const q = encodeQueryPairs([
+      const r = await e.client().images.commit([
         ['container', container],
         ['repo', repo],
         ['tag', tag],
@@ -51,7 +51,6 @@ function addCommit(cmd: Command, env: () => CliEnv): void {
         ['pause', o.pause ? '1' : '0'],
         ...(o.change ?? []).map((c): [string, string] => ['changes', c]),
       ]);
-      const r = await e.client().call<{ Id: string }>('POST', `/commit${q}`, { body: {} });
       e.out.write(`${r.Id}\n`);
     });
 }
@@ -65,7 +64,7 @@ function addSave(cmd: Command, env: () => CliEnv): void {
     .action(async (images: string[], o: { output?: string }) => {
       const e = env();
       if (!o.output && e.out.isTTY) throw new CliExit(1, 'cowardly refusing to save to a terminal. Use the -o flag or redirect');
-      const res = await e.client().stream('GET', `/images/get${encodeQueryPairs(images.map((n): [string, string] => ['names', n]))}`);
+      const res = await e.client().images.save(images);
       if (!o.output) {
         await pipeline(res, e.out);
         return;
@@ -93,11 +92,7 @@ function addLoad(cmd: Command, env: () => CliEnv): void {
       if (!o.input && process.stdin.isTTY) throw new CliExit(1, 'requested load from stdin, but stdin is empty');
       const body = o.input ? createReadStream(o.input) : process.stdin;
       const quiet = o.quiet || !e.out.isTTY;
-      const res = await e.client().stream('POST', `/images/load${encodeQueryPairs([['quiet', quiet ? '1' : undefined]])}`, {
-        rawBody: body,
-        headers: { 'Content-Type': 'application/x-tar' },
-      });
-      await render(e, res);
+      await render(e, await e.client().images.load(body, quiet));
     });
 }
 
@@ -114,18 +109,16 @@ function addImport(cmd: Command, env: () => CliEnv): void {
       const e = env();
       if (/^https?:\/\//.test(file)) throw new CliExit(1, 'importing from a URL is not supported by berth; download the file first');
       const { repo, tag } = repository ? splitRepoTag(repository) : { repo: undefined, tag: undefined };
-      const q = encodeQueryPairs([
-        ['fromSrc', '-'],
+      const params: QueryPairs = [
         ['repo', repo],
         ['tag', tag],
         ['message', o.message],
         ['platform', o.platform],
         ...(o.change ?? []).map((c): [string, string] => ['changes', c]),
-      ]);
+      ];
       const body = file === '-' ? process.stdin : createReadStream(file);
-      const res = await e.client().stream('POST', `/images/create${q}`, { rawBody: body, headers: { 'Content-Type': 'application/x-tar' } });
       // Docker prints the new image ID (the status of the only message).
-      await render(e, res);
+      await render(e, await e.client().images.import(params, body));
     });
 }
 
@@ -148,10 +141,8 @@ function addPush(cmd: Command, env: () => CliEnv): void {
         tag = 'latest';
       }
       const auth = registryAuthHeader(e, name);
-      const res = await e.client().stream('POST', `/images/${repo}/push${encodeQueryPairs([['tag', tag]])}`, {
-        headers: { 'X-Registry-Auth': auth ?? Buffer.from('{}').toString('base64url') },
-      });
-      await render(e, res, o.quiet);
+      const messages = await e.client().images.push(repo, tag, auth ?? Buffer.from('{}').toString('base64url'));
+      await render(e, messages, o.quiet);
       if (o.quiet) e.out.write(`${repo}${tag ? `:${tag}` : ''}\n`);
     });
 }

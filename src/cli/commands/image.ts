@@ -3,7 +3,7 @@ import { ApiError } from '../../client/api-client.js';
 import { CliExit, type CliEnv } from '../cli-env.js';
 import { confirm } from '../confirm.js';
 import { renderList } from '../output/format.js';
-import { parseJsonMessages, renderJsonMessages, JsonMessageError } from '../output/progress.js';
+import { renderJsonMessages, JsonMessageError } from '../output/progress.js';
 import { humanDuration, humanSize } from '../output/units.js';
 import { printInspected, withFormatErrors } from '../output/inspect-output.js';
 import { filtersJson } from './container/ps.js';
@@ -58,12 +58,10 @@ async function pull(e: CliEnv, ref: string, o: { allTags?: boolean; platform?: s
     }
   }
   const auth = registryAuthHeader(e, ref);
-  const res = await e
-    .client()
-    .stream('POST', '/images/create', { query: { fromImage, tag, platform: o.platform || undefined }, headers: auth ? { 'X-Registry-Auth': auth } : {} });
+  const messages = await e.client().images.pull({ fromImage, tag, platform: o.platform, auth });
   const out = o.quiet ? { write: () => true } : e.out;
   try {
-    await renderJsonMessages(parseJsonMessages(res), out as NodeJS.WritableStream, {
+    await renderJsonMessages(messages, out as NodeJS.WritableStream, {
       isTTY: !o.quiet && !!e.out.isTTY,
       columns: e.out.columns,
     });
@@ -86,9 +84,7 @@ interface ListOptions {
 async function listImages(e: CliEnv, repoFilter: string | undefined, o: ListOptions): Promise<void> {
   const filters = filtersJson(o.filter ?? []) ?? {};
   if (repoFilter) (filters.reference ??= {})[repoFilter] = true;
-  const images = (await e.client().call('GET', '/images/json', {
-    query: { all: o.all ? 1 : undefined, digests: o.digests ? 1 : undefined, filters: Object.keys(filters).length ? filters : undefined },
-  })) as Record<string, any>[];
+  const images = await e.client().images.list({ all: o.all, digests: o.digests, filters });
   const now = Date.now();
   const rows: Record<string, unknown>[] = [];
   for (const img of images) {
@@ -102,8 +98,8 @@ async function listImages(e: CliEnv, repoFilter: string | undefined, o: ListOpti
       UniqueSize: 'N/A',
       VirtualSize: humanSize(img.Size),
     };
-    const tags: string[] = img.RepoTags ?? [];
-    const digests: string[] = img.RepoDigests ?? [];
+    const tags = img.RepoTags ?? [];
+    const digests = img.RepoDigests ?? [];
     if (tags.length === 0) {
       const d = digests[0] ? digests[0].slice(digests[0].indexOf('@') + 1) : '<none>';
       const repo = digests[0] ? digests[0].slice(0, digests[0].indexOf('@')) : '<none>';
@@ -146,9 +142,7 @@ async function removeImages(e: CliEnv, names: string[], o: { force?: boolean; pr
   const errors: string[] = [];
   for (const n of names) {
     try {
-      const records = (await e.client().call('DELETE', `/images/${n}`, {
-        query: { force: o.force ? 1 : undefined, noprune: o.prune === false ? 1 : undefined },
-      })) as { Untagged?: string; Deleted?: string }[];
+      const records = await e.client().images.remove(n, { force: o.force, noprune: o.prune === false });
       for (const r of records ?? []) e.out.write(r.Untagged ? `Untagged: ${r.Untagged}\n` : `Deleted: ${r.Deleted}\n`);
     } catch (err) {
       if (err instanceof ApiError) errors.push(`Error response from daemon: ${err.message}`);
@@ -161,7 +155,7 @@ async function removeImages(e: CliEnv, names: string[], o: { force?: boolean; pr
 async function tagImage(e: CliEnv, source: string, target: string): Promise<void> {
   const { repo, tag } = splitRepoTag(target);
   if (target.includes('@')) throw new CliExit(1, 'Error response from daemon: refusing to create a tag with a digest reference');
-  await e.client().call('POST', `/images/${source}/tag`, { query: { repo, tag: tag === '<none>' ? 'latest' : tag } });
+  await e.client().images.tag(source, repo, tag === '<none>' ? 'latest' : tag);
 }
 
 async function inspectImages(e: CliEnv, names: string[], o: { format?: string }): Promise<void> {
@@ -169,7 +163,7 @@ async function inspectImages(e: CliEnv, names: string[], o: { format?: string })
   const errors: string[] = [];
   for (const n of names) {
     try {
-      found.push(await e.client().call('GET', `/images/${n}/json`));
+      found.push(await e.client().images.inspect(n));
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) errors.push(`Error response from daemon: ${err.message}`);
       else throw err;
@@ -179,7 +173,7 @@ async function inspectImages(e: CliEnv, names: string[], o: { format?: string })
 }
 
 async function history(e: CliEnv, name: string, o: { human?: boolean; noTrunc?: boolean; quiet?: boolean; format?: string }): Promise<void> {
-  const items = (await e.client().call('GET', `/images/${name}/history`)) as Record<string, any>[];
+  const items = await e.client().images.history(name);
   const now = Date.now();
   const human = o.human !== false;
   const rows = items.map((h) => {
@@ -216,16 +210,13 @@ async function prune(e: CliEnv, o: { all?: boolean; force?: boolean; filter?: st
   if (!o.force && !(await confirm(e, warning))) return;
   const filters = filtersJson(o.filter ?? []) ?? {};
   if (o.all) filters.dangling = { false: true };
-  const res = (await e.client().call('POST', '/images/prune', { query: { filters: Object.keys(filters).length ? filters : undefined } })) as {
-    ImagesDeleted: { Untagged?: string; Deleted?: string }[] | null;
-    SpaceReclaimed: number;
-  };
+  const res = (await e.client().images.prune(filters)) ?? {};
   if (res.ImagesDeleted?.length) {
     e.out.write('Deleted Images:\n');
     for (const r of res.ImagesDeleted) e.out.write(r.Untagged ? `untagged: ${r.Untagged}\n` : `deleted: ${r.Deleted}\n`);
     e.out.write('\n');
   }
-  e.out.write(`Total reclaimed space: ${humanSize(res.SpaceReclaimed)}\n`);
+  e.out.write(`Total reclaimed space: ${humanSize(res.SpaceReclaimed ?? 0)}\n`);
 }
 
 function addPull(cmd: Command, env: () => CliEnv): void {

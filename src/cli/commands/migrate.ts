@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
-import { ApiError } from '../../client/api-client.js';
+import { ApiError, type QueryPairs, type RestoreResult } from '../../client/api-client.js';
 import { CliExit, createEnv, type CliEnv } from '../cli-env.js';
 import { ContextStore } from '../context-store.js';
 
@@ -33,32 +33,25 @@ function destinationEnv(e: CliEnv, dest: string, o: MigrateOptions): CliEnv {
   return createEnv({ host: [dest], config: e.configDir, tlsverify: true, tlscacert: file('ca.pem'), tlscert: file('cert.pem'), tlskey: file('key.pem') });
 }
 
-interface Restored {
-  Id: string;
-  Name: string;
-  Warnings: string[];
-  CreatedVolumes: string[];
-  CreatedNetworks: string[];
-}
-
 async function migrate(e: CliEnv, container: string, destination: string, o: MigrateOptions): Promise<void> {
   const src = e.client();
   const dest = destinationEnv(e, destination, o).client();
-  const before = await src.call<Record<string, any>>('GET', `/containers/${encodeURIComponent(container)}/json`);
-  await dest.call('GET', '/_ping').catch((err: Error) => {
+  const before = await src.containers.inspect(container);
+  await dest.system.ping().catch((err: Error) => {
     throw new CliExit(1, `cannot reach the destination ${destination}: ${err.message}`);
   });
   // Layer negotiation: the blobs of layers the destination has are left out of the archive (a
   // destination without the endpoint gets them all).
-  const image = await src.call<Record<string, any>>('GET', `/images/${before.Image}/json`);
-  const layers = (image.RootFS?.Layers ?? []) as string[];
+  const image = await src.images.inspect(before.Image);
+  const layers = image.RootFS?.Layers ?? [];
   const have = layers.length
-    ? await dest.call<{ Have?: string[] }>('GET', '/berth/v1/images/have', { query: { digests: layers.join(',') } }).then((r) => r.Have ?? [], () => [])
+    ? await dest.berth.haveLayers(layers).then((r) => r.Have ?? [], () => [])
     : [];
   const abort = new AbortController();
-  const archive: IncomingMessage = await src.stream('GET', `/berth/v1/containers/${before.Id}/backup`, {
-    query: { consistency: o.live ? 'live' : 'pause', omitLayers: have.length ? have.join(',') : undefined },
-  });
+  const archive: IncomingMessage = await src.berth.backup(before.Id, [
+    ['consistency', o.live ? 'live' : 'pause'],
+    ['omitLayers', have.length ? have.join(',') : undefined],
+  ]);
   let sent = 0;
   const counted = new PassThrough({
     transform(chunk: Buffer, _enc, cb) {
@@ -71,23 +64,25 @@ async function migrate(e: CliEnv, container: string, destination: string, o: Mig
   const cut = () => abort.abort(new Error('the backup stream from the source broke off'));
   archive.on('aborted', cut);
   archive.on('error', cut);
-  let restored: Restored;
+  let restored: RestoreResult;
   try {
-    restored = await dest.call<Restored>('POST', '/berth/v1/restore', {
-      // The destination runs the health gate of upgrades and removes what it made if it fails.
-      query: { start: 'true', gate: 'true', healthTimeout: o.healthTimeout, wait: o.wait, probe: o.probe },
-      rawBody: counted,
-      headers: { 'Content-Type': 'application/zstd' },
-      signal: abort.signal,
-    });
+    // The destination runs the health gate of upgrades and removes what it made if it fails.
+    const gate: QueryPairs = [
+      ['start', 'true'],
+      ['gate', 'true'],
+      ['healthTimeout', o.healthTimeout],
+      ['wait', o.wait],
+      ['probe', o.probe],
+    ];
+    restored = await dest.berth.restore(gate, counted, abort.signal);
   } catch (err) {
     const why = err instanceof ApiError ? err.message : (abort.signal.reason as Error | undefined)?.message ?? (err as Error).message;
     throw new CliExit(1, `migration failed, the source is still running: ${why}`);
   }
   for (const w of restored.Warnings ?? []) e.err.write(`WARNING: ${w}\n`);
   e.err.write(`Sent ${sent} bytes; ${have.length} of ${layers.length} image layers were on the destination already\n`);
-  if (before.State.Running) await src.call('POST', `/containers/${before.Id}/stop`);
-  if (o.rmSource) await src.call('DELETE', `/containers/${before.Id}`, { query: { v: '1' } });
+  if (before.State.Running) await src.containers.stop(before.Id);
+  if (o.rmSource) await src.containers.remove(before.Id, { volumes: true });
   e.out.write(`${restored.Id}\n`);
 }
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ApiError } from '../../client/api-client.js';
+import { ApiError, type NetworkSummary } from '../../client/api-client.js';
 import { CliExit, type CliEnv } from '../cli-env.js';
 import { confirm } from '../confirm.js';
 import { FormatError, quietFormatWarning, renderList } from '../output/format.js';
@@ -27,7 +27,7 @@ const LS_HEADERS: Record<string, string> = {
 };
 
 /** One `network ls` row as docker's formatter.networkContext shows it. */
-function networkContext(n: any, trunc: boolean): object {
+function networkContext(n: NetworkSummary, trunc: boolean): object {
   const labels: Record<string, string> = n.Labels ?? {};
   return goFormatterContext(
     {
@@ -190,7 +190,7 @@ function registerCreate(group: Command, env: () => CliEnv): void {
         ...(o.ipv6 !== undefined ? { EnableIPv6: !!o.ipv6 } : {}),
         Labels: keyValues(o.label),
       };
-      const res = await e.client().call<{ Id: string; Warning?: string }>('POST', '/networks/create', { body });
+      const res = await e.client().networks.create(body);
       if (res.Warning) e.err.write(`${res.Warning}\n`);
       e.out.write(`${res.Id}\n`);
     });
@@ -207,7 +207,7 @@ function registerLs(group: Command, env: () => CliEnv): void {
     .option('-q, --quiet', 'Only display network IDs')
     .action(async (o: { filter?: string[]; format?: string; trunc?: boolean; quiet?: boolean }) => {
       const e = env();
-      const list = await e.client().call<any[]>('GET', '/networks', { query: { filters: filtersJson(o.filter ?? []) } });
+      const list = await e.client().networks.list(filtersJson(o.filter ?? []));
       list.sort((a, b) => naturalCompare(String(a.Name), String(b.Name)));
       const format = o.format ?? '';
       const warning = quietFormatWarning({ format, quiet: o.quiet });
@@ -240,7 +240,7 @@ function registerInspect(group: Command, env: () => CliEnv): void {
       const errors: string[] = [];
       for (const name of names) {
         try {
-          found.push(await e.client().call('GET', `/networks/${encodeURIComponent(name)}`, { query: { verbose: o.verbose ? 'true' : undefined } }));
+          found.push(await e.client().networks.inspect(name, { verbose: o.verbose }));
         } catch (err) {
           if (!(err instanceof ApiError)) throw err;
           errors.push(err.status === 404 ? `Error: No such network: ${name}` : `Error response from daemon: ${err.message}`);
@@ -262,7 +262,7 @@ function registerRm(group: Command, env: () => CliEnv): void {
       const e = env();
       await forEachTarget(names, e.out, async (name) => {
         try {
-          await e.client().call('DELETE', `/networks/${encodeURIComponent(name)}`);
+          await e.client().networks.remove(name);
         } catch (err) {
           if (o.force && err instanceof ApiError && err.status === 404) return undefined;
           throw err;
@@ -282,9 +282,7 @@ function registerPrune(group: Command, env: () => CliEnv): void {
       const e = env();
       const question = 'WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue? [y/N] ';
       if (!o.force && !(await confirm(e, question))) throw new CliExit(0);
-      const res = await e.client().call<{ NetworksDeleted?: string[] | null }>('POST', '/networks/prune', {
-        query: { filters: filtersJson(o.filter ?? []) },
-      });
+      const res = await e.client().networks.prune(filtersJson(o.filter ?? []));
       const deleted = res?.NetworksDeleted ?? [];
       if (deleted.length) e.out.write(`Deleted Networks:\n${deleted.map((n) => `${n}\n`).join('')}\n`);
     });
@@ -322,7 +320,7 @@ function registerConnect(group: Command, env: () => CliEnv): void {
             GwPriority: o.gwPriority ? Number(o.gwPriority) : 0,
           },
         };
-        await e.client().call('POST', `/networks/${encodeURIComponent(network)}/connect`, { body });
+        await e.client().networks.connect(network, body);
       },
     );
 }
@@ -337,7 +335,7 @@ function registerDisconnect(group: Command, env: () => CliEnv): void {
     .option('-f, --force', 'Force the container to disconnect from a network')
     .action(async (network: string, container: string, o: { force?: boolean }) => {
       const e = env();
-      await e.client().call('POST', `/networks/${encodeURIComponent(network)}/disconnect`, { body: { Container: container, Force: !!o.force } });
+      await e.client().networks.disconnect(network, container, !!o.force);
     });
 }
 

@@ -90,7 +90,7 @@ export function registerLoginCommands(program: Command, env: () => CliEnv): void
       }
       if (!o.username || password === undefined) throw new CliExit(1, 'Error: Cannot perform an interactive login from a non TTY device');
       const key = configKey(server ?? 'docker.io');
-      const res = await e.client().call('POST', '/auth', { body: { username: o.username, password, serveraddress: key } });
+      const res = await e.client().system.auth({ username: o.username, password, serveraddress: key });
       const cfg = readConfig(e);
       cfg.auths = { ...(cfg.auths ?? {}) };
       cfg.auths[key] = res?.IdentityToken

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { readJsonLines } from '../../client/api-client.js';
+import type { GateQuery, Revision, UpgradeMessage } from '../../client/api-client.js';
 import { CliExit, type CliEnv } from '../cli-env.js';
 import { renderList } from '../output/format.js';
 import { withFormatErrors } from '../output/inspect-output.js';
@@ -11,7 +11,7 @@ import { filtersJson } from './container/ps.js';
 const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
 
 /** The fields `berth revisions --format` offers. */
-function revisionContext(r: Record<string, any>, now: number) {
+function revisionContext(r: Revision, now: number) {
   return {
     Revision: String(r.Revision),
     State: r.State,
@@ -37,7 +37,7 @@ interface GateFlags {
   dryRun?: boolean;
 }
 
-function gateQuery(o: GateFlags): Record<string, string | boolean | undefined> {
+function gateQuery(o: GateFlags): GateQuery {
   for (const [flag, v] of [['--health-timeout', o.healthTimeout], ['--wait', o.wait]] as const) {
     if (v === undefined) continue;
     try {
@@ -63,11 +63,11 @@ function gateOptions(cmd: Command): Command {
 }
 
 /** Prints the stream as it comes; returns the final message. */
-async function follow(e: CliEnv, path: string, query: Record<string, unknown>, prefix = ''): Promise<Record<string, any>> {
-  const res = await e.client().stream('POST', path, { query: query as Record<string, string> });
-  let last: Record<string, any> = {};
+async function follow(e: CliEnv, ref: string, verb: 'upgrade' | 'rollback', query: GateQuery, prefix = ''): Promise<UpgradeMessage> {
+  const messages = await e.client().berth.gate(ref, verb, query);
+  let last: UpgradeMessage = {};
   let lastLine = '';
-  for await (const m of readJsonLines(res)) {
+  for await (const m of messages) {
     if (m.errorDetail || m.error) throw new CliExit(1, `${prefix}${m.errorDetail?.message ?? m.error}`);
     if (m.result) {
       last = m;
@@ -84,7 +84,7 @@ async function follow(e: CliEnv, path: string, query: Record<string, unknown>, p
 }
 
 /** The outcome line and exit status: 0 upgraded or up to date, 1 rolled back. */
-function report(e: CliEnv, m: Record<string, any>, prefix = ''): number {
+function report(e: CliEnv, m: UpgradeMessage, prefix = ''): number {
   if (m.result === 'rolled-back' && m.reason) {
     e.err.write(`${prefix}rolled back to revision ${m.revision}: ${m.reason}\n`);
     return 1;
@@ -104,7 +104,7 @@ export function registerRevisionCommands(program: Command, env: () => CliEnv): v
     .option('--no-trunc', "Don't truncate output")
     .action(async (ref: string, o: { format?: string; quiet?: boolean; trunc?: boolean }) => {
       const e = env();
-      const list = (await e.client().call('GET', `/berth/v1/containers/${encodeURIComponent(ref)}/revisions`)) as Record<string, any>[];
+      const list = await e.client().berth.revisions(ref);
       const now = Date.now();
       const rows = list.map((r) => {
         const ctx = revisionContext(r, now);
@@ -143,12 +143,12 @@ export function registerRevisionCommands(program: Command, env: () => CliEnv): v
       const query = { ...gateQuery(o), force: o.force || undefined };
       if (o.all) {
         if (ref) throw new CliExit(1, '--all takes no container; use --filter to choose');
-        const list = (await e.client().call('GET', '/containers/json', { query: { filters: filtersJson(o.filter ?? []) } })) as Record<string, any>[];
+        const list = await e.client().containers.list({ filters: filtersJson(o.filter ?? []) });
         let failed = 0;
         for (const c of list) {
           const name = String(c.Names?.[0] ?? c.Id).replace(/^\//, '');
           try {
-            const m = await follow(e, `/berth/v1/containers/${encodeURIComponent(c.Id)}/upgrade`, query, `${name}: `);
+            const m = await follow(e, c.Id, 'upgrade', query, `${name}: `);
             failed += report(e, m, `${name}: `);
           } catch (err) {
             if (!(err instanceof CliExit)) throw err;
@@ -160,7 +160,7 @@ export function registerRevisionCommands(program: Command, env: () => CliEnv): v
         return;
       }
       if (!ref) throw new CliExit(1, `berth: 'berth upgrade' requires at least 1 argument\n\nSee 'berth upgrade --help' for more information`);
-      const m = await follow(e, `/berth/v1/containers/${encodeURIComponent(ref)}/upgrade`, { ...query, image });
+      const m = await follow(e, ref, 'upgrade', { ...query, image });
       const code = report(e, m);
       if (code) throw new CliExit(code);
     });
@@ -176,7 +176,7 @@ export function registerRevisionCommands(program: Command, env: () => CliEnv): v
     .action(async (ref: string, o: GateFlags & { to?: string }) => {
       const e = env();
       if (o.to !== undefined && !/^\d+$/.test(o.to)) throw new CliExit(125, `invalid argument "${o.to}" for "--to" flag: not a revision number`);
-      const m = await follow(e, `/berth/v1/containers/${encodeURIComponent(ref)}/rollback`, { ...gateQuery(o), to: o.to });
+      const m = await follow(e, ref, 'rollback', { ...gateQuery(o), to: o.to });
       // A rollback that went through is a success; one whose target failed the gate says why.
       if (m.result === 'rolled-back' && m.reason) {
         e.err.write(`rolled back to revision ${m.revision}: ${m.reason}\n`);

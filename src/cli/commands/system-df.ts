@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { DiskUsage, ImageSummary } from '../../client/api-client.js';
 import type { CliEnv } from '../cli-env.js';
 import { alignColumns } from '../output/table.js';
 import { humanDuration, humanSize } from '../output/units.js';
@@ -6,13 +7,6 @@ import { containerContext } from './container/container-context.js';
 
 // `berth system df`: docker's summary of /system/df (docker/cli formatter/disk_usage.go).
 
-interface DiskUsage {
-  LayersSize?: number;
-  Images?: { Containers: number; Size: number; SharedSize: number }[];
-  Containers?: { State: string; SizeRw?: number }[];
-  Volumes?: { UsageData?: { Size: number; RefCount: number } }[];
-  BuildCache?: { Size: number; InUse?: boolean; Shared?: boolean }[];
-}
 
 /** "1.2MB (40%)" once there is a total, as docker prints RECLAIMABLE. */
 function reclaimable(part: number, total: number): string {
@@ -44,8 +38,8 @@ export function renderDiskUsage(du: DiskUsage): string {
 }
 
 /** docker's reference.FamiliarName + tag of an image's first tag. */
-function repoTag(image: Record<string, any>): [string, string] {
-  const ref = (image.RepoTags as string[] | undefined)?.find((t) => t !== '<none>:<none>');
+function repoTag(image: ImageSummary): [string, string] {
+  const ref = image.RepoTags?.find((t) => t !== '<none>:<none>');
   if (!ref) return ['<none>', '<none>'];
   const colon = ref.lastIndexOf(':');
   if (colon < ref.lastIndexOf('/') || colon < 0) return ['<none>', '<none>'];
@@ -55,13 +49,13 @@ function repoTag(image: Record<string, any>): [string, string] {
 const na = (n: number, f: (n: number) => string) => (n === -1 ? 'N/A' : f(n));
 
 /** `system df -v`: each image, container, volume and cache record, as docker's verbose tables. */
-export function renderDiskUsageVerbose(du: Record<string, any>, now = Date.now()): string {
+export function renderDiskUsageVerbose(du: DiskUsage, now = Date.now()): string {
   const table = (rows: unknown[][]) => alignColumns(rows.map((r) => r.join('\t')).join('\n') + '\n');
   const ago = (unixSeconds: number) => `${humanDuration(now - unixSeconds * 1000)} ago`;
   let out = 'Images space usage:\n\n';
   out += table([
     ['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE', 'SHARED SIZE', 'UNIQUE SIZE', 'CONTAINERS'],
-    ...((du.Images ?? []) as Record<string, any>[]).map((i) => [
+    ...(du.Images ?? []).map((i) => [
       ...repoTag(i),
       String(i.Id).replace(/^sha256:/, '').slice(0, 12),
       ago(i.Created),
@@ -75,7 +69,7 @@ export function renderDiskUsageVerbose(du: Record<string, any>, now = Date.now()
   out += '\nContainers space usage:\n\n';
   out += table([
     ['CONTAINER ID', 'IMAGE', 'COMMAND', 'LOCAL VOLUMES', 'SIZE', 'CREATED', 'STATUS', 'NAMES'],
-    ...((du.Containers ?? []) as Record<string, any>[]).map((c) => {
+    ...(du.Containers ?? []).map((c) => {
       const ctx = containerContext(c, true, now) as Record<string, () => string>;
       return [ctx.ID!(), ctx.Image!(), ctx.Command!(), ctx.LocalVolumes!(), humanSize(c.SizeRw ?? 0), ctx.RunningFor!(), ctx.Status!(), ctx.Names!()];
     }),
@@ -83,13 +77,13 @@ export function renderDiskUsageVerbose(du: Record<string, any>, now = Date.now()
   out += '\nLocal Volumes space usage:\n\n';
   out += table([
     ['VOLUME NAME', 'LINKS', 'SIZE'],
-    ...((du.Volumes ?? []) as Record<string, any>[]).map((v) => [
+    ...(du.Volumes ?? []).map((v) => [
       v.Name,
       v.UsageData ? na(v.UsageData.RefCount, String) : 'N/A',
       v.UsageData ? na(v.UsageData.Size, (n) => humanSize(n, 4)) : 'N/A',
     ]),
   ]);
-  const cache = (du.BuildCache ?? []) as Record<string, any>[];
+  const cache = du.BuildCache ?? [];
   out += `\nBuild cache usage: ${humanSize(cache.reduce((s, b) => s + (b.Shared ? 0 : b.Size), 0), 4)}\n\n`;
   out += table([
     ['CACHE ID', 'CACHE TYPE', 'SIZE', 'CREATED', 'LAST USED', 'USAGE', 'SHARED'],
@@ -106,7 +100,7 @@ export function registerSystemDfCommand(program: Command, env: () => CliEnv): vo
     .option('-v, --verbose', 'Show detailed information on space usage')
     .action(async (o: { verbose?: boolean }) => {
       const e = env();
-      const du = await e.client().call('GET', '/system/df');
+      const du = await e.client().system.df();
       e.out.write(o.verbose ? renderDiskUsageVerbose(du) : renderDiskUsage(du));
     });
 }

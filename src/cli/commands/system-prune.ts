@@ -39,25 +39,25 @@ async function systemPrune(e: CliEnv, o: PruneOptions): Promise<void> {
   const section = (title: string, lines: string[]) => {
     if (lines.length) out += `${title}:\n${lines.map((l) => `${l}\n`).join('')}\n`;
   };
-  const c = await client.call('POST', '/containers/prune', { query: { filters: filtersJson(filter) } });
+  const c = await client.containers.prune(filtersJson(filter));
   section('Deleted Containers', c?.ContainersDeleted ?? []);
   reclaimed += c?.SpaceReclaimed ?? 0;
-  const n = await client.call('POST', '/networks/prune', { query: { filters: filtersJson(filter) } });
+  const n = await client.networks.prune(filtersJson(filter));
   section('Deleted Networks', n?.NetworksDeleted ?? []);
   if (o.volumes) {
-    const v = await client.call('POST', '/volumes/prune', { query: { filters: filtersJson(o.all ? [...filter, 'all=true'] : filter) } });
+    const v = await client.volumes.prune(filtersJson(o.all ? [...filter, 'all=true'] : filter));
     section('Deleted Volumes', v?.VolumesDeleted ?? []);
     reclaimed += v?.SpaceReclaimed ?? 0;
   }
   const imageFilters = filtersJson(filter) ?? {};
   if (o.all) imageFilters.dangling = { false: true };
-  const i = await client.call('POST', '/images/prune', { query: { filters: Object.keys(imageFilters).length ? imageFilters : undefined } });
+  const i = await client.images.prune(imageFilters);
   section(
     'Deleted Images',
-    ((i?.ImagesDeleted ?? []) as { Untagged?: string; Deleted?: string }[]).map((r) => (r.Untagged ? `untagged: ${r.Untagged}` : `deleted: ${r.Deleted}`)),
+    (i?.ImagesDeleted ?? []).map((r) => (r.Untagged ? `untagged: ${r.Untagged}` : `deleted: ${r.Deleted}`)),
   );
   reclaimed += i?.SpaceReclaimed ?? 0;
-  const b = await client.call('POST', '/build/prune', { query: { all: o.all ? '1' : undefined, filters: filtersJson(filter) } }).catch(() => undefined);
+  const b = await client.images.buildPrune({ all: o.all, filters: filtersJson(filter) }).catch(() => undefined);
   section('Deleted build cache objects', b?.CachesDeleted ?? []);
   reclaimed += b?.SpaceReclaimed ?? 0;
   e.out.write(`${out}Total reclaimed space: ${humanSize(reclaimed)}\n`);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { SystemInfo, SystemVersion } from '../../client/api-client.js';
 import type { CliEnv } from '../cli-env.js';
 import { BERTH_CLI_VERSION } from '../version.js';
 
@@ -23,10 +24,10 @@ export function registerSystemCommands(program: Command, env: () => CliEnv): voi
         Arch: process.arch === 'x64' ? 'amd64' : process.arch,
         Context: e.contextName,
       };
-      let server: any;
+      let server: SystemVersion | undefined;
       let serverError: unknown;
       try {
-        server = await e.client().call('GET', '/version');
+        server = await e.client().system.version();
       } catch (err) {
         serverError = err;
       }
@@ -45,7 +46,7 @@ export function registerSystemCommands(program: Command, env: () => CliEnv): voi
           ' ',
         )}\n`;
         if (server) {
-          const engine = (server.Components ?? []).find((c: any) => c.Name === 'Engine');
+          const engine = (server.Components ?? []).find((c) => c.Name === 'Engine');
           const d = engine?.Details ?? {};
           text += `\nServer: ${server.Platform?.Name ?? ''}\n Engine:\n${kv(
             [
@@ -71,7 +72,7 @@ export function registerSystemCommands(program: Command, env: () => CliEnv): voi
     .option('-f, --format <string>', 'Format output using a custom template')
     .action(async (opts: { format?: string }) => {
       const e = env();
-      const info = await e.client().call('GET', '/info');
+      const info = await e.client().system.info();
       if (opts.format) {
         const { renderTemplate } = await import('../output/go-template.js');
         e.out.write(renderTemplate(opts.format, info) + '\n');
@@ -81,7 +82,7 @@ export function registerSystemCommands(program: Command, env: () => CliEnv): voi
     });
 }
 
-function formatInfo(i: any): string {
+function formatInfo(i: SystemInfo): string {
   const lines = [
     'Server:',
     ` Containers: ${i.Containers}`,
@@ -91,7 +92,7 @@ function formatInfo(i: any): string {
     ` Images: ${i.Images}`,
     ` Server Version: ${i.ServerVersion}`,
     ` Storage Driver: ${i.Driver}`,
-    ...(i.DriverStatus ?? []).map(([k, v]: [string, string]) => `  ${k}: ${v}`),
+    ...(i.DriverStatus ?? []).map(([k, v]) => `  ${k}: ${v}`),
     ` Logging Driver: ${i.LoggingDriver}`,
     ` Cgroup Driver: ${i.CgroupDriver}`,
     ` Cgroup Version: ${i.CgroupVersion}`,
@@ -104,7 +105,7 @@ function formatInfo(i: any): string {
     ` Default Runtime: ${i.DefaultRuntime}`,
     ` Init Binary: ${i.InitBinary}`,
     ` Security Options:`,
-    ...(i.SecurityOptions ?? []).map((s: string) => `  ${s.replace(/^name=/, '').replace(/,profile=/, '\n   Profile: ')}`),
+    ...(i.SecurityOptions ?? []).map((s) => `  ${s.replace(/^name=/, '').replace(/,profile=/, '\n   Profile: ')}`),
     ` Kernel Version: ${i.KernelVersion}`,
     ` Operating System: ${i.OperatingSystem}`,
     ` OSType: ${i.OSType}`,
@@ -117,8 +118,8 @@ function formatInfo(i: any): string {
     ` Debug Mode: ${i.Debug}`,
     ` Experimental: ${i.ExperimentalBuild}`,
     ` Insecure Registries:`,
-    ...(i.RegistryConfig?.InsecureRegistryCIDRs ?? []).map((c: string) => `  ${c}`),
-    ...((i.RegistryConfig?.Mirrors ?? []).length ? [' Registry Mirrors:', ...i.RegistryConfig.Mirrors.map((m: string) => `  ${m}`)] : []),
+    ...(i.RegistryConfig?.InsecureRegistryCIDRs ?? []).map((c) => `  ${c}`),
+    ...(i.RegistryConfig?.Mirrors?.length ? [' Registry Mirrors:', ...i.RegistryConfig.Mirrors.map((m) => `  ${m}`)] : []),
     ` Live Restore Enabled: ${i.LiveRestoreEnabled}`,
     '',
   ];

@@ -1,5 +1,6 @@
 import { confirm } from '../confirm.js';
 import type { Command } from 'commander';
+import type { Volume } from '../../client/api-client.js';
 import { CliExit, type CliEnv } from '../cli-env.js';
 import { renderList } from '../output/format.js';
 import { humanSize } from '../output/units.js';
@@ -23,8 +24,8 @@ function toMap(list: string[] | undefined): Record<string, string> {
 
 
 /** The fields docker's volume formatter offers to --format templates. */
-function volumeContext(v: Record<string, any>) {
-  const labels = (v.Labels ?? {}) as Record<string, string>;
+function volumeContext(v: Volume) {
+  const labels = v.Labels ?? {};
   return {
     Name: v.Name,
     Driver: v.Driver,
@@ -56,9 +57,7 @@ export function registerVolumeCommands(program: Command, env: () => CliEnv): voi
       if (name && o.name && name !== o.name) {
         throw new CliExit(1, `conflicting options: cannot specify a volume-name through both --name and as a positional arg`);
       }
-      const v = await e.client().call('POST', '/volumes/create', {
-        body: { Name: name ?? o.name ?? '', Driver: o.driver, DriverOpts: toMap(o.opt), Labels: toMap(o.label) },
-      });
+      const v = await e.client().volumes.create({ Name: name ?? o.name ?? '', Driver: o.driver, DriverOpts: toMap(o.opt), Labels: toMap(o.label) });
       e.out.write(`${v.Name}\n`);
     });
 
@@ -72,8 +71,8 @@ export function registerVolumeCommands(program: Command, env: () => CliEnv): voi
     .option('--cluster', 'Display only cluster volumes, and use cluster volume list formatting')
     .action(async (o: { filter?: string[]; format?: string; quiet?: boolean }) => {
       const e = env();
-      const res = await e.client().call('GET', '/volumes', { query: { filters: filtersJson(o.filter ?? []) } });
-      const list = ((res?.Volumes ?? []) as Record<string, any>[]).sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
+      const res = await e.client().volumes.list(filtersJson(o.filter ?? []));
+      const list = (res?.Volumes ?? []).sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
       e.out.write(
         withFormatErrors(() =>
           renderList(list.map(volumeContext), {
@@ -102,7 +101,7 @@ export function registerVolumeCommands(program: Command, env: () => CliEnv): voi
       const errors: string[] = [];
       for (const n of names) {
         try {
-          found.push(await e.client().call('GET', `/volumes/${encodeURIComponent(n)}`));
+          found.push(await e.client().volumes.inspect(n));
         } catch (err) {
           if ((err as { status?: number }).status === 404) errors.push(`Error: No such volume: ${n}`);
           else throw err;
@@ -123,7 +122,7 @@ export function registerVolumeCommands(program: Command, env: () => CliEnv): voi
       const errors: string[] = [];
       for (const n of names) {
         try {
-          await e.client().call('DELETE', `/volumes/${encodeURIComponent(n)}`, { query: { force: o.force ? 1 : undefined } });
+          await e.client().volumes.remove(n, { force: o.force });
           e.out.write(`${n}\n`);
         } catch (err) {
           const status = (err as { status?: number }).status;
@@ -148,9 +147,9 @@ export function registerVolumeCommands(program: Command, env: () => CliEnv): voi
       }
       const filters = [...(o.filter ?? [])];
       if (o.all) filters.push('all=true');
-      const res = await e.client().call('POST', '/volumes/prune', { query: { filters: filtersJson(filters) } });
+      const res = await e.client().volumes.prune(filtersJson(filters));
       let out = '';
-      const deleted: string[] = res?.VolumesDeleted ?? [];
+      const deleted = res?.VolumesDeleted ?? [];
       if (deleted.length) out += `Deleted Volumes:\n${deleted.map((n) => `${n}\n`).join('')}\n`;
       out += `Total reclaimed space: ${humanSize(res?.SpaceReclaimed ?? 0)}\n`;
       e.out.write(out);

@@ -2,30 +2,11 @@
 // jsonmessage.DisplayJSONMessagesStream does: on a terminal one line per layer id, rewritten in
 // place with ANSI cursor movement and a progress bar; elsewhere plain lines, with progress-bar
 // updates dropped.
+import type { JsonMessage, JsonProgress } from '../../client/api-types.js';
+import { readJsonLines } from '../../client/response-body.js';
 import { humanSize } from './units.js';
 
-export interface JsonProgress {
-  current?: number;
-  total?: number;
-  start?: number;
-  units?: string;
-  hidecounts?: boolean;
-}
-
-export interface JsonMessage {
-  status?: string;
-  id?: string;
-  from?: string;
-  stream?: string;
-  /** The server's preformatted bar (deprecated), shown when there is no progressDetail. */
-  progress?: string;
-  progressDetail?: JsonProgress;
-  time?: number;
-  timeNano?: number;
-  error?: string;
-  errorDetail?: { code?: number; message?: string };
-  aux?: unknown;
-}
+export type { JsonMessage, JsonProgress } from '../../client/api-types.js';
 
 export interface RenderOptions {
   isTTY: boolean;
@@ -149,18 +130,6 @@ export async function renderJsonMessages(stream: AsyncIterable<object>, out: Nod
 }
 
 /** Splits an NDJSON byte stream (an HTTP response body) into parsed messages. */
-export async function* parseJsonMessages(body: AsyncIterable<Uint8Array | string>): AsyncGenerator<JsonMessage> {
-  let buffered = '';
-  const decoder = new TextDecoder();
-  for await (const chunk of body) {
-    buffered += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-    let nl: number;
-    while ((nl = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, nl).trim();
-      buffered = buffered.slice(nl + 1);
-      if (line) yield JSON.parse(line) as JsonMessage;
-    }
-  }
-  buffered += decoder.decode();
-  if (buffered.trim()) yield JSON.parse(buffered) as JsonMessage;
+export function parseJsonMessages(body: AsyncIterable<Uint8Array | string>): AsyncGenerator<JsonMessage> {
+  return readJsonLines<JsonMessage>(body);
 }

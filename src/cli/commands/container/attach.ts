@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { readAll } from '../../../client/api-client.js';
 import { CliExit, type CliEnv } from '../../cli-env.js';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../../streams/detach-keys.js';
 import { sessionOnStdio, withTerminal } from '../../streams/terminal-session.js';
@@ -25,24 +24,20 @@ export function registerAttachCommand(parent: Command, env: () => CliEnv): void 
     .action(async (target: string, o: AttachOptions) => {
       const e = env();
       const client = e.client();
-      const c = await client.call('GET', `/containers/${encodeURIComponent(target)}/json`);
+      const c = await client.containers.inspect(target);
       if (!c.State?.Running) throw new CliExit(1, 'You cannot attach to a stopped container, start it first');
       if (c.State?.Paused) throw new CliExit(1, 'You cannot attach to a paused container, unpause it first');
       if (c.State?.Restarting) throw new CliExit(1, 'You cannot attach to a restarting container, wait until it is running');
       const tty = c.Config?.Tty === true;
       const stdin = o.stdin !== false && c.Config?.OpenStdin === true;
-      const id = encodeURIComponent(c.Id);
-      const waitRes = await client.stream('POST', `/containers/${id}/wait`);
-      const status = readAll(waitRes).then((b) => JSON.parse(b.toString('utf8') || '{}'));
-      status.catch(() => undefined);
-      const { socket } = await client.hijack(`/containers/${id}/attach`, {
-        query: { stream: 1, stdin: stdin ? 1 : undefined, stdout: 1, stderr: 1, detachKeys: o.detachKeys || undefined },
-      });
+      const id = c.Id;
+      const { response: waitRes, result: status } = await client.containers.wait(id);
+      const { socket } = await client.containers.attach(id, { stdin, stdout: true, stderr: true, detachKeys: o.detachKeys });
       const terminal = {
         tty,
         stdin,
-        resize: (h: number, w: number) => client.call('POST', `/containers/${id}/resize`, { query: { h, w } }),
-        forwardSignal: o.sigProxy !== false ? (sig: string) => client.call('POST', `/containers/${id}/kill`, { query: { signal: sig } }) : undefined,
+        resize: (h: number, w: number) => client.containers.resize(id, h, w),
+        forwardSignal: o.sigProxy !== false ? (sig: string) => client.containers.kill(id, sig) : undefined,
       };
       const outcome = await withTerminal(terminal, () => sessionOnStdio(socket, tty, stdin, parseDetachKeys(o.detachKeys || DEFAULT_DETACH_KEYS)));
       if (outcome === 'detached') {

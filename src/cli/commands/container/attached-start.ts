@@ -1,4 +1,3 @@
-import { readAll } from '../../../client/api-client.js';
 import type { CliEnv } from '../../cli-env.js';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../../streams/detach-keys.js';
 import { sessionOnStdio, withTerminal } from '../../streams/terminal-session.js';
@@ -26,14 +25,9 @@ export async function attachAndStart(e: CliEnv, o: AttachedStartOptions): Promis
   const detachKeys = parseDetachKeys(o.detachKeys || DEFAULT_DETACH_KEYS);
   const attached =
     o.stdin || o.stdout || o.stderr
-      ? await client.hijack(`/containers/${encodeURIComponent(o.id)}/attach`, {
-          query: { stream: 1, stdin: o.stdin ? 1 : undefined, stdout: o.stdout ? 1 : undefined, stderr: o.stderr ? 1 : undefined, detachKeys: o.detachKeys || undefined },
-        })
+      ? await client.containers.attach(o.id, { stdin: o.stdin, stdout: o.stdout, stderr: o.stderr, detachKeys: o.detachKeys })
       : undefined;
-  const waitRes = await client.stream('POST', `/containers/${encodeURIComponent(o.id)}/wait`, { query: { condition: o.autoRemove ? 'removed' : 'next-exit' } });
-  const status = readAll(waitRes).then((body) => JSON.parse(body.toString('utf8') || '{}') as { StatusCode?: number; Error?: { Message?: string } | null });
-  // A wait that fails later (daemon gone) must not crash the process before we look at it.
-  status.catch(() => undefined);
+  const { response: waitRes, result: status } = await client.containers.wait(o.id, o.autoRemove ? 'removed' : 'next-exit');
 
   try {
     await o.start();
@@ -43,12 +37,11 @@ export async function attachAndStart(e: CliEnv, o: AttachedStartOptions): Promis
     throw err;
   }
 
-  const id = encodeURIComponent(o.id);
   const terminal = {
     tty: o.tty,
     stdin: o.stdin,
-    resize: (h: number, w: number) => client.call('POST', `/containers/${id}/resize`, { query: { h, w } }),
-    forwardSignal: o.sigProxy ? (sig: string) => client.call('POST', `/containers/${id}/kill`, { query: { signal: sig } }) : undefined,
+    resize: (h: number, w: number) => client.containers.resize(o.id, h, w),
+    forwardSignal: o.sigProxy ? (sig: string) => client.containers.kill(o.id, sig) : undefined,
   };
   return withTerminal(terminal, async () => {
     if (attached && (await sessionOnStdio(attached.socket, o.tty, o.stdin, detachKeys)) === 'detached') {

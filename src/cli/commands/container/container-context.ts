@@ -1,3 +1,4 @@
+import type { ContainerSummary } from '../../../client/api-client.js';
 import { goFormatterContext } from '../../output/go-value.js';
 import { displayablePorts } from '../../output/ports.js';
 import { goTimeString, humanDuration, humanSize } from '../../output/units.js';
@@ -17,8 +18,8 @@ export function goQuote(s: string): string {
 }
 
 /** The `ps` row object templates see (`.ID`, `.Names`, `.Label "k"` …). */
-export function containerContext(c: any, trunc: boolean, now = Date.now()): object {
-  const names = ((c.Names ?? []) as string[])
+export function containerContext(c: ContainerSummary, trunc: boolean, now = Date.now()): object {
+  const names = (c.Names ?? [])
     .map((n) => n.replace(/^\//, ''))
     .filter((n) => !trunc || !n.includes('/'));
   const labels: Record<string, string> = c.Labels ?? {};
@@ -47,10 +48,10 @@ export function containerContext(c: any, trunc: boolean, now = Date.now()): obje
         .join(','),
     Label: (name: string) => labels[name] ?? '',
     Mounts: () =>
-      ((c.Mounts ?? []) as any[])
+      (c.Mounts ?? [])
         .map((m) => (m.Name ? (trunc ? ellipsis(m.Name, 15) : m.Name) : trunc ? ellipsis(m.Source ?? '', 15) : m.Source))
         .join(','),
-    LocalVolumes: () => String(((c.Mounts ?? []) as any[]).filter((m) => m.Driver === 'local').length),
+    LocalVolumes: () => String((c.Mounts ?? []).filter((m) => m.Driver === 'local').length),
     Networks: () => Object.keys(c.NetworkSettings?.Networks ?? {}).sort().join(','),
     Platform: () => '',
   };

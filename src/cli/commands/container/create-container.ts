@@ -22,8 +22,7 @@ export async function createContainer(e: CliEnv, req: CreateRequest, pull: PullP
   const cidfile = String(req.body.HostConfig?.ContainerIDFile ?? '');
   const cidFd = cidfile ? openCidFile(cidfile) : undefined;
   try {
-    const create = () =>
-      e.client().call<{ Id: string; Warnings?: string[] }>('POST', '/containers/create', { query: { name: req.name, platform: req.platform }, body: req.body });
+    const create = () => e.client().containers.create(req.body, { name: req.name, platform: req.platform });
     if (pull === 'always') await pullImage(e, image, { platform: req.platform, quiet });
     let res;
     try {

@@ -21,7 +21,7 @@ writeFileSync(envFile, 'FROMFILE=1\n# a comment\n\nPASSTHRU\nUNSETVAR\n  SPACED=
 writeFileSync(labelFile, 'team=core\nbare\n');
 const childEnv = { PASSTHRU: 'from-env', SETVAR: 'v' };
 let server: Server;
-let captured: { url: string; body: any }[] = [];
+let captured: { url: string; body: Record<string, unknown> }[] = [];
 
 before(async () => {
   server = createServer((req, res) => {
@@ -47,7 +47,7 @@ after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function dockerCreate(args: string[]): Promise<{ code: number; stderr: string; request?: { url: string; body: any } }> {
+function dockerCreate(args: string[]): Promise<{ code: number; stderr: string; request?: { url: string; body: Record<string, unknown> } }> {
   captured = [];
   return new Promise((resolve, reject) => {
     const child = spawn(DOCKER, ['-H', `unix://${socket}`, 'create', ...args], {
@@ -61,7 +61,7 @@ function dockerCreate(args: string[]): Promise<{ code: number; stderr: string; r
   });
 }
 
-async function berthCreate(args: string[]): Promise<{ name?: string; platform?: string; body: any }> {
+async function berthCreate(args: string[]): Promise<{ name?: string; platform?: string; body: Record<string, unknown> }> {
   const program = new Command().exitOverride().enablePositionalOptions();
   let result: ReturnType<typeof buildCreateRequest> | undefined;
   const cmd = program.command('create').argument('<image>').argument('[command...]');
@@ -117,7 +117,7 @@ for (const [name, args] of CASES) {
     assert.equal(ours.platform, url.searchParams.get('platform') ?? undefined);
     // The docker CLI passes -e values through a Go map on some paths, so their order varies
     // from run to run: compare Env as a set.
-    const sortEnv = (b: any) => ({ ...b, Env: Array.isArray(b?.Env) ? [...b.Env].sort() : b?.Env });
+    const sortEnv = (b: Record<string, unknown>) => ({ ...b, Env: Array.isArray(b.Env) ? [...(b.Env as string[])].sort() : b.Env });
     assert.deepEqual(sortEnv(ours.body), sortEnv(docker.request!.body));
   });
 }

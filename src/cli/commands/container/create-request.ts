@@ -7,10 +7,55 @@ import { parseDurationFlag, parseIntFlag, parseMemoryFlag, parseNanoCpus } from 
 // Flags → the body of POST /containers/create (Config + HostConfig + NetworkingConfig), field for
 // field what the docker CLI v28 sends, so a daemon sees the same request from either client.
 
+/** Config's fields the CLI reads back itself; the rest go to the daemon as built. */
+export interface CreateConfig {
+  AttachStdin: boolean;
+  AttachStdout: boolean;
+  AttachStderr: boolean;
+  Image: string;
+  [field: string]: unknown;
+}
+
+export interface CreateHostConfig {
+  AutoRemove: boolean;
+  ContainerIDFile: string;
+  [field: string]: unknown;
+}
+
+/** docker's network.EndpointSettings as the CLI sends it. */
+export interface EndpointSettings {
+  IPAMConfig: { IPv4Address?: string; IPv6Address?: string } | null;
+  Links: string[] | null;
+  Aliases: string[] | null;
+  MacAddress: string;
+  DriverOpts: Record<string, string> | null;
+  GwPriority: number;
+  NetworkID: string;
+  EndpointID: string;
+  Gateway: string;
+  IPAddress: string;
+  IPPrefixLen: number;
+  IPv6Gateway: string;
+  GlobalIPv6Address: string;
+  GlobalIPv6PrefixLen: number;
+  DNSNames: string[] | null;
+}
+
+export type CreateBody = CreateConfig & { HostConfig: CreateHostConfig; NetworkingConfig: { EndpointsConfig: Record<string, EndpointSettings> } };
+
+export interface HealthConfig {
+  Test?: string[];
+  Interval?: number;
+  Timeout?: number;
+  StartPeriod?: number;
+  StartInterval?: number;
+  Retries?: number;
+}
+
 export interface CreateRequest {
   name?: string;
   platform?: string;
-  body: Record<string, any>;
+  body: CreateBody;
 }
 
 export interface CreateContext {
@@ -64,7 +109,7 @@ function splitVolumes(specs: string[]): { binds: string[]; volumes: Record<strin
   return { binds, volumes };
 }
 
-function healthcheck(f: ContainerFlags): Record<string, any> | undefined {
+function healthcheck(f: ContainerFlags): HealthConfig | undefined {
   const cmd = str(f, 'healthCmd');
   const interval = parseDurationFlag(str(f, 'healthInterval'), '--health-interval');
   const timeout = parseDurationFlag(str(f, 'healthTimeout'), '--health-timeout');
@@ -81,7 +126,7 @@ function healthcheck(f: ContainerFlags): Record<string, any> | undefined {
   if (timeout < 0) throw new FlagError('--health-timeout cannot be negative');
   if (retries < 0) throw new FlagError('--health-retries cannot be negative');
   if (startPeriod < 0) throw new FlagError('--health-start-period cannot be negative');
-  const hc: Record<string, any> = {};
+  const hc: HealthConfig = {};
   if (cmd) hc.Test = ['CMD-SHELL', cmd];
   if (interval) hc.Interval = interval;
   if (timeout) hc.Timeout = timeout;
@@ -91,7 +136,7 @@ function healthcheck(f: ContainerFlags): Record<string, any> | undefined {
   return hc;
 }
 
-function emptyEndpoint(): Record<string, any> {
+function emptyEndpoint(): EndpointSettings {
   return {
     IPAMConfig: null,
     Links: null,
@@ -114,14 +159,14 @@ function emptyEndpoint(): Record<string, any> {
 const BUILTIN_NETWORK_MODES = /^(default|bridge|host|none|container:.*)$/;
 
 /** The endpoint settings: `--ip`, `--network-alias`, `--mac-address` and `--link` go to the first network. */
-function endpoints(f: ContainerFlags, networks: string[]): Record<string, any> {
+function endpoints(f: ContainerFlags, networks: string[]): Record<string, EndpointSettings> {
   const aliases = [...list(f, 'networkAlias'), ...list(f, 'netAlias')];
   const links = list(f, 'link');
   const ip = str(f, 'ip');
   const ip6 = str(f, 'ip6');
   const mac = str(f, 'macAddress');
   const custom = aliases.length > 0 || links.length > 0 || !!ip || !!ip6 || !!mac;
-  const first = (): Record<string, any> => {
+  const first = (): EndpointSettings => {
     const ep = emptyEndpoint();
     if (aliases.length) ep.Aliases = aliases;
     if (links.length) ep.Links = links;
@@ -130,7 +175,7 @@ function endpoints(f: ContainerFlags, networks: string[]): Record<string, any> {
     return ep;
   };
   if (networks.length === 0) return { default: first() };
-  const out: Record<string, any> = {};
+  const out: Record<string, EndpointSettings> = {};
   let userDefined = false;
   let builtin = false;
   networks.forEach((n, i) => {
@@ -201,7 +246,7 @@ function build(f: ContainerFlags, image: string, args: string[], ctx: CreateCont
   const pidsLimit = parseIntFlag(str(f, 'pidsLimit'), '--pids-limit');
   const logOpts = kvMap(list(f, 'logOpt'));
 
-  const config: Record<string, any> = {
+  const config: CreateConfig = {
     Hostname: str(f, 'hostname'),
     Domainname: str(f, 'domainname'),
     User: str(f, 'user'),
@@ -230,7 +275,7 @@ function build(f: ContainerFlags, image: string, args: string[], ctx: CreateCont
   const mounts = list(f, 'mount').map(parseMountSpec);
   const annotations = toMap(list(f, 'annotation'), 'annotation');
   const storageOpt = toMap(list(f, 'storageOpt'), 'storage-opt');
-  const hostConfig: Record<string, any> = {
+  const hostConfig: CreateHostConfig = {
     Binds: binds.length ? binds : null,
     ContainerIDFile: str(f, 'cidfile'),
     LogConfig: { Type: str(f, 'logDriver'), Config: logOpts },

@@ -50,31 +50,29 @@ export async function execCommand(e: CliEnv, target: string, cmd: string[], o: E
   const stdin = o.interactive === true && !detach;
   if (tty && stdin && !process.stdin.isTTY) throw new CliExit(1, 'the input device is not a TTY');
   const consoleSize = tty ? terminalSize(process.stdout) : undefined;
-  const created = await client.call<{ Id: string }>('POST', `/containers/${encodeURIComponent(target)}/exec`, {
-    body: {
-      User: o.user ?? '',
-      Privileged: o.privileged === true,
-      Tty: tty,
-      ConsoleSize: consoleSize ?? null,
-      AttachStdin: stdin,
-      AttachStderr: !detach,
-      AttachStdout: !detach,
-      DetachKeys: o.detachKeys ?? '',
-      Env: envList.length ? envList : null,
-      WorkingDir: o.workdir ?? '',
-      Cmd: cmd,
-    },
+  const created = await client.containers.exec(target, {
+    User: o.user ?? '',
+    Privileged: o.privileged === true,
+    Tty: tty,
+    ConsoleSize: consoleSize ?? null,
+    AttachStdin: stdin,
+    AttachStderr: !detach,
+    AttachStdout: !detach,
+    DetachKeys: o.detachKeys ?? '',
+    Env: envList.length ? envList : null,
+    WorkingDir: o.workdir ?? '',
+    Cmd: cmd,
   });
-  const execPath = `/exec/${encodeURIComponent(created.Id)}`;
+  const execId = created.Id;
   if (detach) {
-    await client.call('POST', `${execPath}/start`, { body: { Detach: true, Tty: tty, ConsoleSize: consoleSize ?? null } });
+    await client.exec.startDetached(execId, { Detach: true, Tty: tty, ConsoleSize: consoleSize ?? null });
     return;
   }
-  const { socket } = await client.hijack(`${execPath}/start`, { body: { Detach: false, Tty: tty, ConsoleSize: consoleSize ?? null } });
-  const resize = (h: number, w: number) => client.call('POST', `${execPath}/resize`, { query: { h, w } });
+  const { socket } = await client.exec.startAttached(execId, { Detach: false, Tty: tty, ConsoleSize: consoleSize ?? null });
+  const resize = (h: number, w: number) => client.exec.resize(execId, h, w);
   const outcome = await withTerminal({ tty, stdin, resize }, () => sessionOnStdio(socket, tty, stdin, parseDetachKeys(o.detachKeys || DEFAULT_DETACH_KEYS)));
   if (outcome === 'detached') return;
-  const inspect = await client.call('GET', `${execPath}/json`);
+  const inspect = await client.exec.inspect(execId);
   const code = Number(inspect.ExitCode ?? 0);
   if (code !== 0) throw new CliExit(code);
 }

@@ -1,5 +1,5 @@
 import type { CliEnv } from '../../cli-env.js';
-import { JsonMessageError, parseJsonMessages, renderJsonMessages } from '../../output/progress.js';
+import { JsonMessageError, renderJsonMessages } from '../../output/progress.js';
 
 // `run`/`create`'s implicit pull: POST /images/create and its progress on stderr.
 
@@ -21,8 +21,7 @@ export function pullQuery(ref: string): { fromImage: string; tag: string } {
 
 /** Pulls `ref`, its progress on stderr (bars on a terminal, status lines elsewhere) as docker shows it. */
 export async function pullImage(e: CliEnv, ref: string, opts: { platform?: string; quiet?: boolean } = {}): Promise<void> {
-  const res = await e.client().stream('POST', '/images/create', { query: { ...pullQuery(ref), platform: opts.platform || undefined } });
-  const messages = parseJsonMessages(res);
+  const messages = await e.client().images.pull({ ...pullQuery(ref), platform: opts.platform });
   if (opts.quiet) {
     for await (const m of messages) if (m.error || m.errorDetail) throw new JsonMessageError(m.errorDetail?.message ?? m.error ?? '');
     return;

@@ -8,10 +8,10 @@ import { printInspected } from '../../output/inspect-output.js';
 type ObjectType = 'container' | 'image' | 'network' | 'volume';
 
 const FETCHERS: Record<ObjectType, (c: ApiClient, name: string, size: boolean) => Promise<unknown>> = {
-  container: (c, n, size) => c.call('GET', `/containers/${encodeURIComponent(n)}/json`, { query: { size: size ? 1 : undefined } }),
-  image: (c, n) => c.call('GET', `/images/${encodeURIComponent(n)}/json`),
-  network: (c, n) => c.call('GET', `/networks/${encodeURIComponent(n)}`),
-  volume: (c, n) => c.call('GET', `/volumes/${encodeURIComponent(n)}`),
+  container: (c, n, size) => c.containers.inspect(n, { size }),
+  image: (c, n) => c.images.inspect(n),
+  network: (c, n) => c.networks.inspect(n),
+  volume: (c, n) => c.volumes.inspect(n),
 };
 
 /** docker's JSON output: the daemon's objects re-indented by 4 spaces (no HTML escaping). */

@@ -1,13 +1,11 @@
 import type { Command } from 'commander';
-import { ApiError, readAll } from '../../../client/api-client.js';
+import { ApiError } from '../../../client/api-client.js';
 import { CliExit, type CliEnv } from '../../cli-env.js';
 import { attachAndStart } from './attached-start.js';
 import { forEachTarget } from './command-errors.js';
 
 // The verbs that change a container's state: start, stop, kill, restart, pause, unpause, wait,
 // rename, rm. Several targets: each one reported, status 1 if any failed.
-
-const path = (id: string, verb = ''): string => `/containers/${encodeURIComponent(id)}${verb ? `/${verb}` : ''}`;
 
 export function registerLifecycleCommands(parent: Command, env: () => CliEnv): void {
   parent
@@ -22,7 +20,7 @@ export function registerLifecycleCommands(parent: Command, env: () => CliEnv): v
       const e = env();
       if (o.attach || o.interactive) {
         if (targets.length > 1) throw new CliExit(1, 'you cannot start and attach multiple containers at once');
-        const c = await e.client().call('GET', path(targets[0]!, 'json'));
+        const c = await e.client().containers.inspect(targets[0]!);
         const stdin = o.interactive === true && c.Config?.OpenStdin === true;
         let status;
         try {
@@ -35,7 +33,7 @@ export function registerLifecycleCommands(parent: Command, env: () => CliEnv): v
             detachKeys: o.detachKeys,
             sigProxy: true,
             autoRemove: c.HostConfig?.AutoRemove === true,
-            start: () => e.client().call('POST', path(c.Id, 'start')),
+            start: () => e.client().containers.start(c.Id),
           });
         } catch (err) {
           throw new CliExit(1, errorLine(err));
@@ -44,7 +42,7 @@ export function registerLifecycleCommands(parent: Command, env: () => CliEnv): v
         return;
       }
       await forEachTarget(targets, e.out, async (t) => {
-        await e.client().call('POST', path(t, 'start'));
+        await e.client().containers.start(t);
         return t;
       });
     });
@@ -61,7 +59,7 @@ export function registerLifecycleCommands(parent: Command, env: () => CliEnv): v
       const e = env();
       const t = o.time ?? o.timeout;
       await forEachTarget(targets, e.out, async (id) => {
-        await e.client().call('POST', path(id, 'stop'), { query: { signal: o.signal, t } });
+        await e.client().containers.stop(id, { signal: o.signal, t });
         return id;
       });
     });
@@ -76,7 +74,7 @@ export function registerLifecycleCommands(parent: Command, env: () => CliEnv): v
     .action(async (targets: string[], o: { signal?: string; time?: string }) => {
       const e = env();
       await forEachTarget(targets, e.out, async (id) => {
-        await e.client().call('POST', path(id, 'restart'), { query: { signal: o.signal, t: o.time } });
+        await e.client().containers.restart(id, { signal: o.signal, t: o.time });
         return id;
       });
     });
@@ -90,7 +88,7 @@ export function registerLifecycleCommands(parent: Command, env: () => CliEnv): v
     .action(async (targets: string[], o: { signal?: string }) => {
       const e = env();
       await forEachTarget(targets, e.out, async (id) => {
-        await e.client().call('POST', path(id, 'kill'), { query: { signal: o.signal } });
+        await e.client().containers.kill(id, o.signal);
         return id;
       });
     });
@@ -107,7 +105,7 @@ export function registerLifecycleCommands(parent: Command, env: () => CliEnv): v
       .action(async (targets: string[]) => {
         const e = env();
         await forEachTarget(targets, e.out, async (id) => {
-          await e.client().call('POST', path(id, verb));
+          await e.client().containers[verb](id);
           return id;
         });
       });
@@ -121,8 +119,7 @@ export function registerLifecycleCommands(parent: Command, env: () => CliEnv): v
     .action(async (targets: string[]) => {
       const e = env();
       await forEachTarget(targets, e.out, async (id) => {
-        const res = await e.client().stream('POST', path(id, 'wait'));
-        const body = JSON.parse((await readAll(res)).toString('utf8') || '{}');
+        const body = await (await e.client().containers.wait(id)).result;
         if (body.Error?.Message) throw new Error(body.Error.Message);
         return String(body.StatusCode ?? 0);
       });
@@ -137,7 +134,7 @@ export function registerLifecycleCommands(parent: Command, env: () => CliEnv): v
     .action(async (target: string, newName: string) => {
       const e = env();
       if (!newName.trim()) throw new CliExit(1, 'Error: neither old nor new names may be empty');
-      await e.client().call('POST', path(target, 'rename'), { query: { name: newName } });
+      await e.client().containers.rename(target, newName);
     });
 
   parent
@@ -154,7 +151,7 @@ export function registerLifecycleCommands(parent: Command, env: () => CliEnv): v
       await forEachTarget(targets, e.out, async (id) => {
         const name = id.replace(/^\/+/, '');
         if (!name) throw new Error('Container name cannot be empty');
-        await e.client().call('DELETE', path(name), { query: { force: o.force || undefined, v: o.volumes || undefined, link: o.link || undefined } });
+        await e.client().containers.remove(name, { force: o.force, volumes: o.volumes, link: o.link });
         return id;
       });
     });

@@ -28,18 +28,16 @@ export function registerLogsCommand(parent: Command, env: () => CliEnv): void {
     .option('--until <string>', 'Show logs before a timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)')
     .action(async (target: string, o: LogsOptions) => {
       const e = env();
-      const c = await e.client().call('GET', `/containers/${encodeURIComponent(target)}/json`);
-      const res = await e.client().stream('GET', `/containers/${encodeURIComponent(c.Id)}/logs`, {
-        query: {
-          stdout: 1,
-          stderr: 1,
-          follow: o.follow || undefined,
-          tail: o.tail ?? 'all',
-          since: o.since ? parseTimestamp(o.since) : undefined,
-          until: o.until ? parseTimestamp(o.until) : undefined,
-          timestamps: o.timestamps || undefined,
-          details: o.details || undefined,
-        },
+      const c = await e.client().containers.inspect(target);
+      const res = await e.client().containers.logs(c.Id, {
+        stdout: 1,
+        stderr: 1,
+        follow: o.follow || undefined,
+        tail: o.tail ?? 'all',
+        since: o.since ? parseTimestamp(o.since) : undefined,
+        until: o.until ? parseTimestamp(o.until) : undefined,
+        timestamps: o.timestamps || undefined,
+        details: o.details || undefined,
       });
       if (c.Config?.Tty) {
         for await (const chunk of res) e.out.write(chunk);

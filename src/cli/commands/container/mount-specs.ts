@@ -30,11 +30,23 @@ function csvFields(value: string): string[] {
   return out;
 }
 
-export function parseMountSpec(value: string): Record<string, any> {
-  const mount: Record<string, any> = { Type: 'volume' };
-  const volumeOptions = (): Record<string, any> => (mount.VolumeOptions ??= {});
-  const bindOptions = (): Record<string, any> => (mount.BindOptions ??= {});
-  const tmpfsOptions = (): Record<string, any> => (mount.TmpfsOptions ??= {});
+/** docker's mount.Mount as `--mount` builds it. */
+export interface MountSpec {
+  Type: string;
+  Source?: string;
+  Target?: string;
+  ReadOnly?: boolean;
+  Consistency?: string;
+  BindOptions?: { Propagation?: string; NonRecursive?: boolean; CreateMountpoint?: boolean };
+  VolumeOptions?: { NoCopy?: boolean; Subpath?: string; Labels?: Record<string, string>; DriverConfig?: { Name?: string; Options?: Record<string, string> } };
+  TmpfsOptions?: { SizeBytes?: number; Mode?: number };
+}
+
+export function parseMountSpec(value: string): MountSpec {
+  const mount: MountSpec = { Type: 'volume' };
+  const volumeOptions = (): NonNullable<MountSpec['VolumeOptions']> => (mount.VolumeOptions ??= {});
+  const bindOptions = (): NonNullable<MountSpec['BindOptions']> => (mount.BindOptions ??= {});
+  const tmpfsOptions = (): NonNullable<MountSpec['TmpfsOptions']> => (mount.TmpfsOptions ??= {});
   for (const field of csvFields(value)) {
     const eq = field.indexOf('=');
     const key = (eq < 0 ? field : field.slice(0, eq)).toLowerCase().trim();

@@ -23,7 +23,7 @@ export function registerPortCommand(parent: Command, env: () => CliEnv): void {
     .argument('[port]')
     .action(async (target: string, port: string | undefined) => {
       const e = env();
-      const c = await e.client().call('GET', `/containers/${encodeURIComponent(target)}/json`);
+      const c = await e.client().containers.inspect(target);
       const ports: Record<string, { HostIp?: string; HostPort?: string }[] | null> = c.NetworkSettings?.Ports ?? {};
       if (port) {
         const key = port.includes('/') ? port : `${port}/tcp`;

@@ -20,9 +20,9 @@ export function registerPruneCommand(parent: Command, env: () => CliEnv): void {
       if (!o.force && !(await confirm(e, 'WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] '))) {
         throw new CliExit(0);
       }
-      const res = await e.client().call('POST', '/containers/prune', { query: { filters: filtersJson(o.filter ?? []) } });
+      const res = await e.client().containers.prune(filtersJson(o.filter ?? []));
       let out = '';
-      const deleted: string[] = res?.ContainersDeleted ?? [];
+      const deleted = res?.ContainersDeleted ?? [];
       if (deleted.length) out += `Deleted Containers:\n${deleted.map((id) => `${id}\n`).join('')}\n`;
       out += `Total reclaimed space: ${humanSize(res?.SpaceReclaimed ?? 0)}\n`;
       e.out.write(out);

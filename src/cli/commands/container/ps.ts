@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { Filters } from '../../../client/api-client.js';
 import { CliExit, type CliEnv } from '../../cli-env.js';
 import { FormatError, quietFormatWarning, renderList } from '../../output/format.js';
 import { containerContext, PS_HEADERS } from './container-context.js';
@@ -9,9 +10,9 @@ const DEFAULT_TABLE = 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\
 const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
 
 /** `--filter k=v` repeated → docker's filters JSON `{"k":{"v":true}}`. */
-export function filtersJson(items: string[]): Record<string, Record<string, boolean>> | undefined {
+export function filtersJson(items: string[]): Filters | undefined {
   if (!items.length) return undefined;
-  const out: Record<string, Record<string, boolean>> = {};
+  const out: Filters = {};
   for (const item of items) {
     const eq = item.indexOf('=');
     if (eq < 0) throw new CliExit(125, `invalid argument "${item}" for "-f, --filter" flag: bad format of filter (expected name=value)`);
@@ -50,9 +51,7 @@ export function registerPsCommand(parent: Command, env: () => CliEnv, name = 'ps
       if (o.latest && limit === -1) limit = 1;
       const format = o.format ?? '';
       const size = o.size === true || (!o.quiet && format.includes('.Size'));
-      const list = await e.client().call<any[]>('GET', '/containers/json', {
-        query: { all: o.all ? 1 : undefined, limit: limit > 0 ? limit : undefined, size: size ? 1 : undefined, filters: filtersJson(o.filter ?? []) },
-      });
+      const list = await e.client().containers.list({ all: o.all, limit: limit > 0 ? limit : undefined, size, filters: filtersJson(o.filter ?? []) });
       const warning = quietFormatWarning({ format, quiet: o.quiet });
       if (warning) e.err.write(`${warning}\n`);
       const defaultTableFormat = o.size ? DEFAULT_TABLE.replace('{{.Names}}', '{{.Names}}\t{{.Size}}') : DEFAULT_TABLE;

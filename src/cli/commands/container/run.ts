@@ -45,7 +45,7 @@ export async function runContainer(e: CliEnv, image: string, args: string[], fla
     throw usageFailure('run', err);
   }
   const start = async (): Promise<void> => {
-    await e.client().call('POST', `/containers/${encodeURIComponent(id)}/start`);
+    await e.client().containers.start(id);
   };
 
   if (detach) {

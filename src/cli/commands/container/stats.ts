@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { readJsonLines } from '../../../client/api-client.js';
+import { readJsonLines, type CpuStats, type StatsSample } from '../../../client/api-client.js';
 import { CliExit, type CliEnv } from '../../cli-env.js';
 import { FormatError, renderList } from '../../output/format.js';
 import { goFormatterContext } from '../../output/go-value.js';
@@ -38,9 +38,9 @@ export interface StatsRow {
 }
 
 /** One API stats document as docker's CLI reduces it. */
-export function statsRow(id: string, name: string, s: Record<string, any>): StatsRow {
-  const cpu = s.cpu_stats ?? {};
-  const pre = s.precpu_stats ?? {};
+export function statsRow(id: string, name: string, s: StatsSample): StatsRow {
+  const cpu: CpuStats = s.cpu_stats ?? {};
+  const pre: CpuStats = s.precpu_stats ?? {};
   const cpuDelta = (cpu.cpu_usage?.total_usage ?? 0) - (pre.cpu_usage?.total_usage ?? 0);
   const sysDelta = (cpu.system_cpu_usage ?? 0) - (pre.system_cpu_usage ?? 0);
   const online = cpu.online_cpus || cpu.cpu_usage?.percpu_usage?.length || 1;
@@ -51,13 +51,13 @@ export function statsRow(id: string, name: string, s: Record<string, any>): Stat
   const usage = Math.max(0, (mem.usage ?? 0) - (cache < (mem.usage ?? 0) ? cache : 0));
   let rx = 0;
   let tx = 0;
-  for (const n of Object.values((s.networks ?? {}) as Record<string, { rx_bytes?: number; tx_bytes?: number }>)) {
+  for (const n of Object.values(s.networks ?? {})) {
     rx += n.rx_bytes ?? 0;
     tx += n.tx_bytes ?? 0;
   }
   let read = 0;
   let write = 0;
-  for (const e of (s.blkio_stats?.io_service_bytes_recursive ?? []) as { op: string; value: number }[]) {
+  for (const e of s.blkio_stats?.io_service_bytes_recursive ?? []) {
     if (/^read$/i.test(e.op)) read += e.value;
     else if (/^write$/i.test(e.op)) write += e.value;
   }
@@ -122,15 +122,15 @@ async function stats(e: CliEnv, names: string[], o: StatsOptions): Promise<void>
   if (names.length) {
     for (const n of names) {
       try {
-        const c = await client.call('GET', `/containers/${encodeURIComponent(n)}/json`);
+        const c = await client.containers.inspect(n);
         targets.push({ id: c.Id, name: c.Name });
       } catch {
         throw new CliExit(1, `Error response from daemon: No such container: ${n}`);
       }
     }
   } else {
-    const list = (await client.call('GET', '/containers/json', { query: { all: o.all ? '1' : undefined } })) as { Id: string; Names: string[] }[];
-    for (const c of list) targets.push({ id: c.Id, name: c.Names[0] ?? '' });
+    const list = await client.containers.list({ all: o.all });
+    for (const c of list) targets.push({ id: c.Id, name: c.Names?.[0] ?? '' });
   }
   const render = (rows: StatsRow[]): string => {
     try {
@@ -145,7 +145,7 @@ async function stats(e: CliEnv, names: string[], o: StatsOptions): Promise<void>
   };
   if (o.stream === false) {
     const rows = await Promise.all(
-      targets.map(async (t) => statsRow(t.id, t.name, await client.call('GET', `/containers/${encodeURIComponent(t.id)}/stats`, { query: { stream: '0' } }))),
+      targets.map(async (t) => statsRow(t.id, t.name, await client.containers.statsOnce(t.id))),
     );
     e.out.write(render(rows));
     return;
@@ -153,8 +153,8 @@ async function stats(e: CliEnv, names: string[], o: StatsOptions): Promise<void>
   // Streaming: one reader per container; the table is redrawn each second, as docker does.
   const latest = new Map<string, StatsRow>(targets.map((t) => [t.id, statsRow(t.id, t.name, {})]));
   const readers = targets.map(async (t) => {
-    const res = await client.stream('GET', `/containers/${encodeURIComponent(t.id)}/stats`, { query: { stream: '1' } });
-    for await (const s of readJsonLines(res)) latest.set(t.id, statsRow(t.id, t.name, s));
+    const res = await client.containers.statsStream(t.id);
+    for await (const s of readJsonLines<StatsSample>(res)) latest.set(t.id, statsRow(t.id, t.name, s));
   });
   const draw = () => e.out.write(`${e.out.isTTY ? '\x1b[2J\x1b[H' : ''}${render([...latest.values()])}`);
   const timer = setInterval(draw, 1000);

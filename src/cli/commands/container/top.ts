@@ -15,8 +15,8 @@ export function registerTopCommand(parent: Command, env: () => CliEnv): void {
     .allowUnknownOption()
     .action(async (target: string, psArgs: string[]) => {
       const e = env();
-      const top = await e.client().call('GET', `/containers/${encodeURIComponent(target)}/top`, { query: { ps_args: psArgs.length ? psArgs.join(' ') : undefined } });
-      const lines = [(top.Titles ?? []).join('\t'), ...((top.Processes ?? []) as string[][]).map((p) => p.join('\t'))];
+      const top = await e.client().containers.top(target, psArgs.length ? psArgs.join(' ') : undefined);
+      const lines = [(top.Titles ?? []).join('\t'), ...(top.Processes ?? []).map((p) => p.join('\t'))];
       e.out.write(alignColumns(lines.join('\n') + '\n', { minWidth: 20, padding: 3, padChar: ' ' }));
     });
 }

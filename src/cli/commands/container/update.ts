@@ -60,7 +60,7 @@ export function registerUpdateCommand(parent: Command, env: () => CliEnv): void 
       }
       if (!Object.keys(body).length) throw new CliExit(1, 'you must provide one or more flags when using this command');
       await forEachTarget(targets, e.out, async (id) => {
-        const res = await e.client().call('POST', `/containers/${encodeURIComponent(id)}/update`, { body });
+        const res = await e.client().containers.update(id, body);
         for (const w of res?.Warnings ?? []) e.err.write(`${w}\n`);
         return id;
       });

@@ -32,22 +32,20 @@ complete -c berth -f -a '(berth __complete -- (commandline -opc)[2..-1] (command
 `,
 };
 
-const LISTS: Record<NameKind, { path: string; names: (x: Record<string, unknown>) => string[] }> = {
-  container: { path: '/containers/json?all=1', names: (c) => ((c.Names as string[]) ?? []).map((n) => n.replace(/^\//, '')) },
-  image: {
-    path: '/images/json',
-    names: (i) => ((i.RepoTags as string[] | null) ?? []).filter((t) => t !== '<none>:<none>').flatMap((t) => (t.endsWith(':latest') ? [t, t.slice(0, -7)] : [t])),
-  },
-  network: { path: '/networks', names: (n) => [n.Name as string] },
-  volume: { path: '/volumes', names: (v) => [v.Name as string] },
+const LISTS: Record<NameKind, (client: ApiClient) => Promise<string[]>> = {
+  container: async (client) => (await client.containers.list({ all: true })).flatMap((c) => (c.Names ?? []).map((n) => n.replace(/^\//, ''))),
+  image: async (client) =>
+    (await client.images.list())
+      .flatMap((i) => i.RepoTags ?? [])
+      .filter((t) => t !== '<none>:<none>')
+      .flatMap((t) => (t.endsWith(':latest') ? [t, t.slice(0, -7)] : [t])),
+  network: async (client) => (await client.networks.list()).map((n) => n.Name),
+  volume: async (client) => ((await client.volumes.list())?.Volumes ?? []).map((v) => v.Name),
 };
 
 async function daemonNames(client: ApiClient, kind: NameKind): Promise<string[]> {
-  const { path, names } = LISTS[kind];
   const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref());
-  const body = await Promise.race([client.call<unknown>('GET', path), timeout]);
-  const list = kind === 'volume' ? ((body as { Volumes?: unknown[] }).Volumes ?? []) : (body as unknown[]);
-  return (list as Record<string, unknown>[]).flatMap(names);
+  return Promise.race([LISTS[kind](client), timeout]);
 }
 
 export function registerCompletion(program: Command, env: () => CliEnv): void {

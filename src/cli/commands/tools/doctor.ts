@@ -7,7 +7,7 @@ import { formatHostChecks, type HostCheck } from '../../../common/host-check-rep
 /** Asks the daemon for its host checks; when none answers, berthd --check looks at this host. */
 async function collect(e: CliEnv): Promise<HostCheck[]> {
   try {
-    const res = await e.client().call<{ Checks: HostCheck[] }>('GET', '/berth/v1/doctor');
+    const res = await e.client().berth.doctor();
     return [{ name: 'berthd', level: 'ok', detail: `answers at ${e.host}` }, ...res.Checks];
   } catch (err) {
     if (!(err instanceof ConnectionError)) throw err;
