@@ -3,7 +3,7 @@ import { pruneContainers } from '../engine/containers/container-prune.js';
 import { inspectContainer, listContainers, topContainer, type ContainerQueryDeps } from '../engine/containers/container-queries.js';
 import type { ContainerService } from '../engine/containers/container-service.js';
 import type { ContainerSizer } from '../engine/containers/container-sizes.js';
-import { removeContainer } from '../engine/containers/container-removal.js';
+import { removeWithExecs } from '../engine/containers/remove-with-execs.js';
 import { containerStats } from '../engine/containers/container-stats.js';
 import { containerTop } from '../engine/containers/container-top.js';
 import { openLogs } from '../engine/containers/log-stream.js';
@@ -19,7 +19,7 @@ export function containersBackend(s: Services): ContainersBackend {
   const get = (ref: string) => svc.get(ref);
   const size = (id: string) => containerSize(s, id);
   const remove = (ref: string, o: { force?: boolean; volumes?: boolean }) =>
-    removeContainer({ get, remove: (id, ro) => svc.remove(id, ro), forgetExecs: (id) => s.exec.forget(id) }, ref, o);
+    removeWithExecs({ get, remove: (id, ro) => svc.remove(id, ro), forgetExecs: (id) => s.exec.forget(id) }, ref, o);
   const queries = queryDeps(s, svc, size);
   return {
     containers: {
