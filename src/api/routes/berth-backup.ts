@@ -1,7 +1,7 @@
+import { durationMs } from '../duration-param.js';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidArgumentError } from '../../common/errors.js';
-import { parseGoDuration } from '../../common/time-param.js';
 import { MAX_NEGOTIATED_LAYERS } from '../../engine/backup/layer-negotiation.js';
 import type { RequestContext } from '../request-context.js';
 import type { Router } from '../router.js';
@@ -65,13 +65,6 @@ function flag(ctx: RequestContext, name: string, dflt: boolean): boolean {
   return /^(1|true)$/i.test(v);
 }
 
-function durationMs(ctx: RequestContext, name: string): number | undefined {
-  const v = ctx.str(name);
-  if (v === undefined || v === '') return undefined;
-  const ns = parseGoDuration(v) ?? (/^\d+$/.test(v) ? Number(v) * 1e9 : undefined);
-  if (ns === undefined || ns < 0) throw new InvalidArgumentError(`invalid ${name}: ${v} (a duration such as 30s or 2m)`);
-  return ns / 1e6;
-}
 
 /** gate=true with healthTimeout, wait and probe as `berth upgrade` takes them. */
 function gate(ctx: RequestContext): RestoreRequest['gate'] {

@@ -1,3 +1,4 @@
+import { durationMs } from '../duration-param.js';
 import { InvalidArgumentError, errorMessage } from '../../common/errors.js';
 import type { Progress } from '../../engine/revisions/ports.js';
 import type { Outcome, ReplaceOptions } from '../../engine/revisions/upgrade-runner.js';
@@ -5,7 +6,6 @@ import type { RevisionRow } from '../../store/revision-repository.js';
 import type { RequestContext } from '../request-context.js';
 import type { Router } from '../router.js';
 import { NdjsonStream } from '../streams/ndjson.js';
-import { parseGoDuration } from '../../common/time-param.js';
 
 // berth's own API (Docker clients never call it): container revisions, upgrade, rollback.
 
@@ -37,13 +37,6 @@ function revisionView(r: RevisionRow) {
   };
 }
 
-function durationMs(ctx: RequestContext, name: string): number | undefined {
-  const v = ctx.str(name);
-  if (v === undefined || v === '') return undefined;
-  const ns = parseGoDuration(v) ?? (/^\d+$/.test(v) ? Number(v) * 1e9 : undefined);
-  if (ns === undefined || ns < 0) throw new InvalidArgumentError(`invalid ${name}: ${v} (a duration such as 30s or 2m)`);
-  return ns / 1e6;
-}
 
 function replaceOptions(ctx: RequestContext): ReplaceOptions {
   const order = ctx.str('order') || undefined;

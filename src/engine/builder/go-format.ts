@@ -7,14 +7,9 @@ export function goQuoted(list: string[]): string {
   return `[${list.map((x) => JSON.stringify(x)).join(' ')}]`;
 }
 
-export interface HealthConfig {
-  Test?: string[];
-  Interval?: number;
-  Timeout?: number;
-  StartPeriod?: number;
-  StartInterval?: number;
-  Retries?: number;
-}
+import type { HealthConfig } from '../containers/container-model.js';
+
+export type { HealthConfig };
 
 /** Go's %q of a *HealthConfig, which is what dockerd's history says for HEALTHCHECK. */
 export function goHealthcheck(h: HealthConfig): string {

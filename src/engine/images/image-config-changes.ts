@@ -1,3 +1,4 @@
+import type { ContainerConfig as RunConfig } from '../containers/container-model.js';
 import { posix } from 'node:path';
 import { InvalidArgumentError } from '../../common/errors.js';
 import { parseKeyValues, splitWords } from '../../common/shell-words.js';
@@ -5,34 +6,8 @@ import { parseKeyValues, splitWords } from '../../common/shell-words.js';
 // The Dockerfile instructions `docker commit --change` and `docker import --change` accept,
 // applied to an image's container config.
 
-/** An image's `config` (moby's container.Config as images carry it), every field optional. */
-export type ContainerConfig = {
-  Hostname?: string;
-  Domainname?: string;
-  User?: string;
-  AttachStdin?: boolean;
-  AttachStdout?: boolean;
-  AttachStderr?: boolean;
-  ExposedPorts?: Record<string, object> | null;
-  Tty?: boolean;
-  OpenStdin?: boolean;
-  StdinOnce?: boolean;
-  Env?: string[] | null;
-  Cmd?: string[] | null;
-  Healthcheck?: { Test?: string[] | null; Interval?: number; Timeout?: number; StartPeriod?: number; StartInterval?: number; Retries?: number } | null;
-  ArgsEscaped?: boolean;
-  Image?: string;
-  Volumes?: Record<string, object> | null;
-  WorkingDir?: string;
-  Entrypoint?: string[] | null;
-  NetworkDisabled?: boolean;
-  MacAddress?: string;
-  OnBuild?: string[] | null;
-  Labels?: Record<string, string> | null;
-  StopSignal?: string;
-  StopTimeout?: number;
-  Shell?: string[] | null;
-};
+/** An image's `config`: moby's container.Config as images carry it, every field optional. */
+export type ContainerConfig = Partial<RunConfig>;
 
 const ALLOWED = new Set(['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'LABEL', 'ONBUILD', 'USER', 'VOLUME', 'WORKDIR', 'STOPSIGNAL', 'HEALTHCHECK']);
 
