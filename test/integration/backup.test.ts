@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { api, berth, run, ROOT, TEST_HOST, type RunResult } from '../helpers/daemon.js';
 import { PrivateDaemon } from '../helpers/private-daemon.js';
 import { populateTree, snapshotTree } from '../helpers/tree-snapshot.js';
+import { eventually } from '../helpers/eventually.js';
 
 // Volume export/import, container backup and restore into a second berthd, scheduled backups.
 
@@ -97,18 +98,6 @@ function httpGet(url: string): Promise<number> {
   });
 }
 
-async function eventually<T>(fn: () => Promise<T>): Promise<T> {
-  let last: unknown;
-  for (let i = 0; i < 50; i++) {
-    try {
-      return await fn();
-    } catch (err) {
-      last = err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  throw last;
-}
 
 test('backup, then restore into a second berthd: volumes, config, rootfs and image come back, and it serves', async () => {
   const dest = new PrivateDaemon({ name: 'bkrst', bip: '10.250.13.1/24' });

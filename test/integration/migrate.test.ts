@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { api, berth, run, ROOT, TEST_HOST, type RunResult } from '../helpers/daemon.js';
 import { PrivateDaemon } from '../helpers/private-daemon.js';
+import { eventually } from '../helpers/eventually.js';
 
 // `berth migrate` between two berthd in separate network namespaces: the run's test daemon (the
 // host's namespace) is the source; the destination runs in a namespace of its own, reached over
@@ -152,18 +153,6 @@ function httpText(url: string): Promise<string> {
   });
 }
 
-async function eventually<T>(fn: () => Promise<T>): Promise<T> {
-  let last: unknown;
-  for (let i = 0; i < 50; i++) {
-    try {
-      return await fn();
-    } catch (err) {
-      last = err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  throw last;
-}
 
 const inspect = (name: string) => api().call<Record<string, any>>('GET', `/containers/${name}/json`);
 const inspectDest = (name: string) => dest.client.call<Record<string, any>>('GET', `/containers/${name}/json`);
