@@ -59,6 +59,11 @@ export class BerthApi {
     return this.c.call<{ Have?: string[] }>('GET', '/berth/v1/images/have', { query: { digests: diffIds.join(',') } });
   }
 
+  /** Labels the source of a migration (stopped and kept) with its destination. */
+  async markMigrated(ref: string, destination: string): Promise<void> {
+    await this.c.call('POST', container(ref, 'migrated'), { query: { to: destination } });
+  }
+
   backups(): Promise<BackupFile[]> {
     return this.c.call<BackupFile[]>('GET', '/berth/v1/backups');
   }

@@ -6,6 +6,7 @@ import { restoreBackup, type RestoreDeps } from '../engine/backup/backup-restore
 import { exportVolume, importVolume } from '../engine/backup/volume-archive.js';
 import { BackupScheduler, listBackupFiles, pruneBackupFiles, type BackupScheduleConfig } from '../engine/backup/backup-schedule.js';
 import { matchKV } from '../common/filters.js';
+import { MIGRATED_AT_LABEL, MIGRATED_TO_LABEL } from '../engine/backup/backup-manifest.js';
 import type { Services } from './services.js';
 
 /** Volume export/import, container backup and restore, scheduled backup files. */
@@ -76,6 +77,7 @@ export function backupBackend(s: Services): BackupBackend {
     backup: (ref, o) => createBackup(backupDeps, ref, o),
     restore: (body, o) => restoreBackup(restoreDeps, body, o),
     haveLayers: (diffIds) => layers.have(diffIds),
+    markMigrated: (ref, to) => s.containers.addLabels(ref, { [MIGRATED_TO_LABEL]: to, [MIGRATED_AT_LABEL]: new Date().toISOString() }),
     listBackups: () =>
       dirs()
         .flatMap((d) => listBackupFiles(d))

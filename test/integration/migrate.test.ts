@@ -195,6 +195,9 @@ test('migrate over ssh:// into another network namespace: serving there, the sou
   const here = await inspect(web);
   assert.equal(here.State.Running, false, 'the source is stopped once the destination serves');
   assert.ok(Date.parse(here.State.FinishedAt) >= Date.parse(there.State.StartedAt), 'the source stopped after the destination started');
+  assert.equal(here.Config.Labels['berth.migrated-to'], `ssh://root@${DEST_IP}:${SSH_PORT}`, 'the source is kept, labelled with where it went');
+  assert.ok(!Number.isNaN(Date.parse(here.Config.Labels['berth.migrated-at'])));
+  assert.equal(there.Config.Labels['berth.migrated-to'], undefined, 'the destination container does not carry the label');
 });
 
 test('migrate over tcp:// with mutual TLS: a container with a healthcheck is healthy there before the source stops', async () => {

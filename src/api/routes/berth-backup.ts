@@ -44,6 +44,8 @@ export interface BackupBackend {
   restore(body: Readable, req: RestoreRequest): Promise<{ Id: string; Name: string; Warnings: string[]; CreatedVolumes: string[]; CreatedNetworks: string[] }>;
   /** The layer diff IDs among these that this daemon has. */
   haveLayers(diffIds: string[]): string[];
+  /** Labels the source of a migration, stopped and kept, with where it went. */
+  markMigrated(ref: string, destination: string): void;
   listBackups(): BackupFileView[];
   pruneBackups(): Promise<{ Removed: string[] }>;
 }
@@ -113,6 +115,13 @@ export function registerBackupRoutes(router: Router, b: BackupBackend): void {
 
   // Migrate's layer negotiation: which of these layers (diff IDs) are here already.
   router.get('/berth/v1/images/have', (ctx) => ({ Have: b.haveLayers(digestList(ctx, 'digests') ?? []) }));
+
+  router.post('/berth/v1/containers/{name}/migrated', (ctx) => {
+    const to = ctx.str('to');
+    if (!to) throw new InvalidArgumentError('missing the destination: to=HOST');
+    b.markMigrated(ctx.param('name'), to);
+    reply(ctx, 204);
+  });
 
   router.get('/berth/v1/backups', () => b.listBackups());
 

@@ -83,6 +83,10 @@ async function migrate(e: CliEnv, container: string, destination: string, o: Mig
   e.err.write(`Sent ${sent} bytes; ${have.length} of ${layers.length} image layers were on the destination already\n`);
   if (before.State.Running) await src.containers.stop(before.Id);
   if (o.rmSource) await src.containers.remove(before.Id, { volumes: true });
+  else {
+    // Kept, and labelled with where it went (a daemon without the endpoint just keeps it).
+    await src.berth.markMigrated(before.Id, destination).catch((err: Error) => e.err.write(`WARNING: could not label the source as migrated: ${err.message}\n`));
+  }
   e.out.write(`${restored.Id}\n`);
 }
 

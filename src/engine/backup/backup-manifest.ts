@@ -18,6 +18,10 @@ export interface BackupVolume {
   member: string;
 }
 
+/** The labels migrate leaves on the source it stopped: where the container went, and when. */
+export const MIGRATED_TO_LABEL = 'berth.migrated-to';
+export const MIGRATED_AT_LABEL = 'berth.migrated-at';
+
 export interface BackupNetwork {
   name: string;
   aliases: string[] | null;

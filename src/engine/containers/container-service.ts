@@ -148,6 +148,13 @@ export class ContainerService {
     this.ctx.emit(c, 'rename', { oldName });
   }
 
+  /** Adds berth's own labels to a container's record (migrate marks the source it stopped). */
+  addLabels(ref: string, labels: Record<string, string>): void {
+    const c = this.get(ref);
+    c.Config.Labels = { ...(c.Config.Labels ?? {}), ...labels };
+    this.ctx.d.repo.save(c);
+  }
+
   update(ref: string, body: UpdateBody): Promise<{ Warnings: string[] }> {
     return updateContainer(this.ctx, this.get(ref), body);
   }
