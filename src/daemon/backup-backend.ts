@@ -49,6 +49,8 @@ export function backupBackend(s: Services): BackupBackend {
     },
     imageIdOf,
     tagImage: (id, reference) => s.images.tag(id, reference),
+    // Only after the restore's own container went: nothing else can use an image it just brought.
+    removeImage: (id) => void s.images.remove(id, { force: true }, () => false),
     layers,
     upperDir,
     scratchDir,

@@ -158,11 +158,13 @@ const inspect = (name: string) => api().call<Record<string, any>>('GET', `/conta
 const inspectDest = (name: string) => dest.client.call<Record<string, any>>('GET', `/containers/${name}/json`);
 
 /** The destination's containers, volumes and user networks, by name. */
-async function destState(): Promise<{ containers: string[]; volumes: string[]; networks: string[] }> {
+async function destState(): Promise<{ containers: string[]; volumes: string[]; networks: string[]; images: string[] }> {
   const cs = (await dest.client.call('GET', '/containers/json', { query: { all: '1' } })) as { Names: string[] }[];
   const vs = ((await dest.client.call('GET', '/volumes')) as { Volumes: { Name: string }[] }).Volumes ?? [];
   const ns = (await dest.client.call('GET', '/networks')) as { Name: string }[];
+  const is = (await dest.client.call('GET', '/images/json')) as { Id: string }[];
   return {
+    images: is.map((i) => i.Id).sort(),
     containers: cs.map((c) => c.Names[0]!).sort(),
     volumes: vs.map((v) => v.Name).sort(),
     networks: ns.map((n) => n.Name).filter((n) => !['bridge', 'host', 'none'].includes(n)).sort(),

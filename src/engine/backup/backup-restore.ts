@@ -60,6 +60,8 @@ export interface RestoreDeps {
   /** The image id a reference names, if any. */
   imageIdOf(ref: string): string | undefined;
   tagImage(id: string, reference: string): void;
+  /** Removes an image this restore brought (a failed restore leaves the destination as it was). */
+  removeImage(id: string): void;
   /** Where the layers an archive left out come from. */
   layers: LayerSource;
   upperDir(containerId: string): string;
@@ -184,6 +186,7 @@ export async function restoreBackup(d: RestoreDeps, body: Readable, o: RestoreOp
     // The image: from the archive, or pulled by digest.
     const create = m.container.create;
     if (d.imageIdOf(m.image.reference) !== m.image.id) {
+      if (d.imageIdOf(m.image.id) === undefined) undo.push(() => d.removeImage(m.image.id));
       if (m.image.included) {
         await restoreOmittedLayers(d, m, join(dir, 'image'));
         await d.loadImage(treeTarStream(join(dir, 'image')));
