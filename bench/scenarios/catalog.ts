@@ -12,6 +12,7 @@ import { runRmTrue, runRmTrueNone } from './run-rm.js';
 import { runTwentyPar, runTwentySeq } from './run-twenty.js';
 import { upgradeNginx } from './upgrade-nginx.js';
 import { volumeBackup } from './volume-backup.js';
+import { migrateNginx } from './migrate-nginx.js';
 import { scale } from './scale.js';
 
 /** Every scenario, in the order a full run takes them. */
@@ -32,5 +33,6 @@ export const SCENARIOS: readonly Scenario[] = [
   upgradeNginx,
   apiLoad,
   volumeBackup,
+  migrateNginx,
   scale,
 ];
