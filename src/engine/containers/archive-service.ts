@@ -1,5 +1,5 @@
 import { lstatSync, readFileSync, statSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { posix } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { InvalidArgumentError, NotFoundError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
@@ -211,7 +211,7 @@ export class ArchiveService {
   /** GET /containers/{id}/changes. */
   changes(ref: string): Change[] {
     const c = this.d.containers.get(ref);
-    return containerChanges(join(this.d.paths.containerDir(c.Id), 'upper'), this.d.layerPaths(c.Image).reverse());
+    return containerChanges(this.d.paths.containerUpperDir(c.Id), this.d.layerPaths(c.Image).reverse());
   }
 
   private emit(c: ContainerRecord, action: string): void {

@@ -1,7 +1,6 @@
 // Start: rootfs and network set up at once, the container's files and OCI spec written, the
 // runtime's create and start; a failure undoes all of it and records Docker's exit code.
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ConflictError, InvalidArgumentError, SystemError, errorMessage } from '../../common/errors.js';
 import { stepTimer } from '../../common/step-timer.js';
 import type { OciSpec } from '../runtime/oci-spec.js';
@@ -52,7 +51,7 @@ async function runtimeStart(ctx: ContainerContext, c: ContainerRecord, spec: Oci
   const { pid } = await d.runtime.create({
     id: c.Id,
     name: c.Name.slice(1),
-    bundleDir: join(d.paths.containerDir(c.Id), 'bundle'),
+    bundleDir: d.paths.containerBundleDir(c.Id),
     spec,
     logPath: c.LogPath,
     logDriver: c.HostConfig.LogConfig?.Type === 'none' ? 'none' : 'k8s-file', // lifecycle: `none` keeps no log

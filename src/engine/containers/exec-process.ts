@@ -12,7 +12,7 @@ import { resolveUser } from './spec/user.js';
  * exec's command, extra env, user, working dir and TTY — as dockerd derives it.
  */
 export async function execProcess(paths: BerthPaths, c: ContainerRecord, cfg: ExecConfig): Promise<OciProcess> {
-  const spec = JSON.parse(await readFile(join(paths.containerDir(c.Id), 'bundle', 'config.json'), 'utf8')) as OciSpec;
+  const spec = JSON.parse(await readFile(join(paths.containerBundleDir(c.Id), 'config.json'), 'utf8')) as OciSpec;
   const base = spec.process!;
   const env = new Map<string, string>();
   for (const e of [...(base.env ?? []), ...(cfg.Env ?? [])]) {
