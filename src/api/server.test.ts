@@ -1,28 +1,18 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ApiClient, ApiError, readAll, readJsonLines } from '../../test/helpers/raw-client.js';
 import { InvalidArgumentError, NotFoundError } from '../common/errors.js';
-import { silentLogger } from '../common/logger.js';
 import { EventBus } from '../engine/events/event-bus.js';
 import { FrameDecoder } from './streams/multiplexed.js';
 import { hijack } from './streams/hijack.js';
 import { NdjsonStream } from './streams/ndjson.js';
 import { Router } from './router.js';
 import { registerSystemRoutes } from './routes/system.js';
-import { createApiServer } from './server.js';
+import { serveRouterForTests } from './testing/router-server.js';
 
-let dir: string;
-let server: Server;
-let sock: string;
 const events = new EventBus();
 
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'berth-api-'));
-  sock = join(dir, 'api.sock');
+const socket = serveRouterForTests('berth-api-', () => {
   const router = new Router();
   registerSystemRoutes(router, { version: () => ({ Version: 'test' }), info: async () => ({ ID: 'x' }), events });
   router.post('/echo', async (ctx) => ({ got: await ctx.json() }));
@@ -52,17 +42,10 @@ before(async () => {
   router.get('/bad', () => {
     throw new InvalidArgumentError('nope');
   });
-  server = createApiServer(router, silentLogger);
-  await new Promise<void>((r) => server.listen(sock, r));
+  return router;
 });
 
-after(() => {
-  server.closeAllConnections();
-  server.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const client = () => new ApiClient(`unix://${sock}`);
+const client = () => new ApiClient(`unix://${socket()}`);
 
 test('_ping answers OK with Docker headers, also for HEAD', async () => {
   for (const method of ['GET', 'HEAD']) {
@@ -79,14 +62,14 @@ test('_ping answers OK with Docker headers, also for HEAD', async () => {
 });
 
 test('versioned paths within 1.24..1.51 work; outside get Docker\'s 400 message', async () => {
-  assert.deepEqual(await new ApiClient(`unix://${sock}`, '1.24').call('GET', '/version'), { Version: 'test' });
-  assert.deepEqual(await new ApiClient(`unix://${sock}`, '1.51').call('GET', '/version'), { Version: 'test' });
-  await assert.rejects(new ApiClient(`unix://${sock}`, '1.23').call('GET', '/version'), (e: ApiError) => {
+  assert.deepEqual(await new ApiClient(`unix://${socket()}`, '1.24').call('GET', '/version'), { Version: 'test' });
+  assert.deepEqual(await new ApiClient(`unix://${socket()}`, '1.51').call('GET', '/version'), { Version: 'test' });
+  await assert.rejects(new ApiClient(`unix://${socket()}`, '1.23').call('GET', '/version'), (e: ApiError) => {
     assert.equal(e.status, 400);
     assert.equal(e.message, 'client version 1.23 is too old. Minimum supported API version is 1.24, please upgrade your client to a newer version');
     return true;
   });
-  await assert.rejects(new ApiClient(`unix://${sock}`, '1.52').call('GET', '/version'), (e: ApiError) => {
+  await assert.rejects(new ApiClient(`unix://${socket()}`, '1.52').call('GET', '/version'), (e: ApiError) => {
     assert.equal(e.status, 400);
     assert.equal(e.message, 'client version 1.52 is too new. Maximum supported API version is 1.51');
     return true;

@@ -1,24 +1,16 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ApiClient, ApiError, readAll, readJsonLines } from '../../client/api-client.js';
 import { NotFoundError } from '../../common/errors.js';
-import { silentLogger } from '../../common/logger.js';
 import type { FilterArgs } from '../../common/filters.js';
 import { Router } from '../router.js';
-import { createApiServer } from '../server.js';
+import { serveRouterForTests } from '../testing/router-server.js';
 import type { ContainersBackend } from './container-backend.js';
 import { registerContainerRoutes } from './containers.js';
 
 // The container routes against a fake backend: what each route parses and passes on, and how it
 // writes the answer. The engine side of each call has its own unit tests.
 
-let dir: string;
-let server: Server;
-let sock: string;
 const calls: [string, ...unknown[]][] = [];
 
 const known = (ref: string) => {
@@ -51,22 +43,13 @@ function fakeBackend(): ContainersBackend {
   return { containers, exec: {} } as unknown as ContainersBackend;
 }
 
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'berth-routes-'));
-  sock = join(dir, 'api.sock');
+const socket = serveRouterForTests('berth-routes-', () => {
   const router = new Router();
   registerContainerRoutes(router, fakeBackend());
-  server = createApiServer(router, silentLogger);
-  await new Promise<void>((r) => server.listen(sock, r));
+  return router;
 });
 
-after(() => {
-  server.closeAllConnections();
-  server.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const client = (version?: string) => new ApiClient(`unix://${sock}`, version);
+const client = (version?: string) => new ApiClient(`unix://${socket()}`, version);
 
 test('ps passes its query on in one call, and old clients get the list gated', async () => {
   calls.length = 0;
