@@ -68,6 +68,10 @@ test("the booleans follow the status and nothing else writes them", () => {
   const underWay = restartUnderWay(state('restarting'));
   assert.equal(underWay.Status, 'restarting');
   assert.equal(underWay.Restarting, false);
+  // ...and rm without force still refuses it while it starts, as dockerd refuses a restarting one.
+  assert.equal(canRemove(underWay), false);
+  assert.equal(canRemove(underWay, true), true);
+  assert.throws(() => assertCanRemove({ Id: 'c'.repeat(64), Name: '/web', State: underWay }, false), /container is restarting: stop the container before removing or force remove/);
 });
 
 test("the refusals are dockerd's errors", () => {

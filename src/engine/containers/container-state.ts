@@ -46,8 +46,10 @@ export const canUnpause = (s: ContainerState): boolean => s.Paused;
 export const canStop = (s: ContainerState): boolean => s.Running || s.Restarting;
 export const canKill = (s: ContainerState): boolean => s.Running;
 export const canRestart = (s: ContainerState): boolean => s.Status !== 'removing';
+/** A restart under way (status "restarting", flag cleared while it starts) is still restarting for rm. */
+const restarting = (s: ContainerState): boolean => s.Restarting || s.Status === 'restarting';
 export const canRemove = (s: ContainerState, force = false): boolean =>
-  s.Status !== 'removing' && (force || (!s.Running && !s.Restarting));
+  s.Status !== 'removing' && (force || (!s.Running && !restarting(s)));
 /** Whether a container's process may be running, so recovery asks the runtime about it. */
 export const mayBeLive = (s: ContainerState): boolean => s.Running || s.Restarting;
 
@@ -86,7 +88,7 @@ export function assertCanKill(ref: string, id: string, s: ContainerState): void 
 
 export function assertCanRemove(c: { Id: string; Name: string; State: ContainerState }, force: boolean): void {
   const s = c.State;
-  if (s.Restarting && !force) {
+  if (restarting(s) && !force) {
     throw new ConflictError(`cannot remove container "${c.Name}": container is restarting: stop the container before removing or force remove`);
   }
   if (s.Running && !force) {
