@@ -54,7 +54,9 @@ export const migrateNginx: Scenario = {
         const since = Math.floor(Date.now() / 1000) - 1;
         const r = await berth('migrate', NAME, dest.socket, '--wait', '1s');
         totals.push(r.seconds);
-        const p = await pausedSeconds(e.cli, since, Math.ceil(Date.now() / 1000) + 1);
+        // The docker CLI reads the events (the berth CLI has no `events` command).
+        const events = ctx.engines.cli.find((x) => x.id === 'docker-cli-berth')?.cli;
+        const p = events ? await pausedSeconds(events, since, Math.ceil(Date.now() / 1000) + 1) : undefined;
         if (p !== undefined) paused.push(p);
         await atDest('rm', '-f', NAME);
         await atDest('volume', 'rm', '-f', VOLUME);
