@@ -4,7 +4,7 @@ import { inspectContainer, listContainers, topContainer, type ContainerQueryDeps
 import type { ContainerService } from '../engine/containers/container-service.js';
 import type { ContainerSizer } from '../engine/containers/container-sizes.js';
 import { removeWithExecs } from '../engine/containers/remove-with-execs.js';
-import { containerStats } from '../engine/containers/container-stats.js';
+import { containerStats, precpuSample } from '../engine/containers/container-stats.js';
 import { containerTop } from '../engine/containers/container-top.js';
 import { openLogs } from '../engine/containers/log-stream.js';
 import { statsStream } from '../engine/containers/stats-stream.js';
@@ -27,7 +27,7 @@ export function containersBackend(s: Services): ContainersBackend {
       inspect: (ref, o) => inspectContainer(queries, ref, o),
       top: (ref, psArgs) => topContainer(queries, ref, psArgs),
       logs: (ref, q) => openLogs({ get, readLogs: (path, o) => s.logs(path, o), exited: (id) => svc.exited(id) }, ref, q),
-      stats: (ref, o) => statsStream({ get, sample: (c, previous) => containerStats(c, previous) }, ref, o),
+      stats: (ref, o) => statsStream({ get, sample: (c, previous) => containerStats(c, previous), precpu: precpuSample }, ref, o),
       create: (req) => svc.create(req),
       start: (ref) => svc.start(ref),
       stop: (ref, o) => svc.stop(ref, o),

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { BlkioEntry } from '../runtime/cgroups/cgroup-driver.js';
-import { containerCgroupStats } from '../runtime/container-cgroups.js';
+import { containerCgroupCpuStats, containerCgroupStats } from '../runtime/container-cgroups.js';
+import type { CgroupStats } from '../runtime/cgroups/cgroup-driver.js';
 import type { ContainerRecord } from './container-model.js';
 
 function read(path: string): string | undefined {
@@ -12,14 +13,46 @@ function read(path: string): string | undefined {
   }
 }
 
-/** The host's total CPU time in nanoseconds, as dockerd reports system_cpu_usage. */
+let systemCpu = { ns: 0, at: 0 };
+/**
+ * The host's total CPU time in nanoseconds, as dockerd reports system_cpu_usage. /proc/stat counts
+ * in 10 ms ticks, so a read up to 2 ms old is as exact as a new one and spares a burst of samples
+ * (docker stats of 500 containers) one read each.
+ */
 function systemCpuNs(): number {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
-  const ticks = line.split(/\s+/).slice(1, 8).reduce((a, b) => a + Number(b), 0);
-  return (ticks * 1e9) / 100;
+  const now = performance.now();
+  if (now - systemCpu.at > 2) {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+    const ticks = line.split(/\s+/).slice(1, 8).reduce((a, b) => a + Number(b), 0);
+    systemCpu = { ns: (ticks * 1e9) / 100, at: now };
+  }
+  return systemCpu.ns;
 }
 
-export type StatsSample = ReturnType<typeof sample>;
+/** What a later document needs of an earlier sample: its time and CPU counters (precpu_stats). */
+export type StatsSample = Pick<ReturnType<typeof sample>, 'read' | 'cpu_stats'>;
+
+let cpuCount = { n: 0, at: 0 };
+/** os.cpus() parses /proc/cpuinfo: 500 samples at once would pay it 500 times, so it is kept a few seconds. */
+function onlineCpus(): number {
+  const now = Date.now();
+  if (now - cpuCount.at > 5000) cpuCount = { n: os.cpus().length, at: now };
+  return cpuCount.n;
+}
+
+function cpuStats(cpu: CgroupStats['cpu']) {
+  return {
+    cpu_usage: { total_usage: cpu.totalNs, usage_in_kernelmode: cpu.systemNs, usage_in_usermode: cpu.userNs },
+    system_cpu_usage: systemCpuNs(),
+    online_cpus: onlineCpus(),
+    throttling_data: { periods: cpu.periods, throttled_periods: cpu.throttledPeriods, throttled_time: cpu.throttledTimeNs },
+  };
+}
+
+/** A running container's CPU counters alone: the first sample of a two-sample answer only fills precpu_stats. */
+export function precpuSample(c: ContainerRecord): StatsSample | undefined {
+  return c.State.Running ? { read: new Date().toISOString(), cpu_stats: cpuStats(containerCgroupCpuStats(c.Id)) } : undefined;
+}
 
 const blkio = (list: BlkioEntry[]): BlkioEntry[] | null => (list.length ? list : null);
 
@@ -31,12 +64,7 @@ function sample(c: ContainerRecord) {
   const limit = s.memory.limit > 0 && s.memory.limit < host ? s.memory.limit : host;
   return {
     read: new Date().toISOString(),
-    cpu_stats: {
-      cpu_usage: { total_usage: s.cpu.totalNs, usage_in_kernelmode: s.cpu.systemNs, usage_in_usermode: s.cpu.userNs },
-      system_cpu_usage: systemCpuNs(),
-      online_cpus: os.cpus().length,
-      throttling_data: { periods: s.cpu.periods, throttled_periods: s.cpu.throttledPeriods, throttled_time: s.cpu.throttledTimeNs },
-    },
+    cpu_stats: cpuStats(s.cpu),
     memory_stats: {
       usage: s.memory.usage,
       ...(s.memory.maxUsage !== undefined ? { max_usage: s.memory.maxUsage } : {}),

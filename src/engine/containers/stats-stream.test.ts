@@ -41,7 +41,16 @@ test('a missing container fails before any sample', () => {
 test('stream=false waits for a second sample so precpu_stats is filled', async () => {
   const { deps, waits } = fixture(true);
   assert.deepEqual(await collect(statsStream(deps, 'c1', { stream: false, oneShot: false })), [{ n: 2, pre: 1 }]);
-  assert.deepEqual(waits, [500]);
+  assert.deepEqual(waits, [250]);
+});
+
+test('stream=false takes its first sample with the cheaper precpu sampler when there is one', async () => {
+  const { deps, waits } = fixture(true);
+  const precpu: ContainerRecord[] = [];
+  deps.precpu = (c) => (precpu.push(c), { n: 'cpu only' } as unknown as StatsSample);
+  assert.deepEqual(await collect(statsStream(deps, 'c1', { stream: false, oneShot: false })), [{ n: 1, pre: 'cpu only' }]);
+  assert.equal(precpu.length, 1);
+  assert.deepEqual(waits, [250]);
 });
 
 test('one-shot, or a stopped container, answers with the first sample at once', async () => {

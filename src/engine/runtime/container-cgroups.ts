@@ -39,6 +39,10 @@ export class ContainerCgroups {
     return this.driver.stats(this.path(id));
   }
 
+  cpuStats(id: string): CgroupStats['cpu'] {
+    return this.driver.cpuStats(this.path(id));
+  }
+
   update(id: string, resources: OciLinuxResources): void {
     this.driver.update(this.path(id), resources);
   }
@@ -64,6 +68,7 @@ export const containerCgroupDirs = (id: string): string[] => host().dirs(id);
 export const cgroupSawOomKill = (id: string): boolean => host().oomKilled(id);
 /** A running container's cgroup counters (CPU, memory, pids, block I/O). */
 export const containerCgroupStats = (id: string): CgroupStats => host().stats(id);
+export const containerCgroupCpuStats = (id: string): CgroupStats['cpu'] => host().cpuStats(id);
 /** Applies new limits to a running container's cgroup (`docker update`). */
 export const updateContainerCgroup = (id: string, resources: OciLinuxResources): void => host().update(id, resources);
 /** Every pid in the container's cgroup. */

@@ -117,6 +117,7 @@ test('v1 stats: cpuacct ticks to ns, unlimited memory as no limit, throttle coun
   write('blkio', CID, 'blkio.throttle.io_service_bytes_recursive', '8:0 Read 4096\n8:0 Write 512\n8:0 Sync 4608\n8:0 Async 0\n8:0 Discard 0\n8:0 Total 4608\nTotal 4608\n');
   const s = d.stats(CID);
   assert.deepEqual(s.cpu, { totalNs: 123456789, userNs: 300000000, systemNs: 200000000, periods: 9, throttledPeriods: 3, throttledTimeNs: 4000 });
+  assert.deepEqual(d.cpuStats(CID), s.cpu, 'the CPU-only read gives the same counters');
   assert.equal(s.memory.usage, 2097152);
   assert.equal(s.memory.limit, 0, 'PAGE_COUNTER_MAX is no limit');
   assert.equal(s.memory.maxUsage, 4194304);
@@ -142,4 +143,17 @@ test('v1 OOM kill from memory.oom_control, pids from the pids hierarchy, removal
   assert.deepEqual(d.remove(CID), []);
   assert.equal(existsSync(join(root!, 'memory', CID)), false);
   assert.ok(existsSync(dirname(join(root!, 'memory', CID))), 'the parent stays');
+});
+
+test('v1 stats: a kernel with CFQ counters reads them first, the throttle ones when they are empty', () => {
+  const { d, write } = setup();
+  d.create(CID);
+  for (const dir of ['', CID]) {
+    write('blkio', dir, 'blkio.io_service_bytes_recursive', '');
+    write('blkio', dir, 'blkio.io_serviced_recursive', '');
+  }
+  write('blkio', CID, 'blkio.throttle.io_service_bytes_recursive', '8:0 Read 7\nTotal 7\n');
+  assert.deepEqual(d.stats(CID).blkio.serviceBytes, [{ major: 8, minor: 0, op: 'Read', value: 7 }], 'empty CFQ counters: the throttle ones');
+  write('blkio', CID, 'blkio.io_service_bytes_recursive', '8:16 Write 9\nTotal 9\n');
+  assert.deepEqual(d.stats(CID).blkio.serviceBytes, [{ major: 8, minor: 16, op: 'Write', value: 9 }]);
 });

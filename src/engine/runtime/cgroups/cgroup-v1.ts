@@ -162,28 +162,52 @@ export class CgroupV1Driver implements CgroupDriver {
     for (const h of r.hugepageLimits ?? []) writeCgroup(need('hugetlb'), `hugetlb.${h.pageSize}.limit_in_bytes`, h.limit);
   }
 
-  stats(path: string): CgroupStats {
-    const at = (controller: string, file: string): string | undefined => {
+  private reader(path: string): (controller: string, file: string) => string | undefined {
+    return (controller, file) => {
       const d = this.dir(controller, path);
       return d ? readCgroupFile(d, file) : undefined;
     };
+  }
+
+  private directBlkio: boolean | undefined;
+
+  /**
+   * Whether the kernel has CFQ's direct blkio counters (gone since 5.0): the hierarchy's root shows
+   * the same files as every cgroup, so one look saves two failed opens, and their thrown errors,
+   * per stats sample.
+   */
+  private hasDirectBlkio(): boolean {
+    if (this.directBlkio === undefined) {
+      const mount = this.layout.v1.get('blkio');
+      this.directBlkio = !!mount && existsSync(join(mount, 'blkio.io_service_bytes_recursive'));
+    }
+    return this.directBlkio;
+  }
+
+  cpuStats(path: string): CgroupStats['cpu'] {
+    const at = this.reader(path);
     const acct = keyed(at('cpuacct', 'cpuacct.stat'));
     const throttle = keyed(at('cpu', 'cpu.stat'));
+    return {
+      totalNs: num(at('cpuacct', 'cpuacct.usage')),
+      userNs: ((acct.user ?? 0) * 1e9) / TICKS_PER_SECOND,
+      systemNs: ((acct.system ?? 0) * 1e9) / TICKS_PER_SECOND,
+      periods: throttle.nr_periods ?? 0,
+      throttledPeriods: throttle.nr_throttled ?? 0,
+      throttledTimeNs: throttle.throttled_time ?? 0,
+    };
+  }
+
+  stats(path: string): CgroupStats {
+    const at = this.reader(path);
     const limit = num(at('memory', 'memory.limit_in_bytes'));
     // The direct counters first, as dockerd reads them; the throttle ones where CFQ/BFQ accounting is off.
     const blk = (name: string): BlkioEntry[] => {
-      const direct = blkioEntries(at('blkio', `blkio.${name}`));
+      const direct = this.hasDirectBlkio() ? blkioEntries(at('blkio', `blkio.${name}`)) : [];
       return direct.length ? direct : blkioEntries(at('blkio', `blkio.throttle.${name}`));
     };
     return {
-      cpu: {
-        totalNs: num(at('cpuacct', 'cpuacct.usage')),
-        userNs: ((acct.user ?? 0) * 1e9) / TICKS_PER_SECOND,
-        systemNs: ((acct.system ?? 0) * 1e9) / TICKS_PER_SECOND,
-        periods: throttle.nr_periods ?? 0,
-        throttledPeriods: throttle.nr_throttled ?? 0,
-        throttledTimeNs: throttle.throttled_time ?? 0,
-      },
+      cpu: this.cpuStats(path),
       memory: {
         usage: num(at('memory', 'memory.usage_in_bytes')),
         limit: limit >= V1_UNLIMITED ? 0 : limit,

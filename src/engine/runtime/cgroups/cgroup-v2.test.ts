@@ -135,6 +135,7 @@ test('v2 stats: cpu.stat usec, memory, pids and io.stat in Docker\'s units', () 
   fake.write(CID, 'io.stat', '8:0 rbytes=4096 wbytes=8192 rios=1 wios=2 dbytes=0 dios=0\n253:1 rbytes=0 wbytes=512 rios=0 wios=1 dbytes=0 dios=0\n');
   const s = d.stats(CID);
   assert.deepEqual(s.cpu, { totalNs: 1500000, userNs: 1000000, systemNs: 500000, periods: 7, throttledPeriods: 2, throttledTimeNs: 300000 });
+  assert.deepEqual(d.cpuStats(CID), s.cpu, 'the CPU-only read gives the same counters');
   assert.deepEqual(s.memory, { usage: 5 * MiB, limit: 64 * MiB, stats: { anon: 4096, file: 8192, inactive_file: 4096 } });
   assert.deepEqual(s.pids, { current: 3, limit: 50 });
   assert.deepEqual(s.blkio.serviceBytes, [

@@ -150,9 +150,20 @@ export class CgroupV2Driver implements CgroupDriver {
     }
   }
 
+  cpuStats(path: string): CgroupStats['cpu'] {
+    const cpu = keyed(readCgroupFile(this.dir(path), 'cpu.stat'));
+    return {
+      totalNs: (cpu.usage_usec ?? 0) * 1000,
+      userNs: (cpu.user_usec ?? 0) * 1000,
+      systemNs: (cpu.system_usec ?? 0) * 1000,
+      periods: cpu.nr_periods ?? 0,
+      throttledPeriods: cpu.nr_throttled ?? 0,
+      throttledTimeNs: (cpu.throttled_usec ?? 0) * 1000,
+    };
+  }
+
   stats(path: string): CgroupStats {
     const d = this.dir(path);
-    const cpu = keyed(readCgroupFile(d, 'cpu.stat'));
     const serviceBytes: BlkioEntry[] = [];
     const serviced: BlkioEntry[] = [];
     // io.stat: "MAJ:MIN rbytes=… wbytes=… rios=… wios=… dbytes=… dios=…"
@@ -167,14 +178,7 @@ export class CgroupV2Driver implements CgroupDriver {
       serviced.push({ major, minor, op: 'read', value: Number(f.rios ?? 0) }, { major, minor, op: 'write', value: Number(f.wios ?? 0) });
     }
     return {
-      cpu: {
-        totalNs: (cpu.usage_usec ?? 0) * 1000,
-        userNs: (cpu.user_usec ?? 0) * 1000,
-        systemNs: (cpu.system_usec ?? 0) * 1000,
-        periods: cpu.nr_periods ?? 0,
-        throttledPeriods: cpu.nr_throttled ?? 0,
-        throttledTimeNs: (cpu.throttled_usec ?? 0) * 1000,
-      },
+      cpu: this.cpuStats(path),
       memory: {
         usage: num(readCgroupFile(d, 'memory.current')),
         limit: num(readCgroupFile(d, 'memory.max')),
