@@ -1,6 +1,10 @@
+import type { ContainerConfig, PublishedPortMap } from '../common/docker-types/container-config.js';
+import type { HostConfig } from '../common/docker-types/host-config.js';
+
 // What the daemon answers, as the CLI reads it: Docker Engine API field names, only the fields
 // berth's client looks at typed (the rest pass through to `inspect` and templates untouched).
-// These are the client's own view of the wire, apart from the engine's models on purpose.
+// Docker's container documents (Config, HostConfig, ports) come from common/docker-types, which
+// the engine uses too; the rest is the client's own view of the wire.
 
 /** A filters query, docker's `{"key":{"value":true}}`. */
 export type Filters = Record<string, Record<string, boolean>>;
@@ -73,7 +77,7 @@ export interface ContainerState {
   Health?: { Status?: string } | null;
 }
 
-export type PortMap = Record<string, { HostIp: string; HostPort: string }[] | null>;
+export type { PublishedPortMap as PortMap } from '../common/docker-types/container-config.js';
 
 /** GET /containers/{id}/json */
 export interface ContainerInspect {
@@ -81,9 +85,9 @@ export interface ContainerInspect {
   Name: string;
   Image: string;
   State: ContainerState;
-  Config?: { Tty?: boolean; OpenStdin?: boolean; Image?: string; Labels?: Record<string, string> | null } | null;
-  HostConfig?: { AutoRemove?: boolean; LogConfig?: { Type?: string } } | null;
-  NetworkSettings?: { Ports?: PortMap | null } | null;
+  Config?: Partial<ContainerConfig> | null;
+  HostConfig?: HostConfig | null;
+  NetworkSettings?: { Ports?: PublishedPortMap | null } | null;
   [field: string]: unknown;
 }
 
@@ -321,13 +325,7 @@ export interface BackupFile {
   Size: number;
 }
 
-export interface RestoreResult {
-  Id: string;
-  Name: string;
-  Warnings: string[];
-  CreatedVolumes: string[];
-  CreatedNetworks: string[];
-}
+export type { RestoreResult } from '../common/restore-result.js';
 
 export interface ConsoleToken {
   Link: string;

@@ -1,13 +1,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { api, berth, run, ROOT, TEST_HOST, type RunResult } from '../helpers/daemon.js';
 import { PrivateDaemon } from '../helpers/private-daemon.js';
 import { eventually } from '../helpers/eventually.js';
+import { ThrowawaySshd } from '../helpers/throwaway-sshd.js';
 
 // `berth migrate` between two berthd in separate network namespaces: the run's test daemon (the
 // host's namespace) is the source; the destination runs in a namespace of its own, reached over
@@ -47,8 +48,8 @@ const dest = new PrivateDaemon({
 });
 const containers: string[] = [];
 const volumes: string[] = [];
-let sshd: ChildProcess | undefined;
-let sshdLog = '';
+// The destination's side: berth on the PATH for `system dial-stdio`, DOCKER_HOST at its socket.
+const sshd = new ThrowawaySshd({ dir: SSH, port: SSH_PORT, listenAddress: DEST_IP, dockerHost: dest.host, bins: { berth: BERTH_JS }, netns: NS });
 
 function sh(cmd: string, args: string[], allowFail = false): void {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
@@ -63,7 +64,7 @@ function removeNamespace(): void {
 /** The CLI on the source side, with the ssh wrapper (throwaway key and known_hosts) on its PATH. */
 function cli(...args: string[]): Promise<RunResult> {
   return run(process.execPath, [BERTH_JS, '-H', TEST_HOST, ...args], {
-    env: { PATH: `${SSH}/client-bin:${process.env.PATH}`, DOCKER_CONFIG },
+    env: { PATH: `${sshd.clientBin}:${process.env.PATH}`, DOCKER_CONFIG },
     timeoutMs: 180_000,
   });
 }
@@ -72,35 +73,6 @@ async function ok(...args: string[]): Promise<string> {
   const r = await berth(...args);
   assert.equal(r.code, 0, `berth ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
-}
-
-function startSshd(): void {
-  mkdirSync(join(SSH, 'bin'), { recursive: true });
-  mkdirSync(join(SSH, 'client-bin'), { recursive: true });
-  sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(SSH, 'hostkey')]);
-  sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(SSH, 'id')]);
-  writeFileSync(join(SSH, 'authorized_keys'), readFileSync(join(SSH, 'id.pub')));
-  // The destination's side: berth on the PATH for `system dial-stdio`, DOCKER_HOST at its socket.
-  symlinkSync(BERTH_JS, join(SSH, 'bin', 'berth'));
-  writeFileSync(
-    join(SSH, 'sshd_config'),
-    `HostKey ${SSH}/hostkey\nPidFile ${SSH}/sshd.pid\nAuthorizedKeysFile ${SSH}/authorized_keys\nPasswordAuthentication no\n` +
-      `KbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\nPermitRootLogin prohibit-password\n` +
-      `SetEnv DOCKER_HOST=${dest.host} PATH=${SSH}/bin:/usr/local/bin:/usr/bin:/bin\nLogLevel ERROR\n`,
-  );
-  writeFileSync(
-    join(SSH, 'ssh_config'),
-    `Host *\n  IdentityFile ${SSH}/id\n  IdentitiesOnly yes\n  StrictHostKeyChecking no\n  UserKnownHostsFile ${SSH}/known_hosts\n  BatchMode yes\n  LogLevel ERROR\n`,
-  );
-  writeFileSync(join(SSH, 'client-bin', 'ssh'), `#!/bin/sh\nexec /usr/bin/ssh -F ${SSH}/ssh_config "$@"\n`);
-  chmodSync(join(SSH, 'client-bin', 'ssh'), 0o755);
-  mkdirSync('/run/sshd', { recursive: true });
-  sshd = spawn(
-    'nsenter',
-    [`--net=/run/netns/${NS}`, '/usr/sbin/sshd', '-D', '-e', '-f', join(SSH, 'sshd_config'), '-p', String(SSH_PORT), '-o', `ListenAddress=${DEST_IP}`],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  sshd.stderr!.on('data', (d) => (sshdLog += d));
 }
 
 before(async () => {
@@ -115,24 +87,20 @@ before(async () => {
   const r = await run(process.execPath, [BERTH_JS, 'tls', 'init', '--dir', SRV, '--client-dir', CERTS, '--ip', DEST_IP, '--client-name', 'migrator']);
   assert.equal(r.code, 0, r.stderr);
   await dest.start();
-  startSshd();
+  sshd.start();
   let v: RunResult | undefined;
   for (let i = 0; i < 50; i++) {
     v = await cli('-H', `ssh://root@${DEST_IP}:${SSH_PORT}`, 'version', '--format', '{{.Server.Version}}');
     if (v.code === 0) break;
     await new Promise((res) => setTimeout(res, 200));
   }
-  assert.equal(v!.code, 0, `${v!.stderr}\n${sshdLog}`);
+  assert.equal(v!.code, 0, `${v!.stderr}\n${sshd.log}`);
 });
 
 after(async () => {
   for (const c of containers) await berth('rm', '-f', c);
   for (const v of volumes) await berth('volume', 'rm', '-f', v);
-  if (sshd && sshd.exitCode === null) {
-    const exited = new Promise((res) => sshd!.once('exit', res));
-    sshd.kill('SIGTERM');
-    await exited;
-  }
+  await sshd.stop();
   for (const v of ((await dest.client.call('GET', '/volumes').catch(() => ({ Volumes: [] }))) as { Volumes: { Name: string }[] }).Volumes ?? []) {
     await dest.client.call('DELETE', `/volumes/${v.Name}`, { query: { force: '1' } }).catch(() => undefined);
   }
@@ -183,7 +151,7 @@ test('migrate over ssh:// into another network namespace: serving there, the sou
 
   // The gate of upgrades: running for 2 s without a restart, and the probe answering there.
   const r = await cli('migrate', web, `ssh://root@${DEST_IP}:${SSH_PORT}`, '--wait', '2s', '--probe', 'http://:80/');
-  assert.equal(r.code, 0, `${r.stderr}\n${sshdLog}`);
+  assert.equal(r.code, 0, `${r.stderr}\n${sshd.log}`);
   const layers = ((await api().call('GET', `/images/${NGINX}/json`)) as { RootFS: { Layers: string[] } }).RootFS.Layers.length;
   const m = /^Sent (\d+) bytes; 0 of (\d+) image layers were on the destination already$/m.exec(r.stderr);
   assert.ok(m, r.stderr);

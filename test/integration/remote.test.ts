@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -9,6 +9,7 @@ import Docker from 'dockerode';
 import { ApiClient, type ClientTls } from '../../src/client/api-client.js';
 import { berth as berthLocal, ROOT, run, TEST_HOST, TEST_SOCKET } from '../helpers/daemon.js';
 import { removeBridgeLeftovers } from '../helpers/bridge-leftovers.js';
+import { ThrowawaySshd } from '../helpers/throwaway-sshd.js';
 
 // berthd reached from elsewhere: tcp:// with mutual TLS (certificates made by `berth tls init`),
 // ssh:// through a real openssh-server, contexts shared with the docker CLI, read-only certificates.
@@ -449,42 +450,17 @@ test('docker -H ssh:// and berth -H ssh:// through openssh-server and `system di
   const pulled = await berthLocal('pull', '-q', BUSYBOX);
   assert.equal(pulled.code, 0, pulled.stderr);
   const sdir = join(dir, 'ssh');
-  mkdirSync(join(sdir, 'bin'), { recursive: true });
-  mkdirSync(join(sdir, 'client-bin'), { recursive: true });
-  for (const [f, args] of [
-    ['hostkey', ['-q', '-t', 'ed25519', '-N', '', '-f', join(sdir, 'hostkey')]],
-    ['id', ['-q', '-t', 'ed25519', '-N', '', '-f', join(sdir, 'id')]],
-  ] as const) {
-    const r = spawnSync('ssh-keygen', args);
-    assert.equal(r.status, 0, `ssh-keygen ${f}`);
-  }
-  writeFileSync(join(sdir, 'authorized_keys'), readFileSync(join(sdir, 'id.pub')));
   // The remote side: berth on the PATH both as itself and as `docker`, DOCKER_HOST at the test daemon.
-  symlinkSync(BERTH_JS, join(sdir, 'bin', 'docker'));
-  symlinkSync(BERTH_JS, join(sdir, 'bin', 'berth'));
-  writeFileSync(
-    join(sdir, 'sshd_config'),
-    `HostKey ${sdir}/hostkey\nPidFile ${sdir}/sshd.pid\nAuthorizedKeysFile ${sdir}/authorized_keys\nPasswordAuthentication no\n` +
-      `KbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\nPermitRootLogin prohibit-password\n` +
-      `SetEnv DOCKER_HOST=${TEST_HOST} PATH=${sdir}/bin:/usr/local/bin:/usr/bin:/bin\nLogLevel ERROR\n`,
-  );
-  // The client side: the system ssh with a throwaway config (ssh reads ~/.ssh of the passwd entry, not $HOME).
-  writeFileSync(
-    join(sdir, 'ssh_config'),
-    `Host *\n  IdentityFile ${sdir}/id\n  IdentitiesOnly yes\n  StrictHostKeyChecking no\n  UserKnownHostsFile ${sdir}/known_hosts\n  BatchMode yes\n  LogLevel ERROR\n`,
-  );
-  writeFileSync(join(sdir, 'client-bin', 'ssh'), `#!/bin/sh\nexec /usr/bin/ssh -F ${sdir}/ssh_config "$@"\n`);
-  chmodSync(join(sdir, 'client-bin', 'ssh'), 0o755);
-  mkdirSync('/run/sshd', { recursive: true });
-  const sshd = spawn(
-    '/usr/sbin/sshd',
-    ['-D', '-e', '-f', join(sdir, 'sshd_config'), '-p', String(SSH_PORT), '-o', 'ListenAddress=127.0.0.1'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let sshdLog = '';
-  sshd.stderr!.on('data', (d) => (sshdLog += d));
+  const sshd = new ThrowawaySshd({
+    dir: sdir,
+    port: SSH_PORT,
+    listenAddress: '127.0.0.1',
+    dockerHost: TEST_HOST,
+    bins: { docker: BERTH_JS, berth: BERTH_JS },
+  });
+  sshd.start();
   try {
-    const env = { PATH: `${sdir}/client-bin:${process.env.PATH}`, DOCKER_CONFIG };
+    const env = { PATH: `${sshd.clientBin}:${process.env.PATH}`, DOCKER_CONFIG };
     const url = `ssh://root@127.0.0.1:${SSH_PORT}`;
     let r: Awaited<ReturnType<typeof run>> | undefined;
     for (let i = 0; i < 50; i++) {
@@ -492,7 +468,7 @@ test('docker -H ssh:// and berth -H ssh:// through openssh-server and `system di
       if (r.code === 0) break;
       await new Promise((res) => setTimeout(res, 200));
     }
-    assert.equal(r!.code, 0, `${r!.stderr}\n${sshdLog}`);
+    assert.equal(r!.code, 0, `${r!.stderr}\n${sshd.log}`);
     r = await run(
       '/usr/local/bin/docker',
       ['-H', `${url}${TEST_SOCKET}`, 'run', '--rm', BUSYBOX, 'echo', 'docker-over-ssh'],
@@ -528,9 +504,7 @@ test('docker -H ssh:// and berth -H ssh:// through openssh-server and `system di
     ]);
     assert.equal(r.code, 0, r.stderr);
   } finally {
-    const exited = new Promise((res) => sshd.once('exit', res));
-    sshd.kill('SIGTERM');
-    await exited;
+    await sshd.stop();
   }
 });
 

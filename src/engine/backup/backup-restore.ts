@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { BerthError, ConflictError, InvalidArgumentError, errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
+import type { RestoreResult } from '../../common/restore-result.js';
 import type { ContainerService } from '../containers/container-service.js';
 import { isVolumeMount } from '../containers/container-model.js';
 import type { NetworkService } from '../networks/network-service.js';
@@ -159,15 +160,6 @@ function fillVolume(d: RestoreDeps, from: string, volume: string): void {
   rmSync(data, { recursive: true, force: true });
   if (existsSync(from)) renameSync(from, data);
   else mkdirSync(data, { mode: 0o755 });
-}
-
-export interface RestoreResult {
-  Id: string;
-  Name: string;
-  Warnings: string[];
-  /** What this restore made besides the container (a migration that fails removes them). */
-  CreatedVolumes: string[];
-  CreatedNetworks: string[];
 }
 
 export async function restoreBackup(d: RestoreDeps, body: Readable, o: RestoreOptions): Promise<RestoreResult> {

@@ -3,6 +3,7 @@
 import type { AttachStream, CreateOptions, ExecSession, ExitStatus } from '../runtime/conmon-runtime.js';
 import type { OciMount, OciSpec } from '../runtime/oci-spec.js';
 import type { ImageRuntimeConfig } from './config-merge.js';
+import type { ContainerNetworkSetup as NetworkSetup } from '../networks/network-models.js';
 import type { ContainerConfig, EndpointSettings, HostConfig, MountPoint, NetworkSettings, PortMap, PortSet } from './container-model.js';
 
 export { isVolumeMount, type MountPoint, type VolumeMountPoint } from './container-model.js';
@@ -44,12 +45,9 @@ export interface ContainerNetworkRequest {
   macAddress?: string;
 }
 
-export interface ContainerNetworkSetup {
-  netnsPath?: string;
-  settings: NetworkSettings;
-  hostsFile: string;
-  resolvConf: string;
-}
+/** What networking hands back for a starting container: the networks module's result, with the
+ * settings as a record keeps them (a fake may fill in only some). */
+export type ContainerNetworkSetup = Omit<NetworkSetup, 'settings'> & { settings: NetworkSettings };
 
 export interface ContainerNetworking {
   setupContainer(c: ContainerNetworkRequest): Promise<ContainerNetworkSetup>;

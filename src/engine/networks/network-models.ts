@@ -1,5 +1,8 @@
 import type { EndpointIPAMConfig, IPAMConfigEntry } from './network-types.js';
 import type { ExposedPorts, PortBindings } from './port-publisher.js';
+import type { NetworkSettings } from '../../common/docker-types/network-settings.js';
+
+export type { EndpointSettings, NetworkSettings } from '../../common/docker-types/network-settings.js';
 
 // The shapes the network service takes and gives: Docker's field names where Docker has them.
 
@@ -22,47 +25,6 @@ export interface NetworkCreateRequest {
   IPAM?: { Driver?: string; Config?: IPAMConfigEntry[] | null; Options?: Record<string, string> | null } | null;
   Options?: Record<string, string> | null;
   Labels?: Record<string, string> | null;
-}
-
-/** Docker's EndpointSettings (NetworkSettings.Networks[name]). */
-export interface EndpointSettings {
-  IPAMConfig: EndpointIPAMConfig | null;
-  Links: string[] | null;
-  Aliases: string[] | null;
-  MacAddress: string;
-  DriverOpts: Record<string, string> | null;
-  GwPriority: number;
-  NetworkID: string;
-  EndpointID: string;
-  Gateway: string;
-  IPAddress: string;
-  IPPrefixLen: number;
-  IPv6Gateway: string;
-  GlobalIPv6Address: string;
-  GlobalIPv6PrefixLen: number;
-  DNSNames: string[] | null;
-}
-
-/** Docker's NetworkSettings of a container. */
-export interface NetworkSettings {
-  Bridge: string;
-  SandboxID: string;
-  SandboxKey: string;
-  HairpinMode: boolean;
-  LinkLocalIPv6Address: string;
-  LinkLocalIPv6PrefixLen: number;
-  Ports: Record<string, { HostIp: string; HostPort: string }[] | null>;
-  SecondaryIPAddresses: null;
-  SecondaryIPv6Addresses: null;
-  EndpointID: string;
-  Gateway: string;
-  GlobalIPv6Address: string;
-  GlobalIPv6PrefixLen: number;
-  IPAddress: string;
-  IPPrefixLen: number;
-  IPv6Gateway: string;
-  MacAddress: string;
-  Networks: Record<string, EndpointSettings>;
 }
 
 /** What the container service passes in for one network of a container (Docker's EndpointSettings). */

@@ -2,11 +2,12 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
 import { InvalidArgumentError, SystemError } from '../../common/errors.js';
 import type { PortMapping } from './network-types.js';
+import type { PortMap, PortSet } from '../../common/docker-types/container-config.js';
 
-/** Docker's HostConfig.PortBindings value: {"80/tcp": [{HostIp: "", HostPort: "8080"}]}. */
-export type PortBindings = Record<string, { HostIp?: string; HostPort?: string }[] | null>;
-/** Docker's Config.ExposedPorts: {"80/tcp": {}}. */
-export type ExposedPorts = Record<string, object>;
+/** Docker's HostConfig.PortBindings ({"80/tcp": [{HostIp: "", HostPort: "8080"}]}) and
+ * Config.ExposedPorts ({"80/tcp": {}}), under the names the network code uses. */
+export type PortBindings = PortMap;
+export type ExposedPorts = PortSet;
 
 type Proto = PortMapping['proto'];
 

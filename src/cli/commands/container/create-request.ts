@@ -1,3 +1,6 @@
+import type { ContainerConfig, HealthConfig } from '../../../common/docker-types/container-config.js';
+import type { HostConfig } from '../../../common/docker-types/host-config.js';
+import type { EndpointSettings } from '../../../common/docker-types/network-settings.js';
 import type { ContainerFlags } from './container-flags.js';
 import { expandEnv, kvMap, readKeyValueFile, type LookupEnv } from './key-value-files.js';
 import { parseDevice, parseMountSpec, parseTmpfs, parseUlimit } from './mount-specs.js';
@@ -7,50 +10,14 @@ import { parseDurationFlag, parseIntFlag, parseMemoryFlag, parseNanoCpus } from 
 // Flags → the body of POST /containers/create (Config + HostConfig + NetworkingConfig), field for
 // field what the docker CLI v28 sends, so a daemon sees the same request from either client.
 
-/** Config's fields the CLI reads back itself; the rest go to the daemon as built. */
-export interface CreateConfig {
-  AttachStdin: boolean;
-  AttachStdout: boolean;
-  AttachStderr: boolean;
-  Image: string;
-  [field: string]: unknown;
-}
+/** container.Config as the CLI builds it: the attach flags always set (the CLI reads them back). */
+export type CreateConfig = ContainerConfig & Required<Pick<ContainerConfig, 'AttachStdin' | 'AttachStdout' | 'AttachStderr'>>;
 
-export interface CreateHostConfig {
-  AutoRemove: boolean;
-  ContainerIDFile: string;
-  [field: string]: unknown;
-}
+/** container.HostConfig as the CLI builds it (--rm and --cidfile are read back after the create). */
+export type CreateHostConfig = HostConfig & Required<Pick<HostConfig, 'AutoRemove' | 'ContainerIDFile'>>;
 
-/** docker's network.EndpointSettings as the CLI sends it. */
-export interface EndpointSettings {
-  IPAMConfig: { IPv4Address?: string; IPv6Address?: string } | null;
-  Links: string[] | null;
-  Aliases: string[] | null;
-  MacAddress: string;
-  DriverOpts: Record<string, string> | null;
-  GwPriority: number;
-  NetworkID: string;
-  EndpointID: string;
-  Gateway: string;
-  IPAddress: string;
-  IPPrefixLen: number;
-  IPv6Gateway: string;
-  GlobalIPv6Address: string;
-  GlobalIPv6PrefixLen: number;
-  DNSNames: string[] | null;
-}
-
+/** The docker CLI sends every network's EndpointSettings in full, empty values included. */
 export type CreateBody = CreateConfig & { HostConfig: CreateHostConfig; NetworkingConfig: { EndpointsConfig: Record<string, EndpointSettings> } };
-
-export interface HealthConfig {
-  Test?: string[];
-  Interval?: number;
-  Timeout?: number;
-  StartPeriod?: number;
-  StartInterval?: number;
-  Retries?: number;
-}
 
 export interface CreateRequest {
   name?: string;

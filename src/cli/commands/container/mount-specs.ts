@@ -1,3 +1,4 @@
+import type { MountRequest } from '../../../common/docker-types/host-config.js';
 import { ramInBytes } from '../../output/units.js';
 
 // `--mount type=…,source=…,target=…` (HostConfig.Mounts), `--tmpfs`, `--device`, `--ulimit`.
@@ -30,17 +31,8 @@ function csvFields(value: string): string[] {
   return out;
 }
 
-/** docker's mount.Mount as `--mount` builds it. */
-export interface MountSpec {
-  Type: string;
-  Source?: string;
-  Target?: string;
-  ReadOnly?: boolean;
-  Consistency?: string;
-  BindOptions?: { Propagation?: string; NonRecursive?: boolean; CreateMountpoint?: boolean };
-  VolumeOptions?: { NoCopy?: boolean; Subpath?: string; Labels?: Record<string, string>; DriverConfig?: { Name?: string; Options?: Record<string, string> } };
-  TmpfsOptions?: { SizeBytes?: number; Mode?: number };
-}
+/** docker's mount.Mount as `--mount` builds it (always with a Type). */
+export type MountSpec = MountRequest & { Type: string };
 
 export function parseMountSpec(value: string): MountSpec {
   const mount: MountSpec = { Type: 'volume' };

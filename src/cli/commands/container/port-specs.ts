@@ -1,9 +1,9 @@
+import type { PortBinding as DockerPortBinding } from '../../../common/docker-types/container-config.js';
+
 // `-p`/`--publish` and `--expose` syntaxes, as Docker's go-connections/nat parses them.
 
-export interface PortBinding {
-  HostIp: string;
-  HostPort: string;
-}
+/** nat.PortBinding as the CLI sends it: both parts, empty when not given. */
+export type PortBinding = Required<DockerPortBinding>;
 
 export interface PortMap {
   exposed: Record<string, Record<string, never>>;
