@@ -55,3 +55,31 @@ test('nft worker: one transaction per request, errors reported', async () => {
     execFileSync('nft', ['delete', 'table', 'ip', 'bwtest']);
   }
 });
+
+test('a worker with recycleAfter ends its process once idle after that many requests, and the next request starts a new one', async () => {
+  const ip = new BatchWorker(IP_DIALECT, silentLogger, undefined, 2);
+  try {
+    const first = ip.pid();
+    await Promise.all([ip.run(['link show dev lo']), ip.run(['link show dev lo']), ip.run(['link show dev lo'])]);
+    // All three were queued on the first process: it ends only once the queue has drained. A
+    // request sent while it is still exiting goes to its successor, and its exit fails nothing.
+    await ip.run(['link show dev lo']);
+    const second = ip.pid();
+    assert.notEqual(second, first);
+    const exited = await new Promise<boolean>((resolve) => {
+      const poll = setInterval(() => {
+        try {
+          process.kill(first, 0);
+        } catch {
+          clearInterval(poll);
+          resolve(true);
+        }
+      }, 20);
+      setTimeout(() => (clearInterval(poll), resolve(false)), 5000).unref();
+    });
+    assert.ok(exited, 'the recycled ip process exits');
+    assert.equal(ip.pid(), second, 'one request on the new process: not recycled yet');
+  } finally {
+    ip.close();
+  }
+});

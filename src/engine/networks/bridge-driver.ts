@@ -40,7 +40,7 @@ export class BridgeDriver {
     private readonly netnsDir: string,
     private readonly poolSize = 2,
   ) {
-    this.hostIp = new BatchWorker(IP_DIALECT, logger);
+    this.hostIp = new BatchWorker(IP_DIALECT, logger, undefined, HOST_IP_RECYCLE);
   }
 
   /** Creates the bridge when missing, with the gateway address, up; enables forwarding. */
@@ -191,6 +191,9 @@ export class BridgeDriver {
     return { path, ip, ready };
   }
 }
+
+/** A fresh host ip worker costs one process start (5 ms) per this many requests. */
+const HOST_IP_RECYCLE = 200;
 
 interface PooledNamespace {
   path: string;
