@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { Transform } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { NotFoundError, SystemError, UnauthorizedError } from '../../common/errors.js';
 import { sha256Digest } from './content-store.js';
 import type { ImageStoreParts } from './image-archive-layers.js';
@@ -11,6 +11,7 @@ import { progressOf, statusOf, type JsonMessage } from './progress.js';
 import { familiarName, fullName, parseNormalizedNamed, parseReference, referenceString, tagNameOnly, type ImageReference } from './reference.js';
 import { basicHeader, credentials, TokenCache, type AuthConfig, type Challenge } from './registry-auth.js';
 import { RegistryError, type Endpoint, type RegistryClient } from './registry-client.js';
+import { registryRequest as request } from './registry-transport.js';
 
 // `docker push`: every layer blob the registry lacks (mounted from a repository of the same
 // registry the image came from when it can be), the config, then a schema 2 manifest per tag,
@@ -63,7 +64,7 @@ class PushSession {
       const scope = `repository:${this.path}:pull,push`;
       // Two scopes at once (a mount needs pull on the source) go as two scope parameters.
       const challenge = extraScope ? { ...bearer, params: { ...bearer.params, scope: extraScope } } : bearer;
-      return { authorization: `Bearer ${await this.tokens.token(this.client.dispatcher, challenge, scope, this.auth)}` };
+      return { authorization: `Bearer ${await this.tokens.token(await this.client.dispatcher(), challenge, scope, this.auth)}` };
     }
     const creds = credentials(this.auth);
     if (!creds) throw new UnauthorizedError('unauthorized: authentication required');
@@ -88,7 +89,7 @@ class PushSession {
           method,
           headers: { ...opts.headers, ...auth },
           body: opts.body?.() as Buffer | undefined,
-          dispatcher: this.client.dispatcher,
+          dispatcher: await this.client.dispatcher(),
         });
       } catch (err) {
         const e = err as NodeJS.ErrnoException;

@@ -1,4 +1,5 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { registryRequest as request } from './registry-transport.js';
 import { UnauthorizedError } from '../../common/errors.js';
 
 // Registry authentication: parses WWW-Authenticate challenges and fetches bearer tokens,

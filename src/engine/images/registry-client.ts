@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { SystemError, UnauthorizedError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { basicHeader, credentials, parseChallenges, TokenCache, type AuthConfig, type Challenge } from './registry-auth.js';
 import { MANIFEST_ACCEPT } from './media-types.js';
+import { registryRequest as request, undici } from './registry-transport.js';
 import { DEFAULT_DOMAIN, fullName, registryHost, type ImageReference } from './reference.js';
 
 // A client of the distribution (OCI) registry API: endpoint choice (for Docker Hub the mirrors
@@ -125,16 +126,20 @@ async function registryError(res: Dispatcher.ResponseData): Promise<RegistryErro
 }
 
 export class RegistryClient {
-  readonly dispatcher: Dispatcher;
+  private transport: Promise<Dispatcher> | undefined;
   private readonly tokens = new TokenCache();
   /** Challenges from /v2/ per endpoint base; null when the registry needs no auth. */
   private readonly pings = new Map<string, Challenge[] | null>();
 
-  constructor(private readonly opts: RegistryClientOptions) {
-    const ca = systemCa();
-    this.dispatcher = new Agent({ connections: 16, keepAliveTimeout: 30_000, connect: ca ? { ca } : {} }).compose(
-      interceptors.redirect({ maxRedirections: 5 }),
-    );
+  constructor(private readonly opts: RegistryClientOptions) {}
+
+  /** The connection pool every registry request goes through, made at the first one. */
+  dispatcher(): Promise<Dispatcher> {
+    this.transport ??= undici().then(({ Agent, interceptors }) => {
+      const ca = systemCa();
+      return new Agent({ connections: 16, keepAliveTimeout: 30_000, connect: ca ? { ca } : {} }).compose(interceptors.redirect({ maxRedirections: 5 }));
+    });
+    return this.transport;
   }
 
   /** Where to look for a repository of `domain`: for Docker Hub each mirror first, then the registry itself. */
@@ -160,7 +165,7 @@ export class RegistryClient {
     const headers = await this.authorize(challenges, '', auth);
     let res: Dispatcher.ResponseData;
     try {
-      res = await request(url, { headers, dispatcher: this.dispatcher });
+      res = await request(url, { headers, dispatcher: await this.dispatcher() });
     } catch (err) {
       throw networkError('GET', url, err);
     }
@@ -174,7 +179,7 @@ export class RegistryClient {
     const url = `${ep.base}/v2/`;
     let res: Dispatcher.ResponseData;
     try {
-      res = await request(url, { dispatcher: this.dispatcher });
+      res = await request(url, { dispatcher: await this.dispatcher() });
     } catch (err) {
       throw networkError('GET', url, err);
     }
@@ -193,7 +198,7 @@ export class RegistryClient {
     const bearer = challenges.find((c) => c.scheme === 'bearer');
     if (bearer) {
       if (fresh) this.tokens.forget();
-      return { authorization: `Bearer ${await this.tokens.token(this.dispatcher, bearer, scope, auth)}` };
+      return { authorization: `Bearer ${await this.tokens.token(await this.dispatcher(), bearer, scope, auth)}` };
     }
     if (challenges.some((c) => c.scheme === 'basic')) {
       const creds = credentials(auth);
@@ -207,8 +212,10 @@ export class RegistryClient {
     this.pings.delete(base);
   }
 
-  close(): Promise<void> {
-    return this.dispatcher.close();
+  async close(): Promise<void> {
+    const transport = this.transport;
+    this.transport = undefined;
+    if (transport) await (await transport).close();
   }
 }
 
@@ -249,7 +256,7 @@ export class Repository {
       }
       let res: Dispatcher.ResponseData;
       try {
-        res = await request(url, { method, headers: { ...extra, ...auth }, dispatcher: this.client.dispatcher, highWaterMark: 1 << 20 });
+        res = await request(url, { method, headers: { ...extra, ...auth }, dispatcher: await this.client.dispatcher(), highWaterMark: 1 << 20 });
       } catch (err) {
         throw networkError(method, url, err);
       }
