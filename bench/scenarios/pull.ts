@@ -1,6 +1,7 @@
 import { mustRun } from '../command.js';
 import { berthBlobsLeft, checkImage, ensureImage, removeImage } from '../container-commands.js';
 import type { EngineId } from '../engines.js';
+import { curlTarSeconds } from '../pull-floor.js';
 import { layerDigests } from '../registry-layers.js';
 import type { BenchImages } from '../scenario.js';
 import { alternate, type BenchContext, type Scenario } from '../scenario.js';
@@ -31,6 +32,10 @@ function pullScenario(image: keyof BenchImages, iterations: number, quickIterati
           return seconds;
         },
       });
+      if (!ctx.engines.cli.some((e) => e.family === 'berth')) return;
+      const floor: number[] = [];
+      for (let i = 0; i < (ctx.quick ? quickIterations : iterations); i++) floor.push(await curlTarSeconds(`library/${image}`, layers));
+      ctx.results.add({ scenario: name, case: 'curl | tar -xz, same layers at once (floor)', engine: 'berth', unit: 's', samples: floor, note: 'no digest check, no layer records' });
     },
   };
 }
