@@ -3,7 +3,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import type { WebSocketServer } from 'ws';
 import type { Logger } from '../../common/logger.js';
 import { proxyToApi } from './api-proxy.js';
 import { bridgeExec } from './exec-bridge.js';
@@ -81,7 +81,8 @@ function foreignOrigin(req: IncomingMessage): boolean {
 
 export class ConsoleServer {
   private server?: Server;
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+  /** ws is evaluated at the first terminal a browser opens, not at berthd's start. */
+  private wss?: Promise<WebSocketServer>;
 
   constructor(private readonly o: ConsoleOptions) {}
 
@@ -118,9 +119,14 @@ export class ConsoleServer {
     this.o.logger.info({ listen: this.o.listen, tls: this.secure }, 'console listening');
   }
 
-  close(): Promise<void> {
-    for (const c of this.wss.clients) c.terminate();
+  async close(): Promise<void> {
+    if (this.wss) for (const c of (await this.wss).clients) c.terminate();
     return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private sockets(): Promise<WebSocketServer> {
+    this.wss ??= import('ws').then(({ WebSocketServer }) => new WebSocketServer({ noServer: true, maxPayload: 1 << 20 }));
+    return this.wss;
   }
 
   private session(req: IncomingMessage): Session | undefined {
@@ -186,10 +192,14 @@ export class ConsoleServer {
     // Browsers send no custom headers on a WebSocket: the CSRF token comes in the query.
     if (foreignOrigin(req) || !this.o.sessions.checkCsrf(s, url.searchParams.get('csrf') ?? undefined)) return refuse('403 Forbidden');
     if (s.role === 'readonly') return refuse('403 Forbidden');
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const size = { cols: Number(url.searchParams.get('cols')) || 80, rows: Number(url.searchParams.get('rows')) || 24 };
-      bridgeExec(ws, this.o.apiSocket, decodeURIComponent(m[1]!), url.searchParams.get('cmd') || 'sh', size, this.o.logger);
-    });
+    void this.sockets().then(
+      (wss) =>
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          const size = { cols: Number(url.searchParams.get('cols')) || 80, rows: Number(url.searchParams.get('rows')) || 24 };
+          bridgeExec(ws, this.o.apiSocket, decodeURIComponent(m[1]!), url.searchParams.get('cmd') || 'sh', size, this.o.logger);
+        }),
+      () => socket.destroy(),
+    );
   }
 }
 
