@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs';
+import { createReadStream, renameSync, rmSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { QueryPairs } from '../../client/api-client.js';
 import { CliExit, type CliEnv } from '../cli-env.js';
 import { humanSize } from '../output/units.js';
+import { fileSink } from '../streams/file-sink.js';
 
 // `berth volume export/import`, `berth backup [ls|prune]`, `berth restore`: berth's own archives.
 
@@ -17,7 +18,7 @@ async function saveTo(e: CliEnv, res: NodeJS.ReadableStream, output: string | un
   }
   const tmp = join(dirname(output), `.${basename(output)}.partial`);
   try {
-    await pipeline(res, createWriteStream(tmp));
+    await pipeline(res, fileSink(tmp));
     renameSync(tmp, output);
   } catch (err) {
     rmSync(tmp, { force: true });
@@ -30,7 +31,8 @@ function input(file: string): NodeJS.ReadableStream {
     if (process.stdin.isTTY) throw new CliExit(1, 'requested import from stdin, but stdin is a terminal');
     return process.stdin;
   }
-  return createReadStream(file);
+  // Read in 1 MiB pieces: the upload then makes a sixteenth of the socket writes.
+  return createReadStream(file, { highWaterMark: 1 << 20 });
 }
 
 function addVolumeCommands(volume: Command, env: () => CliEnv): void {

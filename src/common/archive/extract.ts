@@ -1,10 +1,10 @@
-import { PassThrough, Readable, Transform, Writable, type TransformCallback } from 'node:stream';
+import { PassThrough, Readable, Writable, type Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { Decompress as ZstdDecompress } from 'fzstd';
 import { BerthError, InvalidArgumentError } from '../errors.js';
 import { TarExtractor, type ExtractPolicy } from './extractor.js';
 import { TarReader, type TarEntrySink, type TarHeader } from './tar-reader.js';
+import { ZstdDecompress } from './zstd-decompress.js';
 
 // Reads a tar stream (plain, gzip or zstd, told by the caller or by its magic bytes) into a
 // directory through the one extractor. A corrupt or truncated stream is the client's fault: it
@@ -35,32 +35,10 @@ export interface ExtractTarOptions {
   verify?: () => void | Promise<void>;
 }
 
-class ZstdStream extends Transform {
-  private readonly dec = new ZstdDecompress((chunk) =>
-    this.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
-  );
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    try {
-      this.dec.push(chunk);
-      cb();
-    } catch (err) {
-      cb(err as Error);
-    }
-  }
-  override _flush(cb: TransformCallback): void {
-    try {
-      this.dec.push(new Uint8Array(0), true);
-      cb();
-    } catch (err) {
-      cb(err as Error);
-    }
-  }
-}
-
 /** A stream that inflates `kind` (a pass-through for plain tars). */
-export function decompressor(kind: Compression): Transform {
+export function decompressor(kind: Compression): Duplex {
   if (kind === 'gzip') return createGunzip({ chunkSize: 256 * 1024 });
-  if (kind === 'zstd') return new ZstdStream();
+  if (kind === 'zstd') return new ZstdDecompress();
   return new PassThrough();
 }
 
@@ -105,8 +83,6 @@ export function streamError(err: unknown, kind: Compression): Error {
       e.code === 'Z_BUF_ERROR' ? 'unexpected EOF' : `gzip: invalid data: ${e.message}`,
     );
   }
-  if (kind === 'zstd' && typeof e.code === 'number')
-    return new InvalidArgumentError(e.message === 'unexpected EOF' ? 'unexpected EOF' : `zstd: ${e.message}`);
   return err as Error;
 }
 

@@ -13,6 +13,7 @@ import { ANONYMOUS_LABEL, type VolumeService } from '../volumes/volume-service.j
 import { BACKUP_FORMAT_VERSION, MANIFEST_NAME, type BackupManifest, type BackupNetwork, type BackupVolume } from './backup-manifest.js';
 import { memberHash } from './member-digest.js';
 import { END_OF_ARCHIVE, encodeHeader, padding } from './tar-header.js';
+import { SlabPool } from './slab-pool.js';
 import { packTree } from './tree-pack.js';
 import { zstdCompress } from './zstd-stream.js';
 
@@ -217,9 +218,9 @@ export async function createBackup(d: BackupDeps, ref: string, o: BackupOptions)
       resume = () => d.containers.start(c.Id);
     }
     try {
-      for (const v of manifest.volumes) yield* packTree(d.volumes.path(v.name), { prefix: v.member, digests });
+      for (const v of manifest.volumes) yield* packTree(d.volumes.path(v.name), { prefix: v.member, digests, slabs });
       const upper = d.upperDir(c.Id);
-      if (o.rootfs && existsSync(upper)) yield* packTree(upper, { prefix: 'rootfs', digests });
+      if (o.rootfs && existsSync(upper)) yield* packTree(upper, { prefix: 'rootfs', digests, slabs });
       else manifest.rootfs = false;
     } finally {
       await resume?.().catch((err: unknown) => d.logger.error({ err, id: c.Id }, 'backup: could not resume the container'));
@@ -232,6 +233,7 @@ export async function createBackup(d: BackupDeps, ref: string, o: BackupOptions)
     yield padding(body.length);
     yield END_OF_ARCHIVE;
   }
-  return zstdCompress(Readable.from(entries(), { objectMode: false }));
+  const slabs = new SlabPool();
+  return zstdCompress(entries(), { release: (b) => slabs.release(b) });
 }
 

@@ -4,6 +4,7 @@ import type { Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { memberHash } from './member-digest.js';
 import { END_OF_ARCHIVE, encodeHeader, padding, type TarHeader } from './tar-header.js';
+import { SLAB, SlabPool } from './slab-pool.js';
 import { readTreeXattrs } from './xattr-dump.js';
 import { entryTypeOf } from '../../common/archive/pack.js';
 
@@ -18,13 +19,13 @@ export interface PackTreeOptions {
   prefix?: string;
   /** Filled with the sha256 of every member written, by entry name. */
   digests?: Map<string, string>;
+  /** Where output slabs come from; the consumer hands each back once written (see slab-pool.ts). */
+  slabs?: SlabPool;
 }
 
 const CHUNK = 1 << 20;
 const HOLE_BLOCK = 4096;
 const ZERO_BLOCK = Buffer.alloc(HOLE_BLOCK);
-/** Output is handed on in slabs of this size. */
-const SLAB = 1 << 20;
 
 function major(rdev: number): number {
   return Number(((BigInt(rdev) >> 8n) & 0xfffn) | ((BigInt(rdev) >> 32n) & ~0xfffn));
@@ -69,11 +70,12 @@ export async function* packTree(root: string, o: PackTreeOptions = {}): AsyncGen
   };
   // Output goes into 1 MiB slabs, file contents read straight into them: no buffer per file and
   // no copy to join them (per-file buffers cost more in garbage collection than the reads did).
-  let slab = Buffer.allocUnsafe(SLAB);
+  const pool = o.slabs ?? new SlabPool();
+  let slab = pool.take();
   let used = 0;
   const take = (): Buffer => {
     const b = slab.subarray(0, used);
-    slab = Buffer.allocUnsafe(SLAB);
+    slab = pool.take();
     used = 0;
     return b;
   };
