@@ -23,7 +23,11 @@ export async function onExit(ctx: ContainerContext, id: string, generation: numb
   if (!c || c.generation !== generation || !c.State.Running) return;
   ctx.health?.stop(c.Id);
   const steps = stepTimer(ctx.d.logger, 'exit', id);
-  c.State = withStatus(c.State, 'exited', { Pid: 0, ExitCode: r.exitCode, OOMKilled: r.oomKilled, FinishedAt: r.finishedAt.toISOString() });
+  const exit = { Pid: 0, ExitCode: r.exitCode, OOMKilled: r.oomKilled, FinishedAt: r.finishedAt.toISOString() };
+  // As dockerd, a container its policy restarts goes from running straight to restarting: while its
+  // resources are released it must not look stopped (an rm without force would take it).
+  const restartNext = !c.HostConfig.AutoRemove && ctx.restarts.wouldRestart(c);
+  c.State = withStatus(c.State, restartNext ? 'restarting' : 'exited', exit);
   await releaseResources(ctx, c);
   steps.mark('release');
   c.NetworkSettings = idleSettings(ctx, c);
@@ -37,7 +41,11 @@ export async function onExit(ctx: ContainerContext, id: string, generation: numb
     await ctx.ops.remove(c.Id, { force: true, volumes: true }).catch((err) => ctx.d.logger.warn({ err, id }, 'auto-remove failed'));
     return;
   }
-  ctx.restarts.maybeRestart(c);
+  if (!ctx.restarts.maybeRestart(c) && c.State.Status === 'restarting') {
+    // A stop came in while the resources were released: no restart after all.
+    c.State = withStatus(c.State, 'exited');
+    ctx.d.repo.save(c);
+  }
 }
 
 /** Runtime state, network and rootfs mount of a stopped container: everything but its files. */

@@ -122,6 +122,52 @@ test("restart policy always: the back-off doubles with each restart in a row (Do
   assert.equal(c.State.Status, 'exited');
 });
 
+test('an exit its policy restarts reads restarting while its resources are released: rm without force refuses it', async () => {
+  const w = setup();
+  const id = await running(w, { HostConfig: { RestartPolicy: { Name: 'always' } } });
+  const c = w.svc.get(id);
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const realDelete = w.runtime.delete.bind(w.runtime);
+  let deleting = false;
+  w.runtime.delete = async (cid: string) => {
+    deleting = true;
+    await held;
+    return realDelete(cid);
+  };
+  w.runtime.exit(id, 1);
+  await until(() => deleting, 'the release of the exited container');
+  assert.equal(c.State.Status, 'restarting');
+  assert.equal(c.State.Running, false);
+  await assert.rejects(w.svc.remove(id, {}), ConflictError);
+  release();
+  await until(() => w.timers.count === 1, 'the scheduled restart');
+  assert.equal(c.State.Status, 'restarting');
+});
+
+test('a stop while an exit is released cancels the restart the policy would have made', async () => {
+  const w = setup();
+  const id = await running(w, { HostConfig: { RestartPolicy: { Name: 'always' } } });
+  const c = w.svc.get(id);
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const realDelete = w.runtime.delete.bind(w.runtime);
+  let deleting = false;
+  w.runtime.delete = async (cid: string) => {
+    deleting = true;
+    await held;
+    return realDelete(cid);
+  };
+  w.runtime.exit(id, 1);
+  await until(() => deleting, 'the release of the exited container');
+  const stopped = w.svc.stop(id);
+  release();
+  await stopped;
+  await until(() => c.State.Status === 'exited', 'the exit recorded as final');
+  assert.equal(w.timers.count, 0);
+  assert.equal(c.State.Restarting, false);
+});
+
 test('restart policy on-failure:2 restarts a failing container twice and never one that exits 0', async () => {
   const w = setup();
   const ok = await running(w, { HostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 2 } } }, 'ok');

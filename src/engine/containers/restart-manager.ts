@@ -40,12 +40,18 @@ export class RestartManager {
   }
 
   /** After an exit: schedules the restart its policy asks for, if any. */
-  maybeRestart(c: ContainerRecord): void {
+  /** Whether the exit just recorded will be followed by a restart (maybeRestart decides it for good). */
+  wouldRestart(c: ContainerRecord): boolean {
+    return policyRestarts(c, this.healthRestarts.has(c.Id) && !c.manuallyStopped);
+  }
+
+  /** Schedules the policy's restart after an exit; false when the policy (or a stop since) says no. */
+  maybeRestart(c: ContainerRecord): boolean {
     const forced = this.healthRestarts.delete(c.Id) && !c.manuallyStopped; // lifecycle: --health-on-failure=restart
-    if (!policyRestarts(c, forced)) return;
+    if (!policyRestarts(c, forced)) return false;
     if (this.deferred) {
       this.deferred.push(c);
-      return;
+      return true;
     }
     // Docker's back-off: 100 ms doubling per consecutive restart, capped at a minute, reset after 10 s up.
     const delay = nextRestartDelay(this.delays.get(c.Id), ranFor(c.State));
@@ -63,6 +69,7 @@ export class RestartManager {
         .catch((err) => this.ctx.d.logger.warn({ err, id: c.Id }, 'restart failed'));
     }, delay);
     this.timers.set(c.Id, timer);
+    return true;
   }
 
   /** Recovery: restarts are collected from now until `startDeferred`. */
