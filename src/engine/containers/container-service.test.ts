@@ -122,10 +122,8 @@ test("restart policy always: the back-off doubles with each restart in a row (Do
   assert.equal(c.State.Status, 'exited');
 });
 
-test('an exit its policy restarts reads restarting while its resources are released: rm without force refuses it', async () => {
-  const w = setup();
-  const id = await running(w, { HostConfig: { RestartPolicy: { Name: 'always' } } });
-  const c = w.svc.get(id);
+/** Ends the process with 1 and holds the exit's release (the runtime delete) until the returned call. */
+async function exitHeldInRelease(w: FakeWorld, id: string): Promise<() => void> {
   let release!: () => void;
   const held = new Promise<void>((r) => (release = r));
   const realDelete = w.runtime.delete.bind(w.runtime);
@@ -137,6 +135,14 @@ test('an exit its policy restarts reads restarting while its resources are relea
   };
   w.runtime.exit(id, 1);
   await until(() => deleting, 'the release of the exited container');
+  return release;
+}
+
+test('an exit its policy restarts reads restarting while its resources are released: rm without force refuses it', async () => {
+  const w = setup();
+  const id = await running(w, { HostConfig: { RestartPolicy: { Name: 'always' } } });
+  const c = w.svc.get(id);
+  const release = await exitHeldInRelease(w, id);
   assert.equal(c.State.Status, 'restarting');
   assert.equal(c.State.Running, false);
   await assert.rejects(w.svc.remove(id, {}), ConflictError);
@@ -149,17 +155,7 @@ test('a stop while an exit is released cancels the restart the policy would have
   const w = setup();
   const id = await running(w, { HostConfig: { RestartPolicy: { Name: 'always' } } });
   const c = w.svc.get(id);
-  let release!: () => void;
-  const held = new Promise<void>((r) => (release = r));
-  const realDelete = w.runtime.delete.bind(w.runtime);
-  let deleting = false;
-  w.runtime.delete = async (cid: string) => {
-    deleting = true;
-    await held;
-    return realDelete(cid);
-  };
-  w.runtime.exit(id, 1);
-  await until(() => deleting, 'the release of the exited container');
+  const release = await exitHeldInRelease(w, id);
   const stopped = w.svc.stop(id);
   release();
   await stopped;
