@@ -32,6 +32,7 @@ export interface EventHistoryStore {
 export class EventBus implements EventSink {
   private readonly emitter = new EventEmitter();
   private readonly recent: BerthEvent[] = [];
+  private lastWall = 0n;
 
   constructor(
     private readonly keep = 1000,
@@ -43,8 +44,12 @@ export class EventBus implements EventSink {
   }
 
   emit(input: EventInput): void {
-    const now = process.hrtime.bigint();
-    const wall = BigInt(Date.now()) * 1_000_000n + (now % 1_000_000n);
+    // Wall-clock milliseconds with hrtime's sub-millisecond part; the two clocks' millisecond
+    // edges differ, so an event can read earlier than the one before it. Times never go back
+    // here: a replay bounded by one event's time must hold every event emitted before it.
+    let wall = BigInt(Date.now()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
+    if (wall <= this.lastWall) wall = this.lastWall + 1n;
+    this.lastWall = wall;
     const attributes = { ...(input.Actor.Attributes ?? {}) };
     const e: BerthEvent = {
       Type: input.Type,

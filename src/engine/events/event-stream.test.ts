@@ -39,3 +39,11 @@ test('a client already gone gets the replay and no subscription', async () => {
   await followEvents(bus, { since: 0, filters: {}, signal: abort.signal }, (e) => got.push(e));
   assert.deepEqual(actions(got), ['network:create']);
 });
+
+test('event times never go back, so a replay bounded by the last event holds all before it', () => {
+  const bus = new EventBus(100_000);
+  for (let i = 0; i < 20_000; i++) bus.emit({ Type: 'container', Action: 'exec_create', Actor: { ID: 'c1' } });
+  const times = bus.history(0).map((e) => e.timeNano);
+  assert.equal(times.length, 20_000);
+  for (let i = 1; i < times.length; i++) assert.ok(times[i]! >= times[i - 1]!, `event ${i} is earlier than the one before it`);
+});
