@@ -14,15 +14,26 @@ export function parseGoDuration(value: string): number | undefined {
 /**
  * Docker's since/until values (timetypes.GetTimestamp): a unix timestamp with optional fractional
  * seconds ("1700000000.123456789"), a Go duration counted back from now ("10m", "1h30m"), or an
- * RFC 3339 date. Returns nanoseconds since the epoch.
+ * RFC 3339 date. Returns nanoseconds since the epoch, exactly: a double holds them only to 256 ns,
+ * too coarse to compare with a log line's own time.
  */
-export function parseTimeParam(value: string | undefined, name: string, now = Date.now()): number | undefined {
+export function parseTimeParamNs(value: string | undefined, name: string, now = Date.now()): bigint | undefined {
   if (value === undefined || value === '') return undefined;
   const m = /^(-?\d+)(?:\.(\d{1,9}))?$/.exec(value);
-  if (m) return Number(m[1]) * 1e9 + Number((m[2] ?? '').padEnd(9, '0'));
+  if (m) {
+    const frac = BigInt((m[2] ?? '').padEnd(9, '0'));
+    const secs = BigInt(m[1]!) * 1_000_000_000n;
+    return m[1]!.startsWith('-') ? secs - frac : secs + frac;
+  }
   const ago = parseGoDuration(value);
-  if (ago !== undefined) return now * 1e6 - ago;
+  if (ago !== undefined) return BigInt(now) * 1_000_000n - BigInt(Math.round(ago));
   const t = Date.parse(value);
   if (Number.isNaN(t)) throw new InvalidArgumentError(`invalid value for ${name}: ${value}`);
-  return t * 1e6;
+  return BigInt(t) * 1_000_000n;
+}
+
+/** parseTimeParamNs as a number (to 256 ns), for comparisons with times kept as numbers. */
+export function parseTimeParam(value: string | undefined, name: string, now = Date.now()): number | undefined {
+  const ns = parseTimeParamNs(value, name, now);
+  return ns === undefined ? undefined : Number(ns);
 }

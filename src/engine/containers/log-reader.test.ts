@@ -42,9 +42,19 @@ test('parses k8s-file records, joins partials, shows an unterminated last line, 
   assert.deepEqual(await all(readLogs(p, { tail: 3 })), ['stderr:partial\n', 'stdout:\n', 'stdout:four\n', 'stdout:no newline']);
   assert.deepEqual(await all(readLogs(p, { tail: 0 })), []);
   assert.deepEqual(await all(readLogs(p, { tail: 100 })), ['stdout:one\n', 'stderr:partial\n', 'stdout:\n', 'stdout:four\n', 'stdout:no newline']);
-  const t = Date.parse('2026-11-28T03:01:29Z') / 1000;
-  assert.deepEqual(await all(readLogs(p, { since: t, until: t + 2 })), ['stderr:partial\n', 'stdout:\n']);
+  const t = BigInt(Date.parse('2026-11-28T03:01:29Z')) * 1_000_000n;
+  assert.deepEqual(await all(readLogs(p, { since: t, until: t + 2_000_000_000n })), ['stderr:partial\n', 'stdout:\n']);
   assert.deepEqual(await all(readLogs(join(dir, 'missing.log'))), []);
+});
+
+test('since one line\'s own time (to the nanosecond) starts at that line, one nanosecond later after it', async () => {
+  const p = join(dir, 'nanos.log');
+  // Times a double cannot tell apart: seconds with nine digits after the point.
+  writeFileSync(p, ['2026-11-28T03:01:29.123456788Z stdout F a', '2026-11-28T03:01:29.123456789Z stdout F b', '2026-11-28T03:01:29.123456790Z stdout F c', ''].join('\n'));
+  const t = BigInt(Date.parse('2026-11-28T03:01:29Z')) * 1_000_000n + 123_456_789n;
+  assert.deepEqual(await all(readLogs(p, { since: t })), ['stdout:b\n', 'stdout:c\n']);
+  assert.deepEqual(await all(readLogs(p, { since: t + 1n })), ['stdout:c\n']);
+  assert.deepEqual(await all(readLogs(p, { until: t })), ['stdout:a\n']);
 });
 
 test('tail works across read chunks', async () => {
@@ -108,8 +118,8 @@ test('reads rotated files (plain and gzipped) before the live one: all, --tail r
   assert.deepEqual(texts(await all(readLogs(p, { tail: 4 }))), [5, 6, 7, 8]);
   assert.deepEqual(texts(await all(readLogs(p, { tail: 7 }))), [2, 3, 4, 5, 6, 7, 8]);
   assert.deepEqual(texts(await all(readLogs(p, { tail: 100 }))), [1, 2, 3, 4, 5, 6, 7, 8]);
-  const since = Date.parse('2026-11-28T03:02:02Z') / 1000;
-  assert.deepEqual(texts(await all(readLogs(p, { since, until: since + 4 }))), [2, 3, 4, 5]);
+  const since = BigInt(Date.parse('2026-11-28T03:02:02Z')) * 1_000_000n;
+  assert.deepEqual(texts(await all(readLogs(p, { since, until: since + 4_000_000_000n }))), [2, 3, 4, 5]);
 });
 
 test('a follower goes on into the new file after a rotation (and catches up on one rotated twice)', async () => {

@@ -19,10 +19,10 @@ export interface LogEntry {
 }
 
 export interface LogReadOptions {
-  /** Unix seconds (fractions allowed): only entries at or after. */
-  since?: number;
-  /** Unix seconds: only entries before; following stops there. */
-  until?: number;
+  /** Unix nanoseconds: only entries at or after. */
+  since?: bigint;
+  /** Unix nanoseconds: only entries before; following stops there. */
+  until?: bigint;
   /** Only the last N entries (before following). */
   tail?: number;
   follow?: boolean;
@@ -35,11 +35,24 @@ const CHUNK = 64 * 1024;
 const SPACE = 0x20;
 const NL = 0x0a;
 
-/** Seconds since the epoch of an RFC3339Nano time, keeping the nanoseconds. */
-export function rfc3339Seconds(time: string): number {
-  const m = /^(.*T\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:?\d\d)$/.exec(time);
-  if (!m) return Number.NaN;
-  return Date.parse(`${m[1]}${m[3]}`) / 1000 + (m[2] ? Number(`0${m[2]}`) : 0);
+/**
+ * Nanoseconds since the epoch of an RFC3339Nano time, exactly (as Go compares time.Time): a
+ * since taken from one line's own timestamp must match that line. Undefined if it is not one.
+ */
+export function rfc3339Nanos(time: string): bigint | undefined {
+  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:?\d\d)$/.exec(time);
+  if (!m) return undefined;
+  const ms = Date.parse(`${m[1]}${m[3]}`);
+  if (Number.isNaN(ms)) return undefined;
+  return BigInt(ms) * 1_000_000n + BigInt((m[2] ?? '').padEnd(9, '0'));
+}
+
+// An entry is read when its time is in [since, until); one with an unreadable time is kept.
+function pastUntil(t: bigint | undefined, until: bigint | undefined): boolean {
+  return until !== undefined && t !== undefined && t >= until;
+}
+function reachesSince(t: bigint | undefined, since: bigint | undefined): boolean {
+  return since === undefined || t === undefined || t >= since;
 }
 
 function dockerTime(time: string): string {
@@ -267,9 +280,9 @@ export async function* readLogs(path: string, o: LogReadOptions = {}): AsyncGene
           const e = asm.push(pending.subarray(start, nl));
           start = nl + 1;
           if (!e) continue;
-          const t = rfc3339Seconds(e.time);
-          if (o.until !== undefined && t >= o.until) return;
-          if (o.since !== undefined && t < o.since) continue;
+          const t = o.since === undefined && o.until === undefined ? undefined : rfc3339Nanos(e.time);
+          if (pastUntil(t, o.until)) return;
+          if (!reachesSince(t, o.since)) continue;
           yield e;
         }
         pending = pending.subarray(start);
@@ -296,9 +309,9 @@ export async function* readLogs(path: string, o: LogReadOptions = {}): AsyncGene
       // (Docker's log copier, too, holds a partial line until its newline or the stream's end).
       if (!o.follow || wasStopped || o.signal?.aborted) {
         for (const e of asm.flush()) {
-          const t = rfc3339Seconds(e.time);
-          if (o.until !== undefined && t >= o.until) break;
-          if (o.since === undefined || t >= o.since) yield e;
+          const t = o.since === undefined && o.until === undefined ? undefined : rfc3339Nanos(e.time);
+          if (pastUntil(t, o.until)) break;
+          if (reachesSince(t, o.since)) yield e;
         }
         return;
       }

@@ -43,13 +43,13 @@ test('logs are checked in dockerd order: the container, the streams, tail, the d
   assert.throws(() => openLogs(deps().d, 'c1', { stdout: true, stderr: false, follow: false, since: 'soon' }), /invalid value for since: soon/);
 });
 
-test('only the chosen streams come out; times go to the reader in seconds; follow only while running', async () => {
+test('only the chosen streams come out; times go to the reader in exact nanoseconds; follow only while running', async () => {
   const { d, calls } = deps({ tty: true });
   const logs = openLogs(d, 'c1', { stdout: false, stderr: true, follow: true, tail: '5', since: '1700000000.5', until: '' });
   assert.equal(logs.tty, true);
   assert.equal(calls.length, 0, 'the reader starts when the lines are read');
   assert.deepEqual(await texts(logs.entries), ['stderr:err']);
-  assert.equal(calls[0]!.since, 1700000000.5);
+  assert.equal(calls[0]!.since, 1_700_000_000_500_000_000n);
   assert.equal(calls[0]!.until, undefined);
   assert.equal(calls[0]!.tail, 5);
   assert.equal(calls[0]!.follow, false);

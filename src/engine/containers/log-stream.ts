@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../../common/errors.js';
-import { parseTimeParam } from '../../common/time-param.js';
+import { parseTimeParamNs } from '../../common/time-param.js';
 import type { ContainerRecord } from './container-model.js';
 import type { LogEntry, LogReader } from './ports.js';
 
@@ -42,13 +42,12 @@ export function openLogs(d: LogStreamDeps, ref: string, q: LogRequest): LogStrea
   if (!q.stdout && !q.stderr) throw new InvalidArgumentError('Bad parameters: you must choose at least one stream');
   const tail = tailOf(q.tail);
   if (c.HostConfig?.LogConfig?.Type === 'none') throw new InvalidArgumentError('configured logging driver does not support reading');
-  const since = parseTimeParam(q.since, 'since');
-  const until = parseTimeParam(q.until, 'until');
+  const since = parseTimeParamNs(q.since, 'since');
+  const until = parseTimeParamNs(q.until, 'until');
   const read = () =>
     d.readLogs(c.LogPath, {
-      // The log reader takes unix seconds.
-      since: since === undefined ? undefined : since / 1e9,
-      until: until === undefined ? undefined : until / 1e9,
+      since,
+      until,
       tail,
       follow: q.follow && c.State.Running,
       signal: q.signal,

@@ -95,9 +95,10 @@ export interface LogEntry {
   line: Buffer;
 }
 
+/** since/until in exact unix nanoseconds. */
 export type LogReader = (
   path: string,
-  o: { since?: number; until?: number; tail?: number; follow?: boolean; signal?: AbortSignal; until_stopped?: Promise<void> },
+  o: { since?: bigint; until?: bigint; tail?: number; follow?: boolean; signal?: AbortSignal; until_stopped?: Promise<void> },
 ) => AsyncIterable<LogEntry>;
 
 /** Volumes, bind mounts and tmpfs of a container (the volumes engine implements it). */
