@@ -47,6 +47,11 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --reinstall -o Dpkg::Optio
 if [ ! -e /usr/bin/docker ] && [ ! -e /usr/local/bin/docker ]; then
   ln -s /usr/bin/berth /usr/local/bin/docker
 fi
+# A policy-rc.d that forbids services (container images ship one answering 101) keeps postinst
+# from starting berthd; this script was asked to start it, so it does.
+if ! berth version >/dev/null 2>&1; then
+  if [ -d /run/systemd/system ]; then systemctl start berthd.service || true; else /usr/lib/berth/berthd-service start || true; fi
+fi
 for _ in $(seq 100); do
   if berth version >/dev/null 2>&1; then echo "berthd is running: $(berth version --format '{{.Server.Version}}')"; exit 0; fi
   sleep 0.1
