@@ -46,37 +46,42 @@ function writeOctal(buf: Buffer, value: number, offset: number, width: number): 
   buf.write(value.toString(8).padStart(width - 1, '0') + '\0', offset, width, 'latin1');
 }
 
-function ustar(name: string, typeflag: string, h: Omit<TarHeader, 'name' | 'type' | 'pax'>): Buffer {
-  const buf = Buffer.alloc(BLOCK);
-  buf.write(name, 0, 100, 'utf8');
-  writeOctal(buf, h.mode & 0o7777, 100, 8);
-  writeOctal(buf, Math.min(h.uid, MAX_OCTAL_7), 108, 8);
-  writeOctal(buf, Math.min(h.gid, MAX_OCTAL_7), 116, 8);
-  writeOctal(buf, Math.min(h.size, MAX_OCTAL_11), 124, 12);
-  writeOctal(buf, Math.max(0, Math.min(Math.floor(h.mtime), MAX_OCTAL_11)), 136, 12);
-  buf.write(typeflag, 156, 1, 'latin1');
-  if (h.linkname) buf.write(h.linkname, 157, 100, 'utf8');
-  buf.write('ustar\u000000', 257, 8, 'latin1');
-  writeOctal(buf, h.devmajor ?? 0, 329, 8);
-  writeOctal(buf, h.devminor ?? 0, 337, 8);
-  buf.fill(' ', 148, 156);
+/** Writes one ustar block at `at` of `buf` (zero-filled). */
+function ustarInto(buf: Buffer, at: number, name: string, typeflag: string, h: Omit<TarHeader, 'name' | 'type' | 'pax'>): void {
+  buf.write(name, at, 100, 'utf8');
+  writeOctal(buf, h.mode & 0o7777, at + 100, 8);
+  writeOctal(buf, Math.min(h.uid, MAX_OCTAL_7), at + 108, 8);
+  writeOctal(buf, Math.min(h.gid, MAX_OCTAL_7), at + 116, 8);
+  writeOctal(buf, Math.min(h.size, MAX_OCTAL_11), at + 124, 12);
+  writeOctal(buf, Math.max(0, Math.min(Math.floor(h.mtime), MAX_OCTAL_11)), at + 136, 12);
+  buf.write(typeflag, at + 156, 1, 'latin1');
+  if (h.linkname) buf.write(h.linkname, at + 157, 100, 'utf8');
+  buf.write('ustar\u000000', at + 257, 8, 'latin1');
+  writeOctal(buf, h.devmajor ?? 0, at + 329, 8);
+  writeOctal(buf, h.devminor ?? 0, at + 337, 8);
+  buf.fill(' ', at + 148, at + 156);
+  // An indexed loop: iterating the Buffer cost a tenth of a backup's CPU.
   let sum = 0;
-  for (const b of buf) sum += b;
-  buf.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8, 'latin1');
-  return buf;
+  for (let i = at; i < at + BLOCK; i++) sum += buf[i]!;
+  buf.write(sum.toString(8).padStart(6, '0') + '\0 ', at + 148, 8, 'latin1');
 }
 
-/** One PAX record: "<len> key=value\n", where len counts the whole record. */
-function paxRecord(key: string, value: string | Buffer): Buffer {
-  const body = Buffer.concat([Buffer.from(` ${key}=`, 'utf8'), typeof value === 'string' ? Buffer.from(value, 'utf8') : value, Buffer.from('\n')]);
-  let len = body.length + 1;
-  while (String(len).length + body.length > len) len++;
-  return Buffer.concat([Buffer.from(String(len), 'latin1'), body]);
+/** The length of one PAX record "<len> key=value\n", where len counts the whole record. */
+function paxRecordLength(key: string, value: string | Buffer): number {
+  const body = 3 + Buffer.byteLength(key) + (typeof value === 'string' ? Buffer.byteLength(value) : value.length);
+  let len = body + 1;
+  while (String(len).length + body > len) len++;
+  return len;
 }
 
-const fitsUstar = (s: string, max: number): boolean => Buffer.byteLength(s) <= max && /^[\x20-\x7e]*$/.test(s);
+const fitsUstar = (s: string, max: number): boolean => s.length <= max && /^[\x20-\x7e]*$/.test(s);
+const roundUp = (n: number): number => Math.ceil(n / BLOCK) * BLOCK;
 
-/** The header blocks of one entry: a PAX header first when anything does not fit ustar. */
+/**
+ * The header blocks of one entry: a PAX header first when anything does not fit ustar. Written
+ * into one buffer: a backup encodes one or two headers per file, and small buffers joined were
+ * most of their cost.
+ */
 export function encodeHeader(h: TarHeader): Buffer {
   const records = new Map(h.pax ?? []);
   if (!fitsUstar(h.name, 100)) records.set('path', h.name);
@@ -84,10 +89,25 @@ export function encodeHeader(h: TarHeader): Buffer {
   if (h.uid > MAX_OCTAL_7) records.set('uid', String(h.uid));
   if (h.gid > MAX_OCTAL_7) records.set('gid', String(h.gid));
   if (h.size > MAX_OCTAL_11) records.set('size', String(h.size));
-  const main = ustar(h.name.slice(0, 100), TYPEFLAG[h.type], h);
-  if (records.size === 0) return main;
-  const paxBody = Buffer.concat([...records].map(([k, v]) => paxRecord(k, v)));
+  const name = h.name.slice(0, 100);
+  if (records.size === 0) {
+    const main = Buffer.alloc(BLOCK);
+    ustarInto(main, 0, name, TYPEFLAG[h.type], h);
+    return main;
+  }
+  const lengths = [...records].map(([k, v]) => paxRecordLength(k, v));
+  const paxLen = lengths.reduce((a, b) => a + b, 0);
+  const out = Buffer.alloc(BLOCK + roundUp(paxLen) + BLOCK);
+  let at = BLOCK;
+  let i = 0;
+  for (const [k, v] of records) {
+    const len = lengths[i++]!;
+    at += out.write(`${len} ${k}=`, at, 'utf8');
+    at += typeof v === 'string' ? out.write(v, at, 'utf8') : v.copy(out, at);
+    out[at++] = 0x0a;
+  }
   const base = h.name.split('/').filter(Boolean).pop() ?? 'entry';
-  const paxHead = ustar(`PaxHeader/${base}`.slice(0, 100), TYPEFLAG['pax-header'], { mode: 0o644, uid: 0, gid: 0, size: paxBody.length, mtime: h.mtime });
-  return Buffer.concat([paxHead, paxBody, padding(paxBody.length), main]);
+  ustarInto(out, 0, `PaxHeader/${base}`.slice(0, 100), TYPEFLAG['pax-header'], { mode: 0o644, uid: 0, gid: 0, size: paxLen, mtime: h.mtime });
+  ustarInto(out, BLOCK + roundUp(paxLen), name, TYPEFLAG[h.type], h);
+  return out;
 }
