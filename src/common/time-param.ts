@@ -20,11 +20,8 @@ export function parseGoDuration(value: string): number | undefined {
 export function parseTimeParamNs(value: string | undefined, name: string, now = Date.now()): bigint | undefined {
   if (value === undefined || value === '') return undefined;
   const m = /^(-?\d+)(?:\.(\d{1,9}))?$/.exec(value);
-  if (m) {
-    const frac = BigInt((m[2] ?? '').padEnd(9, '0'));
-    const secs = BigInt(m[1]!) * 1_000_000_000n;
-    return m[1]!.startsWith('-') ? secs - frac : secs + frac;
-  }
+  // As Docker's time.Unix(sec, nsec): the fraction is added, so "-1.5" is half a second before the epoch.
+  if (m) return BigInt(m[1]!) * 1_000_000_000n + BigInt((m[2] ?? '').padEnd(9, '0'));
   const ago = parseGoDuration(value);
   if (ago !== undefined) return BigInt(now) * 1_000_000n - BigInt(Math.round(ago));
   const t = Date.parse(value);
