@@ -265,6 +265,8 @@ export async function* readLogs(path: string, o: LogReadOptions = {}): AsyncGene
       );
       o.signal?.addEventListener('abort', poke, { once: true });
     }
+    // A line's time is parsed only when a bound needs it.
+    const bounded = o.since !== undefined || o.until !== undefined;
     const buf = Buffer.alloc(CHUNK);
     for (;;) {
       if (o.signal?.aborted) return;
@@ -280,7 +282,7 @@ export async function* readLogs(path: string, o: LogReadOptions = {}): AsyncGene
           const e = asm.push(pending.subarray(start, nl));
           start = nl + 1;
           if (!e) continue;
-          const t = o.since === undefined && o.until === undefined ? undefined : rfc3339Nanos(e.time);
+          const t = bounded ? rfc3339Nanos(e.time) : undefined;
           if (pastUntil(t, o.until)) return;
           if (!reachesSince(t, o.since)) continue;
           yield e;
@@ -309,7 +311,7 @@ export async function* readLogs(path: string, o: LogReadOptions = {}): AsyncGene
       // (Docker's log copier, too, holds a partial line until its newline or the stream's end).
       if (!o.follow || wasStopped || o.signal?.aborted) {
         for (const e of asm.flush()) {
-          const t = o.since === undefined && o.until === undefined ? undefined : rfc3339Nanos(e.time);
+          const t = bounded ? rfc3339Nanos(e.time) : undefined;
           if (pastUntil(t, o.until)) break;
           if (reachesSince(t, o.since)) yield e;
         }
